@@ -1,0 +1,62 @@
+"""Options and output helpers shared by the CLI modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sanctionwatch import settings
+
+console = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def store_option() -> Any:
+    return typer.Option(
+        None, "--store", help=f"Store directory [env {settings.SETTINGS['store'].env}, default "
+        f"{settings.SETTINGS['store'].default}]."
+    )
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a clear error and exit non-zero."""
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def emit_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: Format, title: str | None = None) -> None:
+    """Write rows to stdout as a rich table, CSV, a JSON array or JSON lines."""
+    if fmt == Format.table:
+        t = Table(title=title, show_lines=False)
+        for c in columns:
+            t.add_column(str(c), overflow="fold")
+        for r in rows:
+            t.add_row(*["" if v is None else str(v) for v in r])
+        Console().print(t)
+        return
+    if fmt == Format.csv:
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows(rows)
+        return
+    dicts = [dict(zip(columns, r, strict=True)) for r in rows]
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(dicts, default=str, indent=1) + "\n")
+    else:
+        for d in dicts:
+            sys.stdout.write(json.dumps(d, default=str) + "\n")

@@ -1,0 +1,40 @@
+"""The `sanctionwatch` command: a thin typer front over the packages (no logic of its own here).
+
+Each area registers its commands from its own module (`cli/<area>.py`, a `register(app)` function),
+so that adding a command touches one file plus one name in `COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from sanctionwatch import __version__
+
+app = typer.Typer(
+    name="sanctionwatch",
+    help="Open data to evidence of sanctions evasion: AIS behaviour, list screening, trade flows, BGP routing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = ("ingest", "query", "demo")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sanctionwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """sanctionwatch command line."""
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"sanctionwatch.cli.{_name}").register(app)

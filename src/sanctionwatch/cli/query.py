@@ -1,0 +1,30 @@
+"""`sanctionwatch sql`: SQL over the store through DuckDB."""
+
+from __future__ import annotations
+
+import duckdb
+import typer
+
+from sanctionwatch import settings
+from sanctionwatch.cli.common import Format, emit_rows, fail, store_option
+from sanctionwatch.store import Store, connect
+
+
+def sql(
+    query: str = typer.Argument(..., help="SQL; views: positions, vessel_reports, events, trade_flows."),
+    store: str = store_option(),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Run SQL over the store (DuckDB views over the Parquet files)."""
+    con = connect(Store(settings.store_path(store)))
+    try:
+        cur = con.execute(query)
+    except duckdb.Error as e:
+        fail(str(e).splitlines()[0])
+        return
+    cols = [d[0] for d in cur.description] if cur.description else []
+    emit_rows(cols, cur.fetchall(), format)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sql")(sql)

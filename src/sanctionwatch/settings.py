@@ -1,0 +1,86 @@
+"""One registry of user-facing settings: name, default, help, environment variable.
+
+The CLI, the docs (`docs/settings.md`) and the dashboard's settings page all read this registry,
+and a test fails when a setting is missing from the docs (datasette's pattern).
+Detector thresholds are not here: each detector has one frozen params dataclass (see `detect/params.py`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named, documented setting that an environment variable can override."""
+
+    name: str
+    default: str
+    help: str
+    env: str
+
+    def value(self) -> str:
+        """The value in force: the environment variable if set, else the default."""
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("store", "./sw-store", "Store directory (Parquet by day + DuckDB views).", "SANCTIONWATCH_STORE"),
+        Setting(
+            "ingest_chunk_bytes",
+            str(64 * 1024 * 1024),
+            "Bytes of raw input decoded per chunk; bounds ingest memory (RSS ~ 10x this).",
+            "SANCTIONWATCH_INGEST_CHUNK_BYTES",
+        ),
+        Setting(
+            "dedup_window_s",
+            "60",
+            "Same payload received by several stations within this many seconds is stored once.",
+            "SANCTIONWATCH_DEDUP_WINDOW_S",
+        ),
+        Setting(
+            "ports_csv",
+            "../shared/data/ports/UpdatedPub150.csv",
+            "World Port Index CSV used to rebuild the gazetteer (the shipped gazetteer needs none).",
+            "SANCTIONWATCH_PORTS_CSV",
+        ),
+        Setting(
+            "lists_dir",
+            "../shared/data/sanctions",
+            "Folder of official sanctions list files (UN XML, OFAC CSV, UK CSV, OpenSanctions FtM).",
+            "SANCTIONWATCH_LISTS_DIR",
+        ),
+        Setting(
+            "cache_dir",
+            "~/.cache/sanctionwatch",
+            "Cache for downloaded lists, Comtrade responses and BGP archives.",
+            "SANCTIONWATCH_CACHE_DIR",
+        ),
+        Setting(
+            "comtrade_key",
+            "",
+            "UN Comtrade subscription key; empty uses the public preview endpoints.",
+            "SANCTIONWATCH_COMTRADE_KEY",
+        ),
+        Setting(
+            "api_token",
+            "",
+            "API token required when the server binds to a non-loopback address.",
+            "SANCTIONWATCH_API_TOKEN",
+        ),
+    ]
+}
+
+
+def get(name: str) -> str:
+    """Value in force for a registered setting."""
+    return SETTINGS[name].value()
+
+
+def store_path(explicit: str | Path | None = None) -> Path:
+    """Resolve the store directory: explicit argument, else SANCTIONWATCH_STORE, else ./sw-store."""
+    return Path(explicit) if explicit else Path(get("store"))

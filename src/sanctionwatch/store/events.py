@@ -1,0 +1,56 @@
+"""The one events table every detector writes (maritime, trade, network): ids, evidence, writing.
+
+Event ids are derived from content (type, vessel(s) or subject, start), so re-running a detector on
+the same data yields the same ids; each producer replaces its own partition atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from sanctionwatch.store.layout import Store
+from sanctionwatch.store.schemas import arrow_schema, conform
+
+EVENT_TYPES = (
+    "port_call",
+    "gap",
+    "encounter",
+    "loitering",
+    "destination_mismatch",
+    "identity_change",
+    "spoofing",
+    "sanctioned_area",
+    "routing_change",
+    "trade_anomaly",
+)
+
+
+def event_id(type: str, start: datetime | str, mmsi: int | None = None, other_mmsi: int | None = None,
+             subject: str | None = None) -> str:
+    """Stable id from the event's defining content (never from wall-clock time)."""
+    start_s = start.isoformat() if isinstance(start, datetime) else str(start)
+    key = f"{type}|{mmsi or ''}|{other_mmsi or ''}|{subject or ''}|{start_s}"
+    return f"{type[:3]}-{hashlib.sha1(key.encode()).hexdigest()[:16]}"
+
+
+def evidence_json(**fields: Any) -> str:
+    """Serialise evidence (positions with file:line, thresholds, list entries) deterministically."""
+    return json.dumps(fields, sort_keys=True, default=str, separators=(",", ":"))
+
+
+def events_table(rows: Sequence[dict]) -> pa.Table:
+    """Build a canonical events table from dicts (small producers; detectors build Arrow directly)."""
+    schema = arrow_schema("events")
+    cols = {f.name: [r.get(f.name) for r in rows] for f in schema}
+    return conform(pa.table({k: pa.array(v, type=schema.field(k).type) for k, v in cols.items()}), "events")
+
+
+def write_events(store: Store, producer: str, table: pa.Table) -> None:
+    """Replace all events of `producer` (e.g. 'maritime', 'bgp', 'trade') with `table`."""
+    store.replace_partition("events", "producer", producer, table, file="events")

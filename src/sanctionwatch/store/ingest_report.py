@@ -1,0 +1,98 @@
+"""Ingest reports and quarantine: every rejected line is counted by reason, sampled with file:line,
+and kept verbatim in the store's quarantine file. Nothing is dropped silently."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+SAMPLES_PER_REASON = 5
+
+# Reasons a raw line or message is not stored (the ingest report counts each).
+REASONS = {
+    "bad_checksum": "NMEA checksum does not match",
+    "truncated": "line ends before the sentence is complete (missing fields or checksum)",
+    "not_ais": "not an AIS sentence (e.g. $GPRMC, $AIALR); counted, not an error",
+    "bad_payload": "payload has invalid 6-bit characters or is too short for its message type",
+    "orphan_fragment": "a fragment of a multi-sentence message whose other parts never arrived",
+    "bad_fields": "malformed NMEA fields (fragment numbers, fill bits)",
+    "bad_row": "a CSV/JSON row that cannot be parsed (bad number, missing time or MMSI)",
+    "bad_mmsi": "MMSI outside 1..999999999",
+    "no_timestamp": "no timestamp anywhere in the input to place the message in time",
+}
+
+
+@dataclass
+class IngestReport:
+    """Counters of one import; serialised into the store's `_imports/<id>.json`."""
+
+    import_id: str
+    inputs: list[str] = field(default_factory=list)
+    lines: int = 0
+    sentences: int = 0
+    messages: int = 0
+    positions: int = 0
+    vessel_reports: int = 0
+    duplicates_folded: int = 0
+    by_type: Counter = field(default_factory=Counter)
+    skipped_types: Counter = field(default_factory=Counter)
+    rejected: Counter = field(default_factory=Counter)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    formats: Counter = field(default_factory=Counter)
+    ts_min: str | None = None
+    ts_max: str | None = None
+    seconds: float = 0.0
+
+    def reject(self, reason: str, location: str, n: int = 1) -> None:
+        self.rejected[reason] += n
+        s = self.samples.setdefault(reason, [])
+        if len(s) < SAMPLES_PER_REASON:
+            s.append(location)
+
+    def to_dict(self) -> dict:
+        return {
+            "import_id": self.import_id,
+            "inputs": self.inputs,
+            "formats": dict(self.formats),
+            "lines": self.lines,
+            "sentences": self.sentences,
+            "messages": self.messages,
+            "positions": self.positions,
+            "vessel_reports": self.vessel_reports,
+            "duplicates_folded": self.duplicates_folded,
+            "by_type": {str(k): v for k, v in sorted(self.by_type.items())},
+            "skipped_types": {str(k): v for k, v in sorted(self.skipped_types.items())},
+            "rejected": dict(self.rejected),
+            "samples": self.samples,
+            "ts_min": self.ts_min,
+            "ts_max": self.ts_max,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Quarantine:
+    """Append-only TSV of rejected raw lines: file, line, reason, raw text (written to staging first)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh: IO[str] | None = None
+        self._writer = None
+        self.count = 0
+
+    def add(self, file: str, line: int, reason: str, raw: str) -> None:
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
+            self._writer = csv.writer(self._fh, delimiter="\t", lineterminator="\n")
+            self._writer.writerow(["file", "line", "reason", "raw"])
+        assert self._writer is not None
+        self._writer.writerow([file, line, reason, raw])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

@@ -1,0 +1,132 @@
+"""Store layout on disk and the writers every component uses.
+
+```
+STORE/
+  positions/day=YYYY-MM-DD/<import_id>-<chunk>.parquet     (one file per import chunk and day)
+  vessel_reports/day=YYYY-MM-DD/<import_id>-<chunk>.parquet
+  events/producer=<name>/events.parquet                   (each producer replaces its own)
+  trade_flows/source=<id>/flows.parquet
+  lists/...                                               (screening index, see lists/)
+  _imports/<import_id>.json                               (ingest report, manifest of done imports)
+  _quarantine/<import_id>.tsv                             (raw rejected lines: file, line, reason, raw)
+  _staging/<import_id>/...                                (in-progress imports, never read)
+```
+Import ids are derived from input content (sha256), so re-ingesting the same file rewrites the same
+file names and adds no rows; an interrupted import leaves only `_staging/`, which readers ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sanctionwatch.store.files import write_parquet_atomic, write_text_atomic
+from sanctionwatch.store.schemas import conform
+
+DAY_PARTITIONED = ("positions", "vessel_reports")
+
+
+@dataclass(frozen=True)
+class Store:
+    """A store directory; cheap to construct, creates folders on first write."""
+
+    root: Path
+
+    def __init__(self, root: str | Path):
+        object.__setattr__(self, "root", Path(root).expanduser())
+
+    def table_dir(self, table: str) -> Path:
+        return self.root / table
+
+    @property
+    def imports_dir(self) -> Path:
+        return self.root / "_imports"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "_quarantine"
+
+    def staging_dir(self, import_id: str) -> Path:
+        return self.root / "_staging" / import_id
+
+    def has_files(self, table: str) -> bool:
+        d = self.table_dir(table)
+        return d.exists() and any(d.rglob("*.parquet"))
+
+    # ---- imports (idempotency manifest) -------------------------------------------------
+    def import_record(self, import_id: str) -> dict | None:
+        p = self.imports_dir / f"{import_id}.json"
+        return json.loads(p.read_text()) if p.exists() else None
+
+    def imports(self) -> list[dict]:
+        if not self.imports_dir.exists():
+            return []
+        return [json.loads(p.read_text()) for p in sorted(self.imports_dir.glob("*.json"))]
+
+    def write_import_record(self, import_id: str, record: dict) -> None:
+        write_text_atomic(self.imports_dir / f"{import_id}.json", json.dumps(record, indent=1, default=str))
+
+    # ---- day-partitioned tables -----------------------------------------------------------
+    def stage_day_partitions(self, table_name: str, table: pa.Table, import_id: str, chunk: int) -> int:
+        """Write `table` (canonical columns) split by UTC day of `ts` into the import's staging area.
+
+        Returns rows written. Files become visible only through `publish_import`.
+        """
+        if table.num_rows == 0:
+            return 0
+        table = conform(table, table_name)
+        days = pc.strftime(table.column("ts"), format="%Y-%m-%d", locale="C")
+        for day in pc.unique(days).to_pylist():
+            part = table.filter(pc.equal(days, day))
+            dest = self.staging_dir(import_id) / table_name / f"day={day}" / f"{import_id}-{chunk:05d}.parquet"
+            write_parquet_atomic(part, dest)
+        return table.num_rows
+
+    def publish_import(self, staging_id: str, record: dict, final_id: str | None = None) -> list[Path]:
+        """Move an import's staged files into place (each an atomic rename), then record the import.
+
+        Staged files are named `<staging_id>-<chunk>`; they are published as `<final_id>-<chunk>`
+        (stdin imports learn their content hash only at the end).
+
+        Files of an earlier run of the same import id (same input content) are replaced, so re-running
+        never duplicates rows. The manifest is written last: an import without one is incomplete.
+        """
+        final_id = final_id or staging_id
+        staged = self.staging_dir(staging_id)
+        published: list[Path] = []
+        for table_name in DAY_PARTITIONED:
+            # Remove files of a previous run of this same import (e.g. chunk count changed).
+            old = self.table_dir(table_name)
+            if old.exists():
+                for p in old.glob(f"day=*/{final_id}-*.parquet"):
+                    p.unlink()
+            src_root = staged / table_name
+            if not src_root.exists():
+                continue
+            for src in sorted(src_root.rglob("*.parquet")):
+                rel = src.relative_to(src_root)
+                dest = self.table_dir(table_name) / rel.parent / src.name.replace(staging_id, final_id, 1)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dest)
+                published.append(dest)
+        shutil.rmtree(staged, ignore_errors=True)
+        record = {**record, "published_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        self.write_import_record(final_id, record)
+        return published
+
+    def discard_staging(self, import_id: str) -> None:
+        shutil.rmtree(self.staging_dir(import_id), ignore_errors=True)
+
+    # ---- producer-owned tables --------------------------------------------------------------
+    def replace_partition(self, table_name: str, key: str, value: str, table: pa.Table, file: str = "data") -> Path:
+        """Atomically replace the whole partition `table_name/key=value/` with `table`."""
+        table = conform(table, table_name)
+        dest = self.table_dir(table_name) / f"{key}={value}" / f"{file}.parquet"
+        return write_parquet_atomic(table, dest)
