@@ -84,3 +84,16 @@ def get(name: str) -> str:
 def store_path(explicit: str | Path | None = None) -> Path:
     """Resolve the store directory: explicit argument, else SANCTIONWATCH_STORE, else ./sw-store."""
     return Path(explicit) if explicit else Path(get("store"))
+
+
+def markdown() -> str:
+    """The settings registry as Markdown, for docs/settings.md."""
+    rows = ["# Settings", "", "Generated from `sanctionwatch.settings` (`python -m sanctionwatch.settings > docs/settings.md`).",
+            "Each setting can be overridden by its environment variable; CLI options override both.", "",
+            "| setting | env var | default | meaning |", "|---|---|---|---|"]
+    rows += [f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.help} |" for s in SETTINGS.values()]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown(), end="")
