@@ -1,0 +1,38 @@
+"""`sanctionwatch serve`: the dashboard and REST API over a store (one process, embedded store)."""
+
+from __future__ import annotations
+
+import typer
+
+from sanctionwatch import settings
+from sanctionwatch.cli.common import console, fail, store_option
+from sanctionwatch.store import Store
+from sanctionwatch.web.security import token_required
+
+
+def serve(
+    store: str = store_option(),
+    host: str = typer.Option("127.0.0.1", "--host", help="Bind address; non-loopback requires --token."),
+    port: int = typer.Option(8765, "--port", help="TCP port."),
+    token: str = typer.Option(
+        None, "--token", help=f"API token (bearer) [env {settings.SETTINGS['api_token'].env}]."
+    ),
+) -> None:
+    """Serve the web dashboard and the JSON API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from sanctionwatch.web.app import create_app
+
+    token = token if token is not None else settings.get("api_token")
+    try:
+        token = token_required(host, token)
+    except ValueError as e:
+        fail(str(e))
+        return
+    st = Store(settings.store_path(store))
+    console.print(f"dashboard: http://{host}:{port}/  (API docs /docs; store {st.root})")
+    uvicorn.run(create_app(st, token=token), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

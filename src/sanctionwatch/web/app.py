@@ -1,0 +1,151 @@
+"""The dashboard: a FastAPI app serving the JSON API (OpenAPI at /docs) and the static web UI, one process."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from sanctionwatch import __version__
+from sanctionwatch.store import Store
+from sanctionwatch.store.events import EVENT_TYPES
+from sanctionwatch.web.queries import MAX_ROWS, Queries, QueryTimeout
+from sanctionwatch.web.security import GuardMiddleware, RateLimiter, error_response
+
+STATIC = Path(__file__).parent / "static"
+
+
+class Page(BaseModel):
+    """A page of results: items plus what is needed to fetch the next page."""
+
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    store: str
+    tables: dict[str, bool]
+
+
+class VesselProfile(BaseModel):
+    mmsi: int
+    identity_history: list[dict[str, Any]]
+    destinations: list[dict[str, Any]]
+    track: dict[str, Any]
+    events: list[dict[str, Any]]
+    risk: list[dict[str, Any]]
+    risk_breakdown: list[dict[str, Any]]
+    list_hits: list[dict[str, Any]]
+
+
+def _page(items: list[dict], limit: int, offset: int) -> Page:
+    return Page(items=items, limit=limit, offset=offset, next_offset=offset + limit if len(items) == limit else None)
+
+
+def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimiter | None = None) -> FastAPI:
+    """Build the app for one store; `token` non-empty enforces bearer auth on every API call."""
+    store = store if isinstance(store, Store) else Store(store)
+    q = Queries(store)
+    app = FastAPI(title="sanctionwatch", version=__version__,
+                  description="Evidence of sanctions evasion from open data: vessels, events, risk, screening, trade.")
+    app.add_middleware(GuardMiddleware, token=token, limiter=limiter)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return error_response(exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", []))
+        return error_response(422, "invalid_parameter", f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.exception_handler(QueryTimeout)
+    async def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
+        return error_response(503, "query_timeout", str(exc))
+
+    limit_q = Query(100, ge=1, le=MAX_ROWS, description=f"Page size (max {MAX_ROWS}).")
+    offset_q = Query(0, ge=0, le=10_000_000)
+
+    @app.get("/api/health", response_model=Health, tags=["meta"])
+    def health() -> Health:
+        return Health(status="ok", version=__version__, store=str(store.root),
+                      tables={t: store.has_files(t) for t in ("positions", "vessel_reports", "events")})
+
+    @app.get("/api/vessels", response_model=Page, tags=["vessels"])
+    def vessels(q_: str | None = Query(None, alias="q", max_length=100, description="MMSI/IMO prefix or name"),
+                limit: int = limit_q, offset: int = offset_q) -> Page:
+        return _page(q.vessels(q_, limit, offset), limit, offset)
+
+    @app.get("/api/vessels/{mmsi}", response_model=VesselProfile, tags=["vessels"])
+    def vessel(mmsi: int) -> VesselProfile:
+        summary = q.track_summary(mmsi)
+        history = q.identity_history(mmsi)
+        if not summary["positions"] and not history:
+            raise HTTPException(404, f"no vessel with MMSI {mmsi} in the store")
+        return VesselProfile(mmsi=mmsi, identity_history=history, destinations=q.destinations(mmsi),
+                             track=summary, events=q.events(mmsi=mmsi, limit=MAX_ROWS),
+                             risk=[r for r in q.risk(MAX_ROWS, 0) if r["mmsi"] == mmsi],
+                             risk_breakdown=q.risk_breakdown(mmsi), list_hits=_list_hits(store, mmsi))
+
+    @app.get("/api/vessels/{mmsi}/track", tags=["vessels"])
+    def track(mmsi: int, start: datetime | None = None, end: datetime | None = None,
+              zoom: float | None = Query(None, ge=0, le=22, description="Map zoom: simplify to ~half a pixel")
+              ) -> dict:
+        return q.track(mmsi, start, end, zoom)
+
+    @app.get("/api/events", response_model=Page, tags=["events"])
+    def events(type: str | None = Query(None, description="One of: " + ", ".join(EVENT_TYPES)),
+               mmsi: int | None = None, start: datetime | None = None, end: datetime | None = None,
+               bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat"),
+               limit: int = limit_q, offset: int = offset_q) -> Page:
+        if type is not None and type not in EVENT_TYPES:
+            raise HTTPException(422, f"unknown event type {type!r}")
+        box = _parse_bbox(bbox) if bbox else None
+        return _page(q.events(type=type, mmsi=mmsi, start=start, end=end, bbox=box, limit=limit, offset=offset),
+                     limit, offset)
+
+    @app.get("/api/events/counts", tags=["events"])
+    def event_counts() -> list[dict]:
+        return q.event_counts()
+
+    @app.get("/api/risk", response_model=Page, tags=["risk"])
+    def risk(limit: int = limit_q, offset: int = offset_q) -> Page:
+        return _page(q.risk(limit, offset), limit, offset)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def _parse_bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        a, b, c, d = (float(x) for x in text.split(","))
+    except ValueError as e:
+        raise HTTPException(422, "bbox must be minlon,minlat,maxlon,maxlat") from e
+    if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
+        raise HTTPException(422, "bbox out of range")
+    return a, b, c, d
+
+
+def _list_hits(store: Store, mmsi: int) -> list[dict]:
+    """List hits recorded for the vessel by `sanctionwatch risk` (screening of store vessels)."""
+    f = store.root / "risk" / "list_hits.parquet"
+    if not f.exists():
+        return []
+    import polars as pl
+
+    return pl.read_parquet(f).filter(pl.col("mmsi") == mmsi).to_dicts()

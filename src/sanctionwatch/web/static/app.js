@@ -1,0 +1,173 @@
+// sanctionwatch dashboard: hash-routed views over the JSON API (every view has a JSON twin under /api).
+"use strict";
+
+const EVENT_COLORS = {
+  port_call: "#2b6cb0", gap: "#718096", encounter: "#c53030", loitering: "#d69e2e",
+  destination_mismatch: "#805ad5", identity_change: "#dd6b20", spoofing: "#e53e3e",
+  sanctioned_area: "#000000", routing_change: "#319795", trade_anomaly: "#38a169",
+};
+const token = new URLSearchParams(location.search).get("token");
+
+async function api(path) {
+  const res = await fetch(path, { headers: token ? { Authorization: "Bearer " + token } : {} });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error ? body.error.message : res.statusText);
+  return body;
+}
+
+function esc(v) {
+  return v === null || v === undefined ? "" : String(v).replace(/[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+function table(rows, cols, opts = {}) {
+  if (!rows.length) return '<p class="muted">none</p>';
+  const head = cols.map((c) => `<th>${esc(c)}</th>`).join("");
+  const body = rows.map((r) => "<tr>" + cols.map((c) => {
+    const cls = c === "evidence" ? ' class="evidence"' : "";
+    const v = opts.render && opts.render[c] ? opts.render[c](r[c], r) : esc(r[c]);
+    return `<td${cls}>${v}</td>`;
+  }).join("") + "</tr>").join("");
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+const vesselLink = (m) => (m ? `<a href="#/vessel/${esc(m)}">${esc(m)}</a>` : "");
+const pill = (t) => `<span class="pill" style="background:${EVENT_COLORS[t] || "#444"}">${esc(t)}</span>`;
+
+// ---------------------------------------------------------------- map view
+let map = null;
+let mapReady = null;
+
+function initMap() {
+  if (map) return mapReady;
+  map = new maplibregl.Map({
+    container: "map",
+    style: { version: 8, sources: {}, layers: [{ id: "bg", type: "background", paint: { "background-color": "#cfe0ee" } }] },
+    center: [132, 40], zoom: 4, attributionControl: { customAttribution: "Natural Earth via world-atlas" },
+  });
+  map.addControl(new maplibregl.NavigationControl());
+  mapReady = new Promise((resolve) => map.on("load", async () => {
+    const topo = await (await fetch("/static/vendor/countries-50m.topo.json")).json();
+    map.addSource("land", { type: "geojson", data: topojson.feature(topo, topo.objects.countries) });
+    map.addLayer({ id: "land", type: "fill", source: "land", paint: { "fill-color": "#eae6dc", "fill-outline-color": "#a89f8a" } });
+    map.addSource("track", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    map.addLayer({ id: "track", type: "line", source: "track", filter: ["==", ["get", "kind"], "track"],
+      paint: { "line-width": 2.5, "line-color": ["interpolate", ["linear"], ["get", "t"], 0, "#f6e05e", 0.5, "#ed8936", 1, "#9b2c2c"] } });
+    map.addLayer({ id: "gaps", type: "line", source: "track", filter: ["==", ["get", "kind"], "gap"],
+      paint: { "line-width": 2, "line-color": "#4a5568", "line-dasharray": [2, 2] } });
+    map.addSource("events", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
+    map.addLayer({ id: "events", type: "circle", source: "events", paint: {
+      "circle-radius": 5, "circle-stroke-width": 1, "circle-stroke-color": "#fff",
+      "circle-color": ["match", ["get", "type"], ...Object.entries(EVENT_COLORS).flat(), "#444"] } });
+    map.on("click", "events", (e) => {
+      const p = e.features[0].properties;
+      selectVessel(Number(p.mmsi));
+      new maplibregl.Popup().setLngLat(e.lngLat).setHTML(
+        `${pill(p.type)} ${vesselLink(p.mmsi)}<br>${esc(p.start)} → ${esc(p.end)}<br>${esc(p.port || "")}`).addTo(map);
+    });
+    document.getElementById("legend").innerHTML = Object.entries(EVENT_COLORS).map(
+      ([k, c]) => `<div><span class="sw" style="background:${c}"></span>${k}</div>`).join("") +
+      '<div>track: <span style="color:#d69e2e">old</span> → <span style="color:#9b2c2c">recent</span>; gap: dashed</div>';
+    resolve();
+  }));
+  return mapReady;
+}
+
+async function loadEvents() {
+  const page = await api("/api/events?limit=5000");
+  const features = page.items.filter((e) => e.lat !== null && e.lon !== null).map((e) => ({
+    type: "Feature", geometry: { type: "Point", coordinates: [e.lon, e.lat] },
+    properties: { type: e.type, mmsi: e.mmsi, start: e.start, end: e.end, port: e.port, event_id: e.event_id },
+  }));
+  map.getSource("events").setData({ type: "FeatureCollection", features });
+  document.getElementById("status").textContent = `${features.length} events on map`;
+  return features.length;
+}
+
+async function selectVessel(mmsi) {
+  const zoom = Math.round(map.getZoom());
+  const track = await api(`/api/vessels/${mmsi}/track?zoom=${zoom}`);
+  map.getSource("track").setData(track);
+  const coords = track.features.flatMap((f) => f.geometry.coordinates);
+  if (coords.length) {
+    const b = coords.reduce((bb, c) => bb.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
+    map.fitBounds(b, { padding: 60, maxZoom: 10 });
+  }
+  document.getElementById("selected").innerHTML =
+    `MMSI ${vesselLink(mmsi)}: ${track.properties.positions} positions (${track.properties.vertices} drawn)`;
+}
+
+async function showMap() {
+  await initMap();
+  await loadEvents();
+  const risk = await api("/api/risk?limit=50");
+  document.getElementById("risk-list").innerHTML = risk.items.map((r) =>
+    `<li data-mmsi="${esc(r.mmsi)}"><b>${esc(r.risk_0_100)}</b> ${esc(r.mmsi)} <span class="muted">${esc(r.signals)}</span></li>`).join("")
+    || '<li class="muted">no risk ranking yet (run sanctionwatch risk)</li>';
+  document.querySelectorAll("#risk-list li[data-mmsi]").forEach((li) =>
+    li.addEventListener("click", () => selectVessel(Number(li.dataset.mmsi))));
+  map.resize();
+}
+
+// ---------------------------------------------------------------- other views
+async function showVessel(mmsi) {
+  const el = document.getElementById("view-vessel");
+  el.innerHTML = "loading…";
+  try {
+    const v = await api(`/api/vessels/${mmsi}`);
+    const r = v.risk[0];
+    el.innerHTML = `<h2>Vessel MMSI ${esc(v.mmsi)}</h2>
+      <p>${esc(v.track.positions)} positions, ${esc(v.track.first)} → ${esc(v.track.last)}.
+         Risk: <b>${r ? esc(r.risk_0_100) + " / 100 (" + esc(r.points) + " points)" : "not scored"}</b>
+         — <a href="/api/vessels/${esc(v.mmsi)}">JSON</a></p>
+      <h3>List hits</h3>${table(v.list_hits, ["caption", "dataset", "programs", "match_kind", "field", "score", "list_version", "entity_id"])}
+      <h3>Risk breakdown (every point traced)</h3>${table(v.risk_breakdown, ["signal", "points", "ref_kind", "ref_id", "reason"])}
+      <h3>Identity history</h3>${table(v.identity_history, ["imo", "name", "callsign", "ship_type", "first_seen", "last_seen", "reports"])}
+      <h3>Declared destinations</h3>${table(v.destinations, ["destination", "first_seen", "last_seen", "reports"])}
+      <h3>Events timeline</h3>${table(v.events, ["type", "start", "end", "other_mmsi", "port", "country", "confidence", "evidence"],
+        { render: { type: pill, other_mmsi: vesselLink } })}`;
+  } catch (e) {
+    el.innerHTML = `<p>${esc(e.message)}</p>`;
+  }
+}
+
+async function showWatchlist() {
+  const el = document.getElementById("view-watchlist");
+  const page = await api("/api/risk?limit=500");
+  el.innerHTML = `<h2>Watchlist — vessels ranked by risk</h2><p><a href="/api/risk?limit=500">JSON</a></p>` +
+    table(page.items, ["mmsi", "risk_0_100", "points", "signals", "top_reasons"], { render: { mmsi: vesselLink } });
+}
+
+async function showEvents() {
+  const el = document.getElementById("view-events");
+  const type = new URLSearchParams(location.hash.split("?")[1] || "").get("type") || "";
+  const counts = await api("/api/events/counts");
+  const page = await api("/api/events?limit=1000" + (type ? "&type=" + encodeURIComponent(type) : ""));
+  el.innerHTML = `<h2>Events</h2><p>Filter: <a href="#/events">all</a> ` +
+    counts.map((c) => `<a href="#/events?type=${esc(c.type)}">${esc(c.type)} (${esc(c.n)})</a>`).join(" ") + "</p>" +
+    table(page.items, ["type", "mmsi", "other_mmsi", "start", "end", "port", "country", "confidence", "evidence"],
+      { render: { type: pill, mmsi: vesselLink, other_mmsi: vesselLink } });
+}
+
+async function showTrade() {
+  const el = document.getElementById("view-trade");
+  el.innerHTML = '<h2>Trade</h2><div id="trade-body">loading…</div>';
+  try {
+    const t = await api("/api/trade/charts");
+    document.getElementById("trade-body").innerHTML = t.items.map(
+      (c) => `<h3>${esc(c.title)}</h3><img alt="${esc(c.title)}" src="${esc(c.png)}">`).join("") || "no trade data in the store";
+  } catch (e) {
+    document.getElementById("trade-body").textContent = e.message;
+  }
+}
+
+function route() {
+  const [path] = (location.hash || "#/map").slice(1).split("?");
+  const parts = path.split("/").filter(Boolean);
+  const view = parts[0] || "map";
+  document.querySelectorAll(".view").forEach((v) => v.classList.toggle("active", v.id === "view-" + view));
+  ({ map: showMap, vessel: () => showVessel(parts[1]), watchlist: showWatchlist, events: showEvents, trade: showTrade }[view] || showMap)();
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,130 @@
+"""REST API: typed pages, vessel profile and track, error envelope per error class, security controls."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from fastapi.testclient import TestClient
+
+from sanctionwatch.store import Store
+from sanctionwatch.store.events import event_id, events_table, write_events
+from sanctionwatch.web.app import create_app
+from sanctionwatch.web.queries import MAX_TRACK_POINTS
+from sanctionwatch.web.security import RateLimiter, token_required
+
+T0 = datetime(2017, 10, 1, tzinfo=UTC)
+MMSI = 445123000
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    st = Store(tmp_path_factory.mktemp("store"))
+    n = 20_000  # one vessel, 10 s reports for ~2.3 days along a wiggly line
+    t = np.arange(n) * 10_000 + int(T0.timestamp() * 1000)
+    lon = 129.0 + np.linspace(0, 3, n)
+    lat = 41.0 + 0.2 * np.sin(np.linspace(0, 40, n))
+    st.stage_day_partitions("positions", pa.table({
+        "ts": pa.array(t).cast(pa.timestamp("ms", tz="UTC")), "mmsi": pa.array([MMSI] * n, pa.int32()),
+        "lat": lat, "lon": lon, "msg_type": pa.array([1] * n, pa.int8()), "source": ["sim.nmea"] * n,
+        "src_line": pa.array(np.arange(n) + 1)}), "imp1", 0)
+    st.stage_day_partitions("vessel_reports", pa.table({
+        "ts": pa.array([T0, T0 + timedelta(days=1)], pa.timestamp("ms", tz="UTC")),
+        "mmsi": pa.array([MMSI, MMSI], pa.int32()), "msg_type": pa.array([5, 5], pa.int8()),
+        "imo": pa.array([8705539, 8705539], pa.int32()), "name": ["CHON MA SAN", "CHONMASAN"],
+        "destination": ["VLADIVOSTOK", "NAMPO"]}), "imp1", 0)
+    st.publish_import("imp1", {"import_id": "imp1"})
+    gap_start, gap_end = T0 + timedelta(hours=5), T0 + timedelta(hours=11)
+    write_events(st, "maritime", events_table([
+        {"event_id": event_id("gap", gap_start, MMSI), "type": "gap", "mmsi": MMSI, "start": gap_start,
+         "end": gap_end, "lat": 41.0, "lon": 129.5, "confidence": 0.9, "evidence": '{"gap_h": 6}'},
+        {"event_id": event_id("port_call", T0, MMSI), "type": "port_call", "mmsi": MMSI, "start": T0,
+         "end": T0 + timedelta(hours=3), "lat": 42.23, "lon": 130.3, "port": "Rajin", "locode": "KPNJN",
+         "country": "KP", "confidence": 1.0, "evidence": "{}"},
+    ]))
+    return st
+
+
+@pytest.fixture()
+def client(store) -> TestClient:
+    return TestClient(create_app(store), base_url="http://127.0.0.1")
+
+
+def test_health_and_openapi(client):
+    assert client.get("/api/health").json()["tables"] == {"positions": True, "vessel_reports": True, "events": True}
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/vessels", "/api/vessels/{mmsi}", "/api/vessels/{mmsi}/track", "/api/events", "/api/risk"} <= set(paths)
+
+
+def test_vessel_search_profile_and_pagination(client):
+    page = client.get("/api/vessels", params={"q": "CHON"}).json()
+    assert [v["mmsi"] for v in page["items"]] == [MMSI] and page["next_offset"] is None
+    assert client.get("/api/vessels", params={"q": "8705539"}).json()["items"][0]["name"] == "CHONMASAN"
+    prof = client.get(f"/api/vessels/{MMSI}").json()
+    assert [h["name"] for h in prof["identity_history"]] == ["CHON MA SAN", "CHONMASAN"]
+    assert [d["destination"] for d in prof["destinations"]] == ["VLADIVOSTOK", "NAMPO"]
+    assert prof["track"]["positions"] == 20_000
+    assert {e["type"] for e in prof["events"]} == {"gap", "port_call"}
+    ev = client.get("/api/events", params={"limit": 1}).json()
+    assert len(ev["items"]) == 1 and ev["next_offset"] == 1
+    assert client.get("/api/events", params={"type": "port_call"}).json()["items"][0]["locode"] == "KPNJN"
+    assert client.get("/api/events", params={"bbox": "130,42,131,43"}).json()["items"][0]["type"] == "port_call"
+
+
+def test_track_is_simplified_by_zoom_and_shows_gap(client):
+    full = client.get(f"/api/vessels/{MMSI}/track").json()
+    coarse = client.get(f"/api/vessels/{MMSI}/track", params={"zoom": 3}).json()
+    assert full["properties"]["positions"] == 20_000
+    assert full["properties"]["vertices"] <= MAX_TRACK_POINTS
+    assert coarse["properties"]["vertices"] < full["properties"]["vertices"]
+    kinds = [f["properties"]["kind"] for f in coarse["features"]]
+    assert kinds.count("gap") == 1 and kinds.count("track") >= 2
+    ts = [f["properties"]["t"] for f in coarse["features"] if f["properties"]["kind"] == "track"]
+    assert ts == sorted(ts) and ts[0] == 0.0
+
+
+@pytest.mark.parametrize(("path", "status", "code"), [
+    ("/api/vessels/123", 404, "http_error"),
+    ("/api/events?type=bogus", 422, "http_error"),
+    ("/api/events?limit=0", 422, "invalid_parameter"),
+    ("/api/events?bbox=1,2,3", 422, "http_error"),
+    ("/api/vessels/abc/track", 422, "invalid_parameter"),
+])
+def test_error_envelope(client, path, status, code):
+    r = client.get(path)
+    assert r.status_code == status
+    assert r.json()["error"]["status"] == status and r.json()["error"]["code"] == code
+
+
+def test_read_only_size_limit_and_headers(client):
+    assert client.post("/api/events").json()["error"]["code"] == "read_only"
+    r = client.get("/api/health", headers={"content-length": str(10**7)})
+    assert r.status_code == 413
+    h = client.get("/api/health").headers
+    assert h["x-frame-options"] == "DENY" and "default-src 'self'" in h["content-security-policy"]
+    assert "access-control-allow-origin" not in client.get("/api/health", headers={"Origin": "http://evil"}).headers
+
+
+def test_static_no_path_traversal(client):
+    assert client.get("/static/app.js").status_code == 200
+    for p in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fqueries.py"):
+        assert client.get(p).status_code == 404
+
+
+def test_token_required_off_loopback_and_enforced(store):
+    with pytest.raises(ValueError, match="token"):
+        token_required("0.0.0.0", "")
+    assert token_required("127.0.0.1", "") == ""
+    c = TestClient(create_app(store, token="s3cret"))
+    assert c.get("/api/events").status_code == 401
+    assert c.get("/api/events", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert c.get("/api/events", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert c.get("/api/health").status_code == 200
+
+
+def test_rate_limit(store):
+    c = TestClient(create_app(store, limiter=RateLimiter(rate=0.001, burst=3)))
+    codes = [c.get("/api/health").status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
