@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -116,7 +117,7 @@ class Queries:
             t, lon, lat = t[keep], lon[keep], lat[keep]
             t0, t1 = float(t[0]), float(t[-1])
             bounds = np.linspace(0, len(t) - 1, min(TRACK_COLOR_SEGMENTS, len(t) - 1) + 1).astype(int)
-            for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            for a, b in itertools.pairwise(bounds):
                 coords = np.column_stack([_unwrap(lon[a:b + 1]), lat[a:b + 1]]).round(5).tolist()
                 features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
                                  "properties": {"kind": "track", "t": (float(t[a]) - t0) / max(t1 - t0, 1.0),
@@ -134,7 +135,7 @@ class Queries:
                                  "properties": {"kind": "gap", "event_id": g["event_id"],
                                                 "start": str(g["start"]), "end": str(g["end"])}})
         return {"type": "FeatureCollection", "features": features,
-                "properties": {"mmsi": mmsi, "positions": n_raw, "vertices": int(len(t)) if n_raw >= 2 else n_raw}}
+                "properties": {"mmsi": mmsi, "positions": n_raw, "vertices": len(t) if n_raw >= 2 else n_raw}}
 
     # ---- events ------------------------------------------------------------------------------
     def events(self, *, type: str | None = None, mmsi: int | None = None, start: datetime | None = None,
