@@ -1,0 +1,29 @@
+"""Rebuild src/sanctionwatch/data/ports.csv from the World Port Index CSV (setting `ports_csv`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sanctionwatch import settings
+from sanctionwatch.geo.gazetteer import build_ports, shipped_path, to_csv_frame
+from sanctionwatch.store.files import atomic_path
+
+
+def main(argv: list[str]) -> int:
+    """Build, write atomically and print the report of corrected/rejected WPI rows."""
+    src = Path(argv[1]) if len(argv) > 1 else Path(settings.get("ports_csv"))
+    dest = Path(argv[2]) if len(argv) > 2 else shipped_path()
+    ports, report = build_ports(src)
+    with atomic_path(dest) as tmp:
+        to_csv_frame(ports).write_csv(tmp)
+        tmp.chmod(0o644)
+    print(f"{src}: {report.rows_in} WPI rows -> {report.rows_out} ports in {dest}")
+    print(f"{len(report.issues)} issues:")
+    for issue in report.issues:
+        print("  " + issue)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,138 @@
+"""Vectorised great-circle helpers and a grid index for "nearest port within its radius" over many points.
+
+The index buckets port unit vectors into a 3-D grid whose cell is at least the largest search radius,
+so each query only looks at the 27 surrounding cells: O(points x ports-per-neighbourhood), no all-pairs loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius (Moritz 2000, Geodetic Reference System 1980)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance in km between arrays (or scalars) of degrees; broadcasts like numpy."""
+    p1, p2 = np.radians(np.asarray(lat1, dtype=np.float64)), np.radians(np.asarray(lat2, dtype=np.float64))
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def unit_vectors(lat, lon) -> np.ndarray:
+    """(n, 3) unit vectors on the sphere for arrays of degrees."""
+    la, lo = np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+def _check_coords(lat: np.ndarray, lon: np.ndarray) -> None:
+    """Raise with the first offending index when coordinates are out of range (NaN is allowed: no match)."""
+    bad = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{int(bad.sum())} coordinates out of range, first at index {i}: lat={lat[i]}, lon={lon[i]}")
+
+
+@dataclass(frozen=True)
+class PointIndex:
+    """Grid index over reference points (ports), each with its own match radius in km."""
+
+    xyz: np.ndarray  # (m, 3) unit vectors, sorted by cell key
+    order: np.ndarray  # position in the original table for each sorted row
+    radius_km: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    keys: np.ndarray  # sorted int64 cell keys
+    cell: float  # cell edge in unit-vector space
+
+    @classmethod
+    def build(cls, lat, lon, radius_km) -> PointIndex:
+        """Index points with per-point radii (km)."""
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        _check_coords(lat, lon)
+        radius = np.broadcast_to(np.asarray(radius_km, dtype=np.float64), lat.shape).copy()
+        cell = max(float(radius.max(initial=1.0)), 1.0) / EARTH_RADIUS_KM * 1.01  # chord <= arc
+        xyz = unit_vectors(lat, lon)
+        keys = _keys(_cells(xyz, cell))
+        order = np.argsort(keys, kind="stable")
+        return cls(xyz[order], order, radius[order], lat[order], lon[order], keys[order], cell)
+
+    def nearest_within(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
+        """For each query point: (index of the nearest reference point within its radius or -1, distance km or NaN)."""
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        _check_coords(lat, lon)
+        n = lat.shape[0]
+        best = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.nan)
+        ok = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+        if ok.size == 0 or self.keys.size == 0:
+            return best, dist
+        qcell = _cells(unit_vectors(lat[ok], lon[ok]), self.cell)
+        q_idx, p_idx = [], []
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for dz in (-1, 0, 1):
+                    k = _keys(qcell + np.array([dx, dy, dz]))
+                    lo = np.searchsorted(self.keys, k, "left")
+                    hi = np.searchsorted(self.keys, k, "right")
+                    cnt = hi - lo
+                    if not cnt.any():
+                        continue
+                    qi = np.repeat(np.arange(ok.size), cnt)
+                    starts = np.repeat(lo - np.cumsum(cnt) + cnt, cnt)
+                    q_idx.append(qi)
+                    p_idx.append(starts + np.arange(qi.size))
+        if not q_idx:
+            return best, dist
+        qi, pi = np.concatenate(q_idx), np.concatenate(p_idx)
+        d = haversine_km(lat[ok][qi], lon[ok][qi], self.lat[pi], self.lon[pi])
+        keep = d <= self.radius_km[pi]
+        qi, pi, d = qi[keep], pi[keep], d[keep]
+        order = np.lexsort((d, qi))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = qi[order][1:] != qi[order][:-1]
+        sel = order[first]
+        best[ok[qi[sel]]] = self.order[pi[sel]]
+        dist[ok[qi[sel]]] = d[sel]
+        return best, dist
+
+
+def _cells(xyz: np.ndarray, cell: float) -> np.ndarray:
+    """Integer grid cell of each unit vector."""
+    return np.floor(xyz / cell).astype(np.int64)
+
+
+def _keys(cells: np.ndarray) -> np.ndarray:
+    """Pack three cell coordinates (each |c| < 2**20) into one int64 key."""
+    off = cells + (1 << 20)
+    return (off[:, 0] << 42) | (off[:, 1] << 21) | off[:, 2]
+
+
+def nearest_port(lat, lon, ports: pl.DataFrame | None = None) -> pl.DataFrame:
+    """For many positions, the nearest gazetteer port whose radius contains it: port_id, locode, name, distance_km."""
+    from sanctionwatch.geo.gazetteer import load_ports
+
+    ports = load_ports() if ports is None else ports
+    idx = port_index(ports)
+    best, dist = idx.nearest_within(lat, lon)
+    hit = best >= 0
+    take = pl.Series(np.where(hit, best, 0))
+    sub = ports.select("port_id", "locode", "name", "country")[take]
+    return sub.with_columns(
+        [pl.when(pl.Series(hit)).then(pl.col(c)).otherwise(None).alias(c) for c in sub.columns]
+    ).with_columns(pl.Series("distance_km", dist, nan_to_null=True))
+
+
+_INDEX_CACHE: dict[int, PointIndex] = {}
+
+
+def port_index(ports: pl.DataFrame) -> PointIndex:
+    """Grid index over a ports table (cached per table object)."""
+    key = id(ports)
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE[key] = PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), ports["radius_km"].to_numpy())
+    return _INDEX_CACHE[key]
