@@ -1,0 +1,156 @@
+"""Trade flows loaded from the store for the areas asked about, de-duplicated, with what each reporter reported.
+
+`measure` is the one place that turns rows into a value for (reporter, partner, flow, period span,
+commodity): it picks a single aggregation level per period (so a chapter and its headings are never
+added together), treats a period the reporter did report but without this cell as 0 (Comtrade omits
+zero cells), and reports periods the reporter did not report at all as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from sanctionwatch.store import Store, connect
+from sanctionwatch.trade.periods import PeriodSpec
+
+KEY = ["reporter_code", "partner_code", "flow", "period", "family", "commodity_code"]
+FLOWS = ("import", "export", "re-export", "re-import")
+
+
+def family_expr() -> pl.Expr:
+    """Classification family: 'HS' for HS/H0-H6, 'SITC' for S1-S4, else as reported."""
+    c = pl.col("classification").str.to_uppercase()
+    return (pl.when(c.str.contains(r"^(HS|H\d)$")).then(pl.lit("HS"))
+            .when(c.str.contains(r"^S\d$")).then(pl.lit("SITC")).otherwise(c))
+
+
+@dataclass
+class TradeData:
+    """De-duplicated flows plus the (reporter, period) pairs each reporter reported at all."""
+
+    flows: pl.DataFrame
+    reported: pl.DataFrame
+    duplicates: int = 0
+
+    @classmethod
+    def from_frame(cls, df: pl.DataFrame) -> TradeData:
+        """Build from canonical trade_flows rows (any order; duplicates across sources dropped, counted)."""
+        if "src_line" not in df.columns:
+            df = df.with_columns(src_line=pl.lit(None, pl.Int64))
+        df = df.with_columns(family=family_expr()).sort(["source", "src_line"], nulls_last=True)
+        dedup = df.unique(subset=KEY, keep="first", maintain_order=True)
+        reported = df.select("reporter_code", "period").unique()
+        return cls(dedup, reported, df.height - dedup.height)
+
+    @classmethod
+    def from_store(cls, store: Store | str, areas: Iterable[int] | None = None) -> TradeData:
+        """Rows where any of `areas` is reporter or partner (all rows if None), and those reporters' periods."""
+        con = connect(store)
+        where, params = "", []
+        if areas is not None:
+            a = sorted(set(areas))
+            ph = ",".join("?" * len(a))
+            where = f" WHERE reporter_code IN ({ph}) OR partner_code IN ({ph})"
+            params = a + a
+        df = con.execute(f"SELECT * FROM trade_flows{where}", params).pl()
+        data = cls.from_frame(df)
+        rep = con.execute("SELECT DISTINCT reporter_code, period FROM trade_flows").pl()
+        data.reported = rep.with_columns(pl.col("reporter_code").cast(pl.Int32))
+        return data
+
+    def reported_periods(self, reporter: int) -> set[str]:
+        return set(self.reported.filter(pl.col("reporter_code") == reporter)["period"].to_list())
+
+
+@dataclass
+class Measurement:
+    """A value with its evidence: per-period values, the level used, rows and sources; missing periods."""
+
+    value_usd: float | None
+    net_weight_kg: float | None
+    periods: list[dict[str, Any]]
+    missing: list[str]
+    rows: pl.DataFrame = field(repr=False)
+    query: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and self.value_usd is not None
+
+    def sources(self) -> list[str]:
+        """Evidence trail: `source[:line]` of every row used."""
+        out = []
+        for s, ln in zip(self.rows["source"], self.rows["src_line"], strict=True):
+            out.append(f"{s}:{ln}" if ln is not None else str(s))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.query, "value_usd": self.value_usd, "net_weight_kg": self.net_weight_kg,
+                "periods": self.periods, "missing_periods": self.missing, "rows": self.rows.height,
+                "sources": sorted(set(self.rows["source"].to_list()))}
+
+
+def select_level(rows: pl.DataFrame, commodity: str) -> pl.DataFrame:
+    """Rows of `commodity` (prefix, or TOTAL) at the finest-available single level per group.
+
+    Exact code first; else the shallowest level below it that exists for that period (e.g. sum of
+    4-digit headings when the chapter row is absent). For TOTAL: the TOTAL row, else all chapters.
+    """
+    if commodity.upper() == "TOTAL":
+        cand = rows
+    else:
+        cand = rows.filter(pl.col("commodity_code").str.starts_with(commodity)
+                           & (pl.col("commodity_code") != "TOTAL"))
+    grp = ["reporter_code", "partner_code", "flow", "period"]
+    return cand.filter(pl.col("commodity_level") == pl.col("commodity_level").min().over(grp))
+
+
+def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: PeriodSpec,
+            commodity: str = "TOTAL", family: str = "HS") -> Measurement:
+    """Value and weight of one (reporter, partner, flow, commodity) over a period span, with its evidence."""
+    query = {"reporter": reporter, "partner": partner, "flow": flow, "period": spec.text,
+             "commodity": commodity, "classification": family}
+    base = data.flows.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
+                             & (pl.col("flow") == flow) & (pl.col("family") == family))
+    reported = data.reported_periods(reporter)
+    wanted: tuple[str, ...] = spec.months
+    if spec.year is not None and str(spec.year) in reported:
+        wanted = (str(spec.year),)
+    rows = select_level(base.filter(pl.col("period").is_in(list(wanted))), commodity)
+    per = rows.group_by("period").agg(
+        value_usd=pl.col("value_usd").sum(),
+        net_weight_kg=pl.when(pl.col("net_weight_kg").is_not_null().any()).then(pl.col("net_weight_kg").sum()),
+        weight_rows_missing=pl.col("net_weight_kg").is_null().sum(),
+        level=pl.col("commodity_level").first(), n_rows=pl.len(),
+    )
+    by_period = {r["period"]: r for r in per.to_dicts()}
+    periods, missing = [], []
+    for p in wanted:
+        if p in by_period:
+            periods.append({**by_period[p], "how": "reported"})
+        elif p in reported:
+            periods.append({"period": p, "value_usd": 0.0, "net_weight_kg": 0.0, "weight_rows_missing": 0,
+                            "level": None, "n_rows": 0, "how": "no row; reporter reported this period, so 0"})
+        else:
+            missing.append(p)
+    value = sum(p["value_usd"] or 0.0 for p in periods) if periods else None
+    weights = [p["net_weight_kg"] for p in periods if p["net_weight_kg"] is not None]
+    weight = sum(weights) if weights else None
+    return Measurement(value, weight, periods, missing, rows, query)
+
+
+def measure_flows(data: TradeData, reporter: int, partner: int, flows: Iterable[str], spec: PeriodSpec,
+                  commodity: str = "TOTAL", family: str = "HS") -> Measurement:
+    """Sum of several flows (e.g. 'total' trade = export + import); missing if any part is missing."""
+    parts = [measure(data, reporter, partner, f, spec, commodity, family) for f in flows]
+    missing = sorted({m for p in parts for m in p.missing})
+    value = None if any(p.value_usd is None for p in parts) else sum(p.value_usd or 0.0 for p in parts)
+    weight = None if any(p.net_weight_kg is None for p in parts) else sum(p.net_weight_kg or 0.0 for p in parts)
+    periods = [{**row, "flow": p.query["flow"]} for p in parts for row in p.periods]
+    rows = pl.concat([p.rows for p in parts], how="diagonal_relaxed")
+    query = {**parts[0].query, "flow": "+".join(flows)}
+    return Measurement(value, weight, periods, missing, rows, query)
