@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("ingest", "query", "demo", "serve")
+COMMAND_MODULES = ("ingest", "query", "demo", "serve", "report")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,33 @@
+"""`sanctionwatch report`: a self-contained case file (HTML, or PDF via headless Chromium)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sanctionwatch import settings
+from sanctionwatch.cli.common import console, fail, store_option
+from sanctionwatch.store import Store
+
+
+def report(
+    vessel: str = typer.Argument(..., help="MMSI (9 digits), IMO (7 digits, optionally 'IMO 1234567') or name."),
+    store: str = store_option(),
+    out: Path = typer.Option(..., "--out", help="Output file: .html or .pdf."),
+) -> None:
+    """Write a vessel's case file: map, timeline, raw evidence per event, list entries, sources."""
+    from sanctionwatch.report.casefile import VesselNotFound, write_report
+
+    if out.suffix.lower() not in (".html", ".pdf"):
+        fail("--out must end in .html or .pdf")
+    try:
+        path = write_report(Store(settings.store_path(store)), vessel, out)
+    except (VesselNotFound, RuntimeError) as e:
+        fail(str(e))
+        return
+    console.print(f"[green]case file[/] {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -1,0 +1,186 @@
+"""Case files: a self-contained HTML (and PDF) an analyst can hand on — map, timeline, the raw evidence
+behind every event, list entries, list versions and data sources."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import shapely
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from matplotlib.collections import PolyCollection
+
+from sanctionwatch import __version__
+from sanctionwatch.report.basemap import land_polygons
+from sanctionwatch.store import Store
+from sanctionwatch.store.files import write_text_atomic
+from sanctionwatch.web.app import _list_hits
+from sanctionwatch.web.queries import Queries
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Raw positions shown per event: enough to verify by hand, small enough to print.
+EVIDENCE_ROWS_PER_EVENT = 12
+EVENT_COLORS = {"port_call": "#2b6cb0", "gap": "#718096", "encounter": "#c53030", "loitering": "#d69e2e",
+                "destination_mismatch": "#805ad5", "identity_change": "#dd6b20", "spoofing": "#e53e3e",
+                "sanctioned_area": "#000000"}
+
+
+class VesselNotFound(LookupError):
+    """The MMSI/IMO/name given matches no vessel in the store."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    mmsis: list[int]
+    label: str
+
+
+def resolve_vessel(q: Queries, text: str) -> Subject:
+    """MMSI (9 digits), IMO (7 digits) or name (exact, case-insensitive) -> the MMSIs that used it."""
+    text = text.strip()
+    if text.isdigit() and len(text) == 9:
+        return Subject([int(text)], f"MMSI {text}")
+    if text.upper().removeprefix("IMO").strip().isdigit():
+        imo = int(text.upper().removeprefix("IMO").strip())
+        rows = q.dicts("select distinct mmsi from vessel_reports where imo = ? order by mmsi", [imo])
+        label = f"IMO {imo}"
+    else:
+        rows = q.dicts("select distinct mmsi from vessel_reports where upper(name) = ? order by mmsi",
+                       [text.upper()])
+        label = text.upper()
+    if not rows:
+        raise VesselNotFound(f"no vessel matching {text!r} in the store")
+    return Subject([r["mmsi"] for r in rows], label)
+
+
+def _map_png(q: Queries, mmsis: list[int], events: list[dict]) -> str:
+    """Track + events over coastlines as a base64 PNG."""
+    fig, ax = plt.subplots(figsize=(8, 6), dpi=110)
+    xs, ys = [], []
+    for mmsi in mmsis:
+        tr = q.track(mmsi, None, None, zoom=8)
+        for f in tr["features"]:
+            c = np.array(f["geometry"]["coordinates"])
+            if f["properties"]["kind"] == "track":
+                ax.plot(c[:, 0], c[:, 1], color=plt.cm.YlOrRd(0.3 + 0.7 * f["properties"]["t"]), lw=1.6, zorder=3)
+            else:
+                ax.plot(c[:, 0], c[:, 1], color="#4a5568", lw=1.2, ls="--", zorder=3)
+            xs += list(c[:, 0])
+            ys += list(c[:, 1])
+    for e in events:
+        if e["lon"] is not None:
+            ax.scatter(e["lon"], e["lat"], s=36, color=EVENT_COLORS.get(e["type"], "#444"), edgecolor="white",
+                       zorder=4, label=e["type"])
+            xs.append(e["lon"])
+            ys.append(e["lat"])
+    pad = max(0.5, 0.15 * max(np.ptp(xs), np.ptp(ys))) if xs else 0.0
+    view = (min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad) if xs else (-180, -85, 180, 85)
+    ax.set_xlim(view[0], view[2])
+    ax.set_ylim(view[1], view[3])
+    box = shapely.box(*view)
+    land = [np.asarray(p.exterior.coords) for p in land_polygons() if p.intersects(box)]
+    ax.add_collection(PolyCollection(land, facecolor="#eae6dc", edgecolor="#a89f8a", linewidth=0.4, zorder=1))
+    ax.set_facecolor("#cfe0ee")
+    handles, labels = ax.get_legend_handles_labels()
+    uniq = dict(zip(labels, handles, strict=True))
+    if uniq:
+        ax.legend(uniq.values(), uniq.keys(), loc="best", fontsize=8)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_aspect(1 / max(np.cos(np.deg2rad(np.mean(ys) if ys else 0)), 0.2))
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _evidence_rows(q: Queries, e: dict) -> list[dict]:
+    """Raw positions (with source file:line) behind one event, evenly sampled over its interval."""
+    if e.get("mmsi") is None:
+        return []
+    mmsis = [e["mmsi"]] + ([e["other_mmsi"]] if e.get("other_mmsi") is not None else [])
+    rows = q.dicts(
+        f"""select ts, mmsi, lat, lon, sog, cog, nav_status, source, src_line from positions
+            where mmsi in ({",".join("?" * len(mmsis))}) and ts >= ? and ts <= ? order by ts""",
+        [*mmsis, e["start"], e["end"]])
+    if len(rows) > EVIDENCE_ROWS_PER_EVENT:
+        idx = np.linspace(0, len(rows) - 1, EVIDENCE_ROWS_PER_EVENT).round().astype(int)
+        rows = [rows[i] for i in idx]
+    return rows
+
+
+def vessel_context(store: Store, vessel: str) -> dict:
+    """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
+    q = Queries(store)
+    subj = resolve_vessel(q, vessel)
+    events: list[dict] = []
+    for m in subj.mmsis:
+        events += q.events(mmsi=m, limit=5000)
+    events.sort(key=lambda e: (e["start"], e["event_id"]))
+    for e in events:
+        e["evidence_parsed"] = json.loads(e["evidence"]) if e.get("evidence") else {}
+        e["raw_positions"] = _evidence_rows(q, e)
+    hits = [h for m in subj.mmsis for h in _list_hits(store, m)]
+    return {
+        "title": f"Case file: {subj.label}",
+        "subject": subj.label,
+        "mmsis": subj.mmsis,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": __version__,
+        "store": str(store.root),
+        "identity": [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)],
+        "destinations": [dict(r, mmsi=m) for m in subj.mmsis for r in q.destinations(m)],
+        "tracks": [dict(q.track_summary(m), mmsi=m) for m in subj.mmsis],
+        "risk": [r for r in q.risk(5000, 0) if r["mmsi"] in subj.mmsis],
+        "breakdown": [r for m in subj.mmsis for r in q.risk_breakdown(m)],
+        "hits": hits,
+        "list_versions": sorted({f"{h.get('dataset')} {h.get('list_version')}" for h in hits}),
+        "events": events,
+        "sources": [{k: r.get(k) for k in ("import_id", "inputs", "formats", "positions", "vessel_reports",
+                                            "rejected", "ts_min", "ts_max")} for r in store.imports()],
+        "map_png": _map_png(q, subj.mmsis, events),
+    }
+
+
+def render_html(context: dict) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("casefile.html.j2").render(**context)
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print the HTML to PDF with headless Chromium (a real browser engine), atomically."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not exe:
+        raise RuntimeError("PDF output needs Chromium (Debian: apt-get install chromium); HTML output works without")
+    with tempfile.TemporaryDirectory() as prof:
+        tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.tmp")
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={prof}",
+               "--no-pdf-header-footer", f"--print-to-pdf={tmp_pdf}", html_path.resolve().as_uri()]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        tmp_pdf.replace(pdf_path)
+    return pdf_path
+
+
+def write_report(store: Store, vessel: str, out: Path) -> Path:
+    """Write the vessel's case file to `out` (.html, or .pdf via Chromium)."""
+    html = render_html(vessel_context(store, vessel))
+    if out.suffix.lower() == ".pdf":
+        with tempfile.TemporaryDirectory() as d:
+            h = Path(d) / "casefile.html"
+            h.write_text(html, encoding="utf-8")
+            return html_to_pdf(h, out)
+    return write_text_atomic(out, html)
