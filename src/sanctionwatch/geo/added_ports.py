@@ -40,6 +40,33 @@ EXTRA_ALIASES: dict[tuple[str, str], list[str]] = {
     ("SE", "Goteborg"): ["Gothenburg", "Goteborg", "Gotenburg"],
 }
 
+# English exonyms and AIS shorthand WPI lacks, keyed by LOCODE (after LOCODE_FIXES / LOCODE_ASSIGN).
+ALIASES_BY_LOCODE: dict[str, list[str]] = {
+    "GRPIR": ["Piraeus", "Pireas"],
+    "EGSUZ": ["Suez"],
+    "EGALY": ["Alexandria", "El Iskandariya"],
+    "EGPSD": ["Port Said"],
+    "USNYC": ["New York", "NY"],
+    "USMSY": ["NOLA"],
+    "PACTB": ["Cristobal"],
+    "MAJFL": ["Jorf Lasfar"],
+    "EETLL": ["Tallinn", "Tallin"],
+    "EEMUG": ["Muuga"],
+    "AEFJR": ["Fujairah", "Fujeirah"],
+    "MTMLA": ["Valletta", "Valetta", "Malta Valletta"],
+    "CNSHA": ["Shanghai", "Shang Hai"],
+    "KRPUS": ["Busan", "Pusan"],
+    "RUVVO": ["Vladivostok", "Vladivostock"],
+    "RUNJK": ["Nakhodka", "Nahodka"],
+    "RUMMK": ["Murmansk"],
+    "RURND": ["Rostov", "Rostov on Don"],
+}
+
+# WPI rows without a LOCODE that have one in UN/LOCODE, keyed by (ISO2, WPI main port name).
+LOCODE_ASSIGN: dict[tuple[str, str], str] = {
+    ("AE", "Al Fujayrah"): "AEFJR",
+}
+
 # Ports WPI lacks. Coordinates are the town/terminal position from the cited reference, rounded to
 # ~0.01 deg (about 1 km); radius covers the harbour. Keep this list short and sourced.
 ADDED_PORTS: list[dict] = [
@@ -55,5 +82,17 @@ ADDED_PORTS: list[dict] = [
         "aliases": ["Kozmino Oil Terminal", "Kozmino Bay", "Spetsmorneftport Kozmino", "ESPO Kozmino"],
         "ref": "Kozmino Bay, SE part of Nakhodka Bay (en.wikipedia.org/wiki/Kozmino_(port)); "
                "position approximate, not checked against a chart",
+    },
+    {
+        "locode": "GIGIB", "name": "Gibraltar", "country": "GI", "country_name": "Gibraltar",
+        "lat": 36.14, "lon": -5.36, "radius_km": 8.0, "kind": "port",
+        "aliases": ["Gibraltar Bay", "Gibraltar Anchorage"],
+        "ref": "en.wikipedia.org/wiki/Port_of_Gibraltar (36.14N 5.36W); WPI has only Europa Point",
+    },
+    {
+        "locode": "SGSIN", "name": "Singapore", "country": "SG", "country_name": "Singapore",
+        "lat": 1.264, "lon": 103.84, "radius_km": 15.0, "kind": "port",
+        "aliases": ["Port of Singapore", "Singapore Anchorage"],
+        "ref": "position of WPI 'Keppel - (East Singapore)' (SGKEP); radius spans the Singapore Strait anchorages",
     },
 ]

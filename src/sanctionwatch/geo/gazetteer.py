@@ -14,7 +14,13 @@ from pathlib import Path
 
 import polars as pl
 
-from sanctionwatch.geo.added_ports import ADDED_PORTS, EXTRA_ALIASES, LOCODE_FIXES
+from sanctionwatch.geo.added_ports import (
+    ADDED_PORTS,
+    ALIASES_BY_LOCODE,
+    EXTRA_ALIASES,
+    LOCODE_ASSIGN,
+    LOCODE_FIXES,
+)
 from sanctionwatch.geo.params import GAZETTEER, GazetteerParams
 
 ALIAS_SEP = "|"
@@ -102,7 +108,10 @@ def build_ports(csv_path: str | Path, params: GazetteerParams = GAZETTEER) -> tu
             aliases.append(lc)
             ref += f"; LOCODE corrected from WPI {lc}"
             lc = LOCODE_FIXES[lc]
-        aliases += EXTRA_ALIASES.get((country, name), [])
+        if not lc and (country, name) in LOCODE_ASSIGN:
+            lc = LOCODE_ASSIGN[(country, name)]
+            ref += "; LOCODE assigned (added_ports.LOCODE_ASSIGN)"
+        aliases += EXTRA_ALIASES.get((country, name), []) + ALIASES_BY_LOCODE.get(lc, [])
         size = r["Harbor Size"].strip() if r["Harbor Size"] else ""
         rows.append({
             "port_id": f"WPI{int(float(r['World Port Index Number']))}", "locode": lc or None, "name": name,
