@@ -1,0 +1,67 @@
+"""The one entity model: every loader returns followthemoney entities plus the list's version and problems."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+# Entity-name words that make an organisation a company (FtM `Company` is an `Organization` subtype).
+_COMPANY_RE = re.compile(
+    r"\b(CO|COMPANY|LTD|LIMITED|CORP|CORPORATION|INC|LLC|PLC|GMBH|JSC|S\.?A|SHIPPING|TRADING|BANK|"
+    r"INDUSTR\w*|ENTERPRISE|GROUP|HOLDINGS?)\b\.?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input record that could not be used as-is: where it is and why (never dropped silently)."""
+
+    location: str
+    reason: str
+
+
+@dataclass
+class LoadedList:
+    """One list snapshot loaded into FtM entities; `refs` maps entity id to its source location."""
+
+    dataset: str
+    authority: str
+    list_version: str  # ISO date of the snapshot (publication / last-updated date found in the file)
+    source_files: list[str]
+    entities: list[EntityProxy] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+
+    def add(self, entity: EntityProxy, ref: str) -> None:
+        """Keep an entity with the file location it came from."""
+        self.entities.append(entity)
+        self.refs[entity.id] = ref
+
+    def problem(self, location: str, reason: str) -> None:
+        self.problems.append(Problem(location, reason))
+
+
+def new_entity(schema: str, entity_id: str) -> EntityProxy:
+    """An empty FtM entity of `schema` with a stable id, flagged as a sanctions target."""
+    e = model.make_entity(schema)
+    e.id = entity_id
+    e.add("topics", "sanction")
+    return e
+
+
+def org_schema(name: str) -> str:
+    """`Company` when the name carries a company word, else `Organization`."""
+    return "Company" if _COMPANY_RE.search(name or "") else "Organization"
+
+
+def short_path(path: Path) -> str:
+    """Path relative to its grand-parent folder, for compact file:line references."""
+    path = Path(path)
+    return "/".join(path.parts[-3:])

@@ -1,0 +1,52 @@
+"""OpenSanctions FollowTheMoney JSON lines loader (`entities.ftm.json` exports)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from followthemoney import model
+from followthemoney.exc import InvalidData
+
+from sanctionwatch.lists.model import LoadedList, short_path
+
+SCREENABLE = ("LegalEntity", "Vessel", "Airplane")  # schemata with names worth screening against
+
+
+def load_ftm(path: str | Path, dataset: str | None = None) -> LoadedList:
+    """Load FtM JSON lines; non-screenable schemata (Address, Sanction, ...) are counted in `skipped`.
+
+    The list version is the latest `last_change` (else `last_seen`) date of the entities.
+    """
+    path = Path(path)
+    out = LoadedList(dataset or "opensanctions", "OpenSanctions", "unknown", [str(path)])
+    latest = ""
+    datasets: set[str] = set()
+    with open(path, encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            loc = f"{short_path(path)}:{line_no}"
+            try:
+                data = json.loads(line)
+                proxy = model.get_proxy(data, cleaned=False)
+            except (ValueError, InvalidData, TypeError) as e:
+                out.problem(loc, f"not an FtM entity: {e}")
+                continue
+            if not proxy.id:
+                out.problem(loc, "entity without id")
+                continue
+            latest = max(latest, str(data.get("last_change") or data.get("last_seen") or "")[:10])
+            if not any(proxy.schema.is_a(s) for s in SCREENABLE):
+                out.skipped[f"schema {proxy.schema.name} (not screenable)"] += 1
+                continue
+            ds = data.get("datasets") or []
+            datasets.update(ds)
+            for d in ds:
+                proxy.add("program", d, quiet=True)
+            proxy.add("topics", "sanction", quiet=True)
+            out.add(proxy, loc)
+    out.list_version = latest or "unknown"
+    if dataset is None and len(datasets) == 1:
+        out.dataset = f"opensanctions_{next(iter(datasets))}"
+    return out

@@ -1,0 +1,91 @@
+"""The list catalogue: each source's format, shipped snapshot (under the `lists_dir` setting) and official URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanctionwatch import settings
+from sanctionwatch.lists.model import LoadedList
+from sanctionwatch.lists.ofac import load_ofac
+from sanctionwatch.lists.opensanctions import load_ftm
+from sanctionwatch.lists.uk import load_hmt_conlist, load_uk_derived
+from sanctionwatch.lists.un import load_un
+
+_OFAC = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """One list: loader, local snapshot (file or folder, relative to lists_dir) and download URLs."""
+
+    id: str
+    title: str
+    format: str  # ofac_sdn | ofac_cons | un_xml | hmt_conlist | uk_derived | ftm
+    local: str
+    urls: tuple[str, ...]  # official download URLs; for multi-file lists, one per file in the folder
+    default: bool = True  # part of `lists build` without --source
+
+
+SOURCES: dict[str, ListSource] = {
+    s.id: s
+    for s in [
+        ListSource("us_ofac_sdn", "OFAC Specially Designated Nationals", "ofac_sdn", "ofac/2024-05-03",
+                   tuple(_OFAC + f for f in ("SDN.CSV", "ADD.CSV", "ALT.CSV", "SDN_COMMENTS.CSV"))),
+        ListSource("us_ofac_sdn_2019", "OFAC SDN snapshot 2019-01-15 (with add/alt)", "ofac_sdn",
+                   "ofac/2019-01-15", (), default=False),
+        ListSource("us_ofac_cons", "OFAC Consolidated (non-SDN) list", "ofac_cons",
+                   "ofac/consolidated_non_sdn_2025-12",
+                   tuple(_OFAC + f for f in ("CONS_PRIM.CSV", "CONS_ADD.CSV", "CONS_ALT.CSV", "CONS_COMMENTS.CSV"))),
+        ListSource("un_sc_sanctions", "UN Security Council consolidated list", "un_xml",
+                   "un/un_consolidated_2026-02-27.xml",
+                   ("https://scsanctions.un.org/resources/xml/en/consolidated.xml",)),
+        ListSource("gb_hmt_sanctions", "UK OFSI consolidated list (ConList.csv)", "hmt_conlist",
+                   "uk/hmt_2020_excerpt/ConList.csv",
+                   ("https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",)),
+        ListSource("gb_fcdo_sanctions", "UK Sanctions List (derived tables)", "uk_derived",
+                   "uk/uk_sanctions_list_2026-05_derived", ()),
+        ListSource("opensanctions", "OpenSanctions FtM export", "ftm",
+                   "opensanctions/yente_t1_entities.ftm.json",
+                   ("https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json",)),
+    ]
+}
+
+# Local file names that multi-file downloads are saved as, so the folder loaders find them.
+DOWNLOAD_NAMES = {
+    "ofac_sdn": ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"),
+    "ofac_cons": ("cons_prim.csv", "cons_add.csv", "cons_alt.csv", "cons_comments.csv"),
+    "un_xml": ("consolidated.xml",),
+    "hmt_conlist": ("ConList.csv",),
+    "ftm": ("entities.ftm.json",),
+}
+
+LOADERS: dict[str, Callable[[Path], LoadedList]] = {
+    "ofac_sdn": lambda p: load_ofac(p, "sdn"),
+    "ofac_cons": lambda p: load_ofac(p, "cons"),
+    "un_xml": load_un,
+    "hmt_conlist": load_hmt_conlist,
+    "uk_derived": load_uk_derived,
+    "ftm": load_ftm,
+}
+
+
+def lists_dir() -> Path:
+    """Folder of shipped list snapshots (setting `lists_dir`)."""
+    return Path(settings.get("lists_dir")).expanduser()
+
+
+def source(source_id: str) -> ListSource:
+    """Look up a catalogue entry, with a clear error listing the known ids."""
+    if source_id not in SOURCES:
+        raise KeyError(f"unknown list {source_id!r}; known: {', '.join(SOURCES)}")
+    return SOURCES[source_id]
+
+
+def load_source(src: ListSource, path: str | Path | None = None) -> LoadedList:
+    """Load one source from `path` (default: its shipped snapshot under lists_dir)."""
+    p = Path(path) if path else lists_dir() / src.local
+    if not p.exists():
+        raise FileNotFoundError(f"list {src.id}: {p} not found (set SANCTIONWATCH_LISTS_DIR or download it)")
+    return LOADERS[src.format](p)

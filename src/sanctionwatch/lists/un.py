@@ -1,0 +1,72 @@
+"""UN Security Council consolidated list (XML, sc-sanctions.xsd) loader into FtM entities.
+
+`INDIVIDUAL` -> Person, `ENTITY` -> Company/Organization; `UN_LIST_TYPE` is the programme (DPRK = 1718
+Committee), `REFERENCE_NUMBER` (`KPe.066`) the stable id. The XML lists no vessels; IMO numbers in entity
+comments are company (owner) numbers, kept on the entity.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from sanctionwatch.lists.ids import imos_in_text
+from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, short_path
+
+_NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+
+def _text(el: ET.Element, tag: str) -> str | None:
+    v = el.findtext(tag)
+    return v.strip() if v and v.strip() else None
+
+
+def load_un(path: str | Path) -> LoadedList:
+    """Load one UN consolidated XML file; the list version is its `dateGenerated` date."""
+    path = Path(path)
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        raise ValueError(f"{path}: not well-formed XML ({e})") from e
+    if root.tag != "CONSOLIDATED_LIST":
+        raise ValueError(f"{path}: root element is {root.tag!r}, expected CONSOLIDATED_LIST")
+    generated = root.get("dateGenerated", "")
+    out = LoadedList("un_sc_sanctions", "UN Security Council", generated[:10] or "unknown", [str(path)])
+    if not generated:
+        out.problem(short_path(path), "no dateGenerated attribute; list version unknown")
+    for kind, tag in (("INDIVIDUAL", "INDIVIDUALS/INDIVIDUAL"), ("ENTITY", "ENTITIES/ENTITY")):
+        for el in root.findall(tag):
+            ref = _text(el, "REFERENCE_NUMBER")
+            data_id = _text(el, "DATAID")
+            loc = f"{short_path(path)}#{ref or 'DATAID=' + str(data_id)}"
+            name = " ".join(p for p in (_text(el, t) for t in _NAME_PARTS) if p)
+            if not name or not (ref or data_id):
+                out.problem(loc, "record without name or reference number")
+                continue
+            schema = "Person" if kind == "INDIVIDUAL" else org_schema(name)
+            e = new_entity(schema, f"un_sc_sanctions-{ref or data_id}")
+            e.add("name", name)
+            e.add("program", _text(el, "UN_LIST_TYPE"))
+            e.add("programId", ref)
+            for alias in el.findall(f"{kind}_ALIAS"):
+                a = _text(alias, "ALIAS_NAME")
+                if a:
+                    quality = (_text(alias, "QUALITY") or "").lower()
+                    e.add("weakAlias" if quality == "low" else "alias", a)
+            orig = _text(el, "NAME_ORIGINAL_SCRIPT")
+            if orig:
+                e.add("alias", orig)
+            comments = _text(el, "COMMENTS1") or ""
+            if comments:
+                e.add("notes", comments)
+            if kind == "ENTITY" and e.schema.get("imoNumber"):
+                for imo in imos_in_text(comments):
+                    e.add("imoNumber", imo)
+            for c in el.findall(f"{kind}_ADDRESS/COUNTRY"):
+                if c.text and c.text.strip():
+                    e.add("country", c.text.strip(), quiet=True)
+            for n in el.findall("NATIONALITY/VALUE"):
+                if n.text and n.text.strip():
+                    e.add("nationality" if schema == "Person" else "country", n.text.strip(), quiet=True)
+            out.add(e, loc)
+    return out
