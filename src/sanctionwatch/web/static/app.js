@@ -68,6 +68,11 @@ function initMap() {
     document.getElementById("legend").innerHTML = Object.entries(EVENT_COLORS).map(
       ([k, c]) => `<div><span class="sw" style="background:${c}"></span>${k}</div>`).join("") +
       '<div>track: <span style="color:#d69e2e">old</span> → <span style="color:#9b2c2c">recent</span>; gap: dashed</div>';
+    // server-side simplification is per zoom: refetch the selected track when the zoom changes
+    map.on("moveend", () => {
+      const z = Math.round(map.getZoom());
+      if (selected && z !== selected.zoom) loadTrack(selected.mmsi, z);
+    });
     resolve();
   }));
   return mapReady;
@@ -84,12 +89,19 @@ async function loadEvents() {
   return features.length;
 }
 
-async function selectVessel(mmsi) {
-  const zoom = Math.round(map.getZoom());
+let selected = null;
+
+async function loadTrack(mmsi, zoom) {
   const track = await api(`/api/vessels/${mmsi}/track?zoom=${zoom}`);
   map.getSource("track").setData(track);
+  selected = { mmsi, zoom };
+  return track;
+}
+
+async function selectVessel(mmsi, fit = true) {
+  const track = await loadTrack(mmsi, Math.round(map.getZoom()));
   const coords = track.features.flatMap((f) => f.geometry.coordinates);
-  if (coords.length) {
+  if (fit && coords.length) {
     const b = coords.reduce((bb, c) => bb.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
     map.fitBounds(b, { padding: 60, maxZoom: 10 });
   }
