@@ -44,6 +44,7 @@ class ListIndex:
     names: pl.DataFrame
     idents: pl.DataFrame
     manifest: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # blocking tables, built lazily
 
     def versions(self) -> dict[str, str]:
         """dataset -> list version in this index."""

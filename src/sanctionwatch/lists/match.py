@@ -1,0 +1,163 @@
+"""Matching queries against the index: strong ids exactly, names fuzzily with n-gram blocking.
+
+Names: candidates are list names sharing enough character n-grams of the romanisation-folded key with the
+query (an inverted index join, so cost grows with matches, not names x list); only those pairs are scored
+with rapidfuzz (`fuzz.ratio` on the spaceless key and on the folded key, `fuzz.token_sort_ratio` on the
+words; the best of the three, /100). Numbers in names must agree. Every output row says why: query field
+and value, matched list name and field, entry, list and version, score, threshold and algorithm.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
+
+from sanctionwatch.lists.index import ListIndex
+from sanctionwatch.lists.normalize import name_forms
+from sanctionwatch.lists.params import ScreenParams
+
+MATCH_SCHEMA = {
+    "query_id": pl.Int64, "field": pl.Utf8, "match_kind": pl.Utf8, "query_value": pl.Utf8,
+    "matched_value": pl.Utf8, "matched_field": pl.Utf8, "score": pl.Float64, "threshold": pl.Float64,
+    "algorithm": pl.Utf8, "entry_id": pl.Utf8, "entity_id": pl.Utf8, "schema": pl.Utf8, "caption": pl.Utf8,
+    "dataset": pl.Utf8, "list_version": pl.Utf8, "programs": pl.Utf8, "source_ref": pl.Utf8,
+}
+_ENTRY_COLS = ["entry_id", "schema", "caption", "dataset", "list_version", "programs", "source_ref"]
+_ID_ALGO = {"imo": "exact IMO number (check digit valid)", "owner_imo": "exact IMO company number",
+            "mmsi": "exact MMSI", "callsign": "exact call sign (alphanumerics, uppercase)"}
+_SCORERS = (("key", fuzz.ratio, "rapidfuzz fuzz.ratio on spaceless name"),
+            ("fold", fuzz.ratio, "rapidfuzz fuzz.ratio on Korean-romanisation-folded name"),
+            ("norm", fuzz.token_sort_ratio, "rapidfuzz fuzz.token_sort_ratio on name words"))
+
+
+def empty_matches() -> pl.DataFrame:
+    return pl.DataFrame(schema=MATCH_SCHEMA)
+
+
+def _with_entries(df: pl.DataFrame, index: ListIndex) -> pl.DataFrame:
+    ent = index.entries.select(_ENTRY_COLS)
+    return df.join(ent, on="entry_id", how="left").select(list(MATCH_SCHEMA))
+
+
+def match_ids(queries: pl.DataFrame, index: ListIndex) -> pl.DataFrame:
+    """Exact strong-id matches. `queries`: query_id, kind (imo/owner_imo/mmsi/callsign), value (normalised)."""
+    if queries.is_empty():
+        return empty_matches()
+    hits = queries.join(index.idents, on=["kind", "value"], how="inner")
+    out = hits.select(
+        "query_id",
+        pl.col("kind").alias("field"),
+        pl.lit("strong").alias("match_kind"),
+        pl.col("value").alias("query_value"),
+        pl.col("value").alias("matched_value"),
+        pl.col("kind").alias("matched_field"),
+        pl.lit(1.0).alias("score"),
+        pl.lit(1.0).alias("threshold"),
+        pl.col("kind").replace_strict(_ID_ALGO, default="exact").alias("algorithm"),
+        "entry_id", "entity_id",
+    )
+    return _with_entries(out, index)
+
+
+def _grams(df: pl.DataFrame, id_col: str, n: int) -> pl.DataFrame:
+    """Distinct (id, n-gram) pairs of the `fold` column, padded with `#` so short names have grams."""
+    p = pl.lit("#") + pl.col("fold") + pl.lit("#")
+    return (
+        df.select(id_col, p.alias("p"))
+        .with_columns(pl.int_ranges(0, (pl.col("p").str.len_chars() - n + 1).clip(lower_bound=0)).alias("i"))
+        .explode("i")
+        .drop_nulls("i")
+        .select(id_col, pl.col("p").str.slice(pl.col("i"), n).alias("g"))
+        .unique()
+    )
+
+
+def _blocking(index: ListIndex, schemas: tuple[str, ...] | None, p: ScreenParams) -> tuple[pl.DataFrame, ...]:
+    """(names with nid and gram count, postings without stop-grams) for a schema filter; cached on the index."""
+    key = ("blocking", schemas, p.gram_size, p.max_gram_postings)
+    if key not in index.cache:
+        names = index.names if schemas is None else index.names.filter(pl.col("schema").is_in(list(schemas)))
+        names = names.filter(pl.col("key").str.len_chars() > 0).with_row_index("nid")
+        post = _grams(names, "nid", p.gram_size)
+        counts = post.group_by("nid").agg(pl.len().alias("nc"))
+        df = post.group_by("g").agg(pl.len().alias("df"))
+        post = post.join(df.filter(pl.col("df") <= p.max_gram_postings).select("g"), on="g")
+        index.cache[key] = (names.join(counts, on="nid", how="left"), post)
+    return index.cache[key]
+
+
+def match_names(
+    queries: pl.DataFrame,
+    index: ListIndex,
+    params: ScreenParams | None = None,
+    schemas: tuple[str, ...] | None = None,
+) -> pl.DataFrame:
+    """Fuzzy name matches. `queries`: query_id, name. `schemas` restricts list entries (e.g. Vessel only)."""
+    p = params or ScreenParams()
+    queries = queries.filter(pl.col("name").is_not_null() & (pl.col("name").str.strip_chars() != ""))
+    if queries.is_empty() or index.names.is_empty():
+        return empty_matches()
+    uq = queries.select("name").unique().with_row_index("qn")
+    uq = pl.concat([uq, name_forms(uq["name"])], how="horizontal").filter(pl.col("key").str.len_chars() > 0)
+    names, post = _blocking(index, schemas, p)
+    # Exact folded-key equality always makes a candidate (covers stop-grams and very short names).
+    exact = uq.select("qn", "fold").join(names.select("nid", "fold"), on="fold").select("qn", "nid")
+    longq = uq.filter(pl.col("key").str.len_chars() >= p.min_key_len)
+    qg = _grams(longq, "qn", p.gram_size)
+    nq = qg.group_by("qn").agg(pl.len().alias("nq"))
+    pairs = (
+        qg.join(post, on="g").group_by("qn", "nid").agg(pl.len().alias("shared"))
+        .join(nq, on="qn").join(names.select("nid", "nc"), on="nid")
+        .filter(pl.col("shared") >= (p.min_shared_grams_frac * pl.min_horizontal("nq", "nc")).ceil())
+        .sort(["qn", "shared"], descending=[False, True])
+        .group_by("qn", maintain_order=True).head(p.max_candidates_per_query)
+        .select("qn", "nid")
+    )
+    pairs = pl.concat([pairs, exact]).unique()
+    if pairs.is_empty():
+        return empty_matches()
+    cols = ["norm", "key", "fold", "digits"]
+    pairs = pairs.join(uq.select("qn", "name", *cols), on="qn").join(
+        names.select("nid", "entry_id", "entity_id", pl.col("field").alias("matched_field"),
+                     pl.col("name").alias("matched_value"), *[pl.col(c).alias(f"l_{c}") for c in cols]),
+        on="nid",
+    )
+    scored = _score(pairs, p).filter(pl.col("score") >= p.threshold)
+    best = (
+        scored.sort("score", descending=True)
+        .unique(["qn", "entry_id"], keep="first", maintain_order=True)
+    )
+    out = queries.join(best, on="name", how="inner")
+    out = out.select(
+        "query_id", pl.lit("name").alias("field"), pl.lit("name").alias("match_kind"),
+        pl.col("name").alias("query_value"), "matched_value", "matched_field",
+        pl.col("score").round(4), pl.lit(p.threshold).alias("threshold"), "algorithm", "entry_id", "entity_id",
+    )
+    return _with_entries(out, index)
+
+
+def _score(pairs: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
+    """Best of the three rapidfuzz scorers per pair (0-1), with the digits rule applied."""
+    best = None
+    algo = None
+    for col, scorer, label in _SCORERS:
+        s = pl.Series(cpdist(pairs[col].to_list(), pairs[f"l_{col}"].to_list(), scorer=scorer, workers=-1),
+                      dtype=pl.Float64) / 100.0
+        if best is None:
+            best, algo = s, pl.Series([label] * len(s), dtype=pl.Utf8)
+        else:
+            better = s > best
+            algo = pl.select(pl.when(better).then(pl.lit(label)).otherwise(algo)).to_series()
+            best = pl.select(pl.max_horizontal(best, s)).to_series()
+    qd, ld = pl.col("digits"), pl.col("l_digits")
+    both = (qd != "") & (ld != "")
+    penalty = pl.when(both & (qd != ld)).then(0.0 if p.digits_mismatch_reject else 0.5) \
+        .when((qd != "") != (ld != "")).then(p.digits_missing_penalty).otherwise(1.0)
+    rule = pl.when(both & (qd != ld)).then(pl.lit("; numbers differ")) \
+        .when((qd != "") != (ld != "")).then(pl.lit(f"; number on one side only (x{p.digits_missing_penalty})")) \
+        .otherwise(pl.lit(""))
+    return pairs.with_columns(best.alias("raw_score"), algo.alias("algo")).with_columns(
+        (pl.col("raw_score") * penalty).alias("score"),
+        (pl.col("algo") + rule).alias("algorithm"),
+    )
