@@ -3,7 +3,8 @@
 `measure` is the one place that turns rows into a value for (reporter, partner, flow, period span,
 commodity): it picks a single aggregation level per period (so a chapter and its headings are never
 added together), treats a period the reporter did report but without this cell as 0 (Comtrade omits
-zero cells), and reports periods the reporter did not report at all as missing.
+zero cells) when it reported that period at this code's level or finer, and reports the other periods
+as missing (not reported at all, or only at a coarser level such as chapter 27 when 2710 is asked).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class TradeData:
             df = df.with_columns(src_line=pl.lit(None, pl.Int64))
         df = df.with_columns(family=family_expr()).sort(["source", "src_line"], nulls_last=True)
         dedup = df.unique(subset=KEY, keep="first", maintain_order=True)
-        reported = df.select("reporter_code", "period").unique()
+        reported = df.group_by("reporter_code", "period").agg(max_level=pl.col("commodity_level").max())
         return cls(dedup, reported, df.height - dedup.height)
 
     @classmethod
@@ -58,12 +59,15 @@ class TradeData:
             params = a + a
         df = con.execute(f"SELECT * FROM trade_flows{where}", params).pl()
         data = cls.from_frame(df)
-        rep = con.execute("SELECT DISTINCT reporter_code, period FROM trade_flows").pl()
-        data.reported = rep.with_columns(pl.col("reporter_code").cast(pl.Int32))
+        rep = con.execute("SELECT reporter_code, period, max(commodity_level) AS max_level FROM trade_flows "
+                          "GROUP BY ALL").pl()
+        data.reported = rep.with_columns(pl.col("reporter_code").cast(pl.Int32), pl.col("max_level").cast(pl.Int8))
         return data
 
-    def reported_periods(self, reporter: int) -> set[str]:
-        return set(self.reported.filter(pl.col("reporter_code") == reporter)["period"].to_list())
+    def reported_periods(self, reporter: int, min_level: int = 0) -> set[str]:
+        """Periods in which `reporter` reported rows at `min_level` digits or finer (so an absent cell is 0)."""
+        r = self.reported.filter((pl.col("reporter_code") == reporter) & (pl.col("max_level") >= min_level))
+        return set(r["period"].to_list())
 
 
 @dataclass
@@ -116,9 +120,10 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
              "commodity": commodity, "classification": family}
     base = data.flows.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
                              & (pl.col("flow") == flow) & (pl.col("family") == family))
-    reported = data.reported_periods(reporter)
+    level = 0 if commodity.upper() == "TOTAL" else len(commodity)
+    reported = data.reported_periods(reporter, level)
     wanted: tuple[str, ...] = spec.months
-    if spec.year is not None and str(spec.year) in reported:
+    if spec.year is not None and str(spec.year) in data.reported_periods(reporter):
         wanted = (str(spec.year),)
     rows = select_level(base.filter(pl.col("period").is_in(list(wanted))), commodity)
     per = rows.group_by("period").agg(
