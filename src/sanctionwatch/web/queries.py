@@ -112,6 +112,16 @@ class Queries:
         t, lon, lat = (np.asarray(arr[k]) for k in ("t", "lon", "lat"))
         n_raw = len(t)
         features: list[dict] = []
+        # gaps: dashed from the last position before the gap to the first after it (from the arrays above)
+        for g in self.dicts("select event_id, epoch_ms(start) as s, epoch_ms(\"end\") as e from events "
+                            "where type = 'gap' and mmsi = ?", [mmsi]):
+            i = int(np.searchsorted(t, g["s"], side="right")) - 1
+            j = int(np.searchsorted(t, g["e"], side="left"))
+            if 0 <= i < n_raw and 0 <= j < n_raw:
+                coords = [[float(lon[i]), float(lat[i])], [float(lon[j]), float(lat[j])]]
+                features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                                 "properties": {"kind": "gap", "event_id": g["event_id"],
+                                                "start": int(g["s"]), "end": int(g["e"])}})
         if n_raw >= 2:
             keep = _simplify(lon, lat, zoom)
             t, lon, lat = t[keep], lon[keep], lat[keep]
@@ -122,18 +132,6 @@ class Queries:
                 features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
                                  "properties": {"kind": "track", "t": (float(t[a]) - t0) / max(t1 - t0, 1.0),
                                                 "start": int(t[a]), "end": int(t[b])}})
-        for g in self.dicts("""
-                select e.event_id, e.start, e."end",
-                  (select [lon, lat] from positions p where p.mmsi = e.mmsi and p.ts <= e.start
-                     and p.lat is not null order by p.ts desc limit 1) as a,
-                  (select [lon, lat] from positions p where p.mmsi = e.mmsi and p.ts >= e."end"
-                     and p.lat is not null order by p.ts limit 1) as b
-                from events e where e.type = 'gap' and e.mmsi = ?""", [mmsi]):
-            if g["a"] and g["b"]:
-                features.append({"type": "Feature",
-                                 "geometry": {"type": "LineString", "coordinates": [g["a"], g["b"]]},
-                                 "properties": {"kind": "gap", "event_id": g["event_id"],
-                                                "start": str(g["start"]), "end": str(g["end"])}})
         return {"type": "FeatureCollection", "features": features,
                 "properties": {"mmsi": mmsi, "positions": n_raw, "vertices": len(t) if n_raw >= 2 else n_raw}}
 
