@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,4 +89,9 @@ def load_source(src: ListSource, path: str | Path | None = None) -> LoadedList:
     p = Path(path) if path else lists_dir() / src.local
     if not p.exists():
         raise FileNotFoundError(f"list {src.id}: {p} not found (set SANCTIONWATCH_LISTS_DIR or download it)")
-    return LOADERS[src.format](p)
+    loaded = LOADERS[src.format](p)
+    meta = (p if p.is_dir() else p.parent) / "meta.json"
+    if src.format in ("ofac_sdn", "ofac_cons") and meta.exists():
+        # A cached download: OFAC files carry no date, the download recorded it (see download.py).
+        loaded.list_version = json.loads(meta.read_text()).get("list_version") or loaded.list_version
+    return loaded

@@ -1,0 +1,130 @@
+"""`sanctionwatch screen` and `sanctionwatch lists build|download|show`: thin front over sanctionwatch.lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sanctionwatch import settings
+from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.lists.download import cached, download
+from sanctionwatch.lists.index import build_index, read_index, write_index
+from sanctionwatch.lists.params import ScreenParams
+from sanctionwatch.lists.screen import default_index, screen_queries, screen_store, subset
+from sanctionwatch.lists.sources import SOURCES, load_source, source
+from sanctionwatch.store import Store
+
+lists_app = typer.Typer(help="Sanctions lists: download, build the screening index, show versions.",
+                        no_args_is_help=True)
+
+_QUERY_COLS = ["query", "field", "match_kind", "matched_value", "matched_field", "score", "threshold",
+               "algorithm", "caption", "schema", "entity_id", "entry_id", "dataset", "list_version", "programs",
+               "source_ref"]
+_VESSEL_COLS = ["mmsi", "imo", "name", "callsign", *_QUERY_COLS[1:]]
+_SHORT = ["query", "field", "matched_value", "score", "caption", "dataset", "list_version", "programs",
+          "entity_id", "source_ref"]
+
+
+def screen(
+    queries: list[str] = typer.Argument(None, help="Names, `IMO 8705539`, 9-digit MMSIs or call signs."),
+    file: Path = typer.Option(None, "--file", help="File with one query per line."),
+    store: str = store_option(),
+    lists: str = typer.Option(None, "--lists", help="Comma-separated datasets to screen against (default all)."),
+    threshold: float = typer.Option(ScreenParams().threshold, "--threshold", help="Minimum name score 0-1."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Screen queries against the sanctions lists; with only --store, screen every vessel in the store."""
+    qs = list(queries or [])
+    if file is not None:
+        if not file.exists():
+            fail(f"query file {file} not found")
+        qs += [ln.strip() for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    st = Store(settings.store_path(store)) if store else None
+    if not qs and st is None:
+        fail("give queries, --file, or --store to screen the store's vessels")
+    if not (0.0 < threshold <= 1.0):
+        fail(f"--threshold must be in (0, 1], got {threshold}")
+    params = ScreenParams(threshold=threshold)
+    try:
+        index = subset(default_index(st), [x.strip() for x in lists.split(",")] if lists else None)
+    except (ValueError, FileNotFoundError, KeyError) as e:
+        fail(str(e))
+        return
+    if qs:
+        res, cols = screen_queries(qs, index, params), _QUERY_COLS
+        if format == Format.table:
+            cols = _SHORT
+    else:
+        assert st is not None
+        res, cols = screen_store(st, index, params), _VESSEL_COLS
+        if format == Format.table:
+            cols = ["mmsi", "imo", "name", *_SHORT[1:]]
+    console.print(f"{res.height} match(es); lists: " + ", ".join(f"{k} {v}" for k, v in index.versions().items()))
+    emit_rows(cols, res.select(cols).rows(), format)
+
+
+@lists_app.command("build")
+def build(
+    store: str = store_option(),
+    sources: list[str] = typer.Option(None, "--source", help="List id (repeatable); default: the default lists."),
+    use_cache: bool = typer.Option(False, "--cached", help="Use the latest downloaded copy where there is one."),
+) -> None:
+    """Build the screening index from list files into STORE/lists/."""
+    ids = sources or [s.id for s in SOURCES.values() if s.default]
+    loaded = []
+    for sid in ids:
+        try:
+            src = source(sid)
+            meta = cached(src) if use_cache else None
+            loaded.append(load_source(src, meta["path"] if meta else None))
+        except (KeyError, FileNotFoundError, ValueError) as e:
+            fail(str(e))
+    index, merged = build_index(loaded)
+    d = write_index(index, merged, Store(settings.store_path(store)))
+    _show(index.manifest)
+    console.print(f"index written to {d}: {index.manifest['counts']}")
+
+
+@lists_app.command("download")
+def download_cmd(
+    source_id: str = typer.Argument(..., help=f"List id: {', '.join(SOURCES)}."),
+    url: list[str] = typer.Option(None, "--url", help="Override URL(s) (http(s):// or file://), in file order."),
+    cache_dir: Path = typer.Option(None, "--cache-dir", help="Cache folder [setting cache_dir]."),
+) -> None:
+    """Download the current list from its official URL(s) into the cache (version and date recorded)."""
+    try:
+        meta = download(source(source_id), url, cache_dir)
+    except (KeyError, ValueError, RuntimeError, OSError) as e:
+        fail(str(e))
+        return
+    emit_rows(["source", "list_version", "entities", "problems", "sha256", "path"],
+              [[meta["source"], meta["list_version"], meta["entities"], meta["problems"], meta["sha256"][:12],
+                meta["path"]]], Format.table)
+
+
+@lists_app.command("show")
+def show(store: str = store_option(), problems: bool = typer.Option(False, "--problems", help="List problems.")) -> None:
+    """Show the lists in the store's index (versions, counts, problems), or the catalogue if none is built."""
+    try:
+        index = read_index(Store(settings.store_path(store)))
+    except FileNotFoundError as e:
+        console.print(str(e))
+        emit_rows(["id", "title", "format", "local", "default"],
+                  [[s.id, s.title, s.format, s.local, s.default] for s in SOURCES.values()], Format.table)
+        return
+    _show(index.manifest)
+    if problems:
+        rows = [[s["dataset"], p["location"], p["reason"]] for s in index.manifest["sources"] for p in s["problems"]]
+        emit_rows(["dataset", "location", "reason"], rows, Format.table)
+
+
+def _show(manifest: dict) -> None:
+    rows = [[s["dataset"], s["list_version"], s["entities"], len(s["problems"]),
+             ", ".join(f"{k}: {v}" for k, v in s["skipped"].items()), s["sha256"][:12]] for s in manifest["sources"]]
+    emit_rows(["dataset", "list_version", "entities", "problems", "skipped", "sha256"], rows, Format.table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen)
+    app.add_typer(lists_app, name="lists")
