@@ -122,7 +122,7 @@ def _evidence_rows(q: Queries, e: dict) -> list[dict]:
     return rows
 
 
-def vessel_context(store: Store, vessel: str) -> dict:
+def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
     q = Queries(store)
     subj = resolve_vessel(q, vessel)
@@ -151,7 +151,7 @@ def vessel_context(store: Store, vessel: str) -> dict:
         "events": events,
         "sources": [{k: r.get(k) for k in ("import_id", "inputs", "formats", "positions", "vessel_reports",
                                             "rejected", "ts_min", "ts_max")} for r in store.imports()],
-        "map_png": _map_png(q, subj.mmsis, events),
+        "map_png": _map_png(q, subj.mmsis, events) if with_map else None,
     }
 
 

@@ -1,0 +1,69 @@
+"""`sanctionwatch risk` (rank vessels, every point explained) and `sanctionwatch vessel` (one profile)."""
+
+from __future__ import annotations
+
+import typer
+
+from sanctionwatch import settings
+from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.store import Store
+
+
+def risk(
+    store: str = store_option(),
+    format: Format = typer.Option(Format.table, "--format", "-f"),
+    limit: int = typer.Option(50, "--limit", help="Rows to print (all are stored)."),
+    weight: list[str] = typer.Option(None, "--weight", help="Override a weight: NAME=POINTS (see docs/risk.md)."),
+) -> None:
+    """Screen the store's vessels, score events + list hits, store and print the ranking."""
+    from sanctionwatch.risk.run import compute_risk
+    from sanctionwatch.risk.weights import RiskWeights
+
+    try:
+        overrides = {k: float(v) for k, v in (w.split("=", 1) for w in weight or [])}
+        weights = RiskWeights().with_overrides(**overrides)
+    except ValueError as e:
+        fail(f"--weight: {e}")
+        return
+    res = compute_risk(Store(settings.store_path(store)), weights)
+    rows = res.ranked.head(limit)
+    emit_rows(rows.columns, rows.rows(), format, title="Vessel risk (points traced in risk/contributions.parquet)")
+    console.print(f"{res.ranked.height:,} vessels scored from {res.contributions.height:,} pieces of evidence; "
+                  f"{res.hits.height:,} list hits")
+
+
+def vessel(
+    query: str = typer.Argument(..., help="MMSI, IMO or name."),
+    store: str = store_option(),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+) -> None:
+    """Profile of one vessel: identity history, list hits, events timeline, risk breakdown."""
+    import json
+
+    from sanctionwatch.report.casefile import VesselNotFound, vessel_context
+
+    try:
+        ctx = vessel_context(Store(settings.store_path(store)), query, with_map=False)
+    except VesselNotFound as e:
+        fail(str(e))
+        return
+    if format != Format.table:
+        typer.echo(json.dumps({k: v for k, v in ctx.items() if k != "map_png"}, default=str, indent=1))
+        return
+    console.print(f"[bold]{ctx['subject']}[/] — MMSI(s) {', '.join(map(str, ctx['mmsis']))}")
+    for r in ctx["risk"]:
+        console.print(f"risk {r['risk_0_100']} / 100 ({r['points']:.1f} points): {r['signals']}")
+    sections = [
+        ("Identity history", ctx["identity"], ["mmsi", "imo", "name", "callsign", "ship_type", "first_seen", "last_seen"]),
+        ("List hits", ctx["hits"], ["caption", "dataset", "programs", "match_kind", "field", "score", "list_version"]),
+        ("Risk breakdown", ctx["breakdown"], ["signal", "points", "ref_kind", "ref_id", "reason"]),
+        ("Events", ctx["events"], ["type", "start", "end", "other_mmsi", "port", "country", "confidence"]),
+        ("Declared destinations", ctx["destinations"], ["mmsi", "destination", "first_seen", "last_seen"]),
+    ]
+    for title, rows, cols in sections:
+        emit_rows(cols, [[r.get(c) for c in cols] for r in rows], Format.table, title=title)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("risk")(risk)
+    app.command("vessel")(vessel)

@@ -1,0 +1,43 @@
+"""Score every vessel in a store: events + list hits -> contributions and ranking, written under STORE/risk/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from sanctionwatch.risk.score import HITS_COLUMNS, contributions, score
+from sanctionwatch.risk.weights import RiskWeights
+from sanctionwatch.store import Store, connect
+from sanctionwatch.store.files import write_parquet_atomic
+
+
+@dataclass
+class RiskResult:
+    ranked: pl.DataFrame
+    contributions: pl.DataFrame
+    hits: pl.DataFrame
+
+
+def list_hits(store: Store) -> pl.DataFrame:
+    """Screen every vessel identity in the store against the lists (the store's index, else shipped lists)."""
+    from sanctionwatch.lists.screen import screen_store
+
+    hits = screen_store(store)
+    return hits.filter(pl.col("mmsi").is_not_null())
+
+
+def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.DataFrame | None = None) -> RiskResult:
+    """Rank vessels by explainable risk and persist contributions, ranking and list hits atomically."""
+    w = weights or RiskWeights()
+    events = connect(store).execute(
+        'select event_id, type, mmsi, other_mmsi, start, "end", port, country, confidence, evidence from events'
+    ).pl()
+    hits = hits if hits is not None else list_hits(store)
+    contribs = contributions(events, hits.select([c for c in HITS_COLUMNS if c in hits.columns]), w)
+    ranked = score(contribs, w)
+    out = store.root / "risk"
+    write_parquet_atomic(contribs.to_arrow(), out / "contributions.parquet")
+    write_parquet_atomic(ranked.to_arrow(), out / "ranked.parquet")
+    write_parquet_atomic(hits.to_arrow(), out / "list_hits.parquet")
+    return RiskResult(ranked, contribs, hits)
