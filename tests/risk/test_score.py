@@ -69,3 +69,12 @@ def test_unknown_weight_override_is_an_error():
     with pytest.raises(ValueError, match="bogus"):
         RiskWeights().with_overrides(bogus=1.0)
     assert RiskWeights().with_overrides(gap=1.0).gap == 1.0
+
+
+def test_risk_doc_is_current():
+    from pathlib import Path
+
+    from sanctionwatch.risk.weights import markdown
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "risk.md"
+    assert doc.read_text() == markdown(), "regenerate: python -m sanctionwatch.risk.weights > docs/risk.md"

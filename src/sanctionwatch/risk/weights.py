@@ -9,7 +9,7 @@ then DPRK port calls and STS with designated vessels, then AIS manipulation, the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 # Flags of convenience / registries repeatedly named in UN Panel of Experts reports on DPRK (S/2019/171,
 # S/2020/151, S/2021/211) for DPRK-linked tankers and flag hopping (ISO 3166 alpha-2).
@@ -20,22 +20,22 @@ FLAGS_OF_CONCERN = ("KP", "SL", "TG", "KM", "MN", "PW", "PA", "BZ", "KH", "TZ", 
 class RiskWeights:
     """Points per piece of evidence (and caps per signal), all overridable from config/CLI."""
 
-    list_hit_strong_id: float = 100.0  # IMO/MMSI/call sign equal to a listed vessel: designated outright.
-    list_hit_name: float = 60.0  # fuzzy name match; multiplied by the match score (0-1).
-    list_hit_related: float = 50.0  # owner/manager/operator of the vessel is listed.
-    dprk_port_call: float = 40.0  # UNSCR 2397 para 9: port entry/calls in DPRK.
-    sanctioned_area: float = 25.0  # entering DPRK waters/approaches without a port call.
-    encounter_listed: float = 45.0  # STS with a listed or DPRK-flagged vessel (UNSCR 2375 para 11 bans STS with DPRK).
-    encounter: float = 10.0  # STS away from port with an unlisted vessel.
-    gap_near_area: float = 25.0  # AIS off near a sanctioned area (advisory: "disabling or manipulating AIS").
-    gap: float = 4.0  # AIS gap elsewhere (coverage-aware confidence scales it).
-    destination_mismatch: float = 20.0  # declared destination not reached (advisory: "falsifying cargo/vessel docs").
-    identity_change: float = 15.0  # new name/MMSI/IMO pairing (identity laundering).
-    flag_hop_concern: float = 15.0  # change to a flag of concern (flag hopping).
-    spoofing: float = 25.0  # impossible positions / one MMSI in two places (location spoofing).
-    loitering: float = 3.0  # slow offshore: weak alone, context for STS.
-    cap_per_signal: float = 120.0  # max points from any one signal type.
-    scale_points: float = 60.0  # risk_0_100 = 100 * (1 - exp(-points / scale_points)).
+    list_hit_strong_id: float = field(default=100.0, metadata={"doc": "IMO/MMSI/call sign equal to a listed vessel: designated outright."})
+    list_hit_name: float = field(default=60.0, metadata={"doc": "fuzzy name match; multiplied by the match score (0-1)."})
+    list_hit_related: float = field(default=50.0, metadata={"doc": "owner/manager/operator of the vessel is listed."})
+    dprk_port_call: float = field(default=40.0, metadata={"doc": "UNSCR 2397 para 9: port entry/calls in DPRK."})
+    sanctioned_area: float = field(default=25.0, metadata={"doc": "entering DPRK waters/approaches without a port call."})
+    encounter_listed: float = field(default=45.0, metadata={"doc": "STS with a listed or DPRK-flagged vessel (UNSCR 2375 para 11 bans STS with DPRK)."})
+    encounter: float = field(default=10.0, metadata={"doc": "STS away from port with an unlisted vessel."})
+    gap_near_area: float = field(default=25.0, metadata={"doc": "AIS off near a sanctioned area (advisory: \"disabling or manipulating AIS\")."})
+    gap: float = field(default=4.0, metadata={"doc": "AIS gap elsewhere (coverage-aware confidence scales it)."})
+    destination_mismatch: float = field(default=20.0, metadata={"doc": "declared destination not reached (advisory: \"falsifying cargo/vessel docs\")."})
+    identity_change: float = field(default=15.0, metadata={"doc": "new name/MMSI/IMO pairing (identity laundering)."})
+    flag_hop_concern: float = field(default=15.0, metadata={"doc": "change to a flag of concern (flag hopping)."})
+    spoofing: float = field(default=25.0, metadata={"doc": "impossible positions / one MMSI in two places (location spoofing)."})
+    loitering: float = field(default=3.0, metadata={"doc": "slow offshore: weak alone, context for STS."})
+    cap_per_signal: float = field(default=120.0, metadata={"doc": "max points from any one signal type."})
+    scale_points: float = field(default=60.0, metadata={"doc": "risk_0_100 = 100 * (1 - exp(-points / scale_points))."})
 
     def with_overrides(self, **overrides: float) -> RiskWeights:
         known = {f.name for f in fields(self)}
@@ -46,3 +46,19 @@ class RiskWeights:
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
+
+
+def markdown() -> str:
+    """The weights as Markdown, for docs/risk.md (a test keeps the doc current)."""
+    rows = ["# Vessel risk", "", (__doc__ or "").strip(), "",
+            "Generated from `sanctionwatch.risk.weights` (`python -m sanctionwatch.risk.weights > docs/risk.md`).",
+            "Override with `sanctionwatch risk --weight NAME=POINTS`. Event-based points are multiplied by the",
+            "event's confidence; list-name points by the match score.", "",
+            "| weight | default | why |", "|---|---|---|"]
+    rows += [f"| `{f.name}` | {f.default} | {f.metadata.get('doc', '')} |" for f in fields(RiskWeights)]
+    rows += ["", "Flags of concern: " + ", ".join(FLAGS_OF_CONCERN) + "."]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown(), end="")
