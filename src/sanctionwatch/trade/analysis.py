@@ -116,3 +116,17 @@ def mirror(data: TradeData, exporter: int, importer: int, spec: PeriodSpec, comm
         out.update(status="insufficient data: neither side reported", exports_estimated_fob=None,
                    imports_estimated_cif=None, gap_usd=None, expected_imports_cif=None, imports_over_expected=None)
     return out
+
+
+def chapter_shares(data: TradeData, reporter: int, partner: int, flow: str, spec: PeriodSpec,
+                   family: str = "HS") -> pl.DataFrame:
+    """Each chapter's value and share of the total over a span (chapters seen in the data for that pair)."""
+    whole = measure_any(data, reporter, partner, flow, spec, "TOTAL", family)
+    chapters = flows_by_chapter(data, reporter, partner, flow, family)
+    rows = []
+    for ch in sorted(set(chapters["chapter"].to_list())):
+        m = measure_any(data, reporter, partner, flow, spec, ch, family)
+        rows.append({"chapter": ch, "value_usd": m.value_usd, "share": ratio(m.value_usd, whole.value_usd)
+                     if m.ok and whole.ok else None, "missing_periods": ",".join(m.missing)})
+    schema = {"chapter": pl.String, "value_usd": pl.Float64, "share": pl.Float64, "missing_periods": pl.String}
+    return pl.DataFrame(rows, schema=schema).sort("value_usd", descending=True, nulls_last=True)

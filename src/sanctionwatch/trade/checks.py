@@ -90,8 +90,10 @@ def check_ban(rule: BanRule, data: TradeData, params: TradeParams = DEFAULT_PARA
             net_weight_kg=pl.when(pl.col("net_weight_kg").is_not_null().any()).then(pl.col("net_weight_kg").sum()),
             codes=pl.col("commodity_code").unique().sort().str.join(","),
             description=pl.col("commodity").first(),
-            sources=pl.format("{}:{}", pl.col("source"), pl.col("src_line").cast(pl.String).fill_null("?"))
-            .str.join(";"),
+            sources=pl.when(pl.col("src_line").is_not_null())
+            .then(pl.format("{}:{}", pl.col("source"), pl.col("src_line")))
+            .otherwise(pl.format("{}#{}/{}/{}", pl.col("source"), pl.col("period"), pl.col("flow"),
+                                 pl.col("commodity_code"))).str.join(";"),
         ).with_columns(commodity=pl.lit(code)))
     if not frames:
         return pl.DataFrame()

@@ -86,16 +86,23 @@ class Measurement:
         return not self.missing and self.value_usd is not None
 
     def sources(self) -> list[str]:
-        """Evidence trail: `source[:line]` of every row used."""
-        out = []
-        for s, ln in zip(self.rows["source"], self.rows["src_line"], strict=True):
-            out.append(f"{s}:{ln}" if ln is not None else str(s))
-        return out
+        """Evidence trail per row used: `source:line` when the line is stored, else `source#period/flow/code`."""
+        return source_refs(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.query, "value_usd": self.value_usd, "net_weight_kg": self.net_weight_kg,
                 "periods": self.periods, "missing_periods": self.missing, "rows": self.rows.height,
                 "sources": sorted(set(self.rows["source"].to_list()))}
+
+
+def source_refs(rows: pl.DataFrame) -> list[str]:
+    """`source:line` for each row, or `source#period/flow/code` while the store keeps no line numbers."""
+    if rows.height == 0:
+        return []
+    ref = pl.when(pl.col("src_line").is_not_null()).then(
+        pl.format("{}:{}", pl.col("source"), pl.col("src_line"))).otherwise(
+        pl.format("{}#{}/{}/{}", pl.col("source"), pl.col("period"), pl.col("flow"), pl.col("commodity_code")))
+    return rows.select(ref.alias("ref"))["ref"].to_list()
 
 
 def select_level(rows: pl.DataFrame, commodity: str) -> pl.DataFrame:
