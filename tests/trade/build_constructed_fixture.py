@@ -10,16 +10,22 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+
+def _cols(header: str) -> list[str]:
+    """Column names of a CSV header line."""
+    return header.split(",")
+
+
 OUT = Path(__file__).resolve().parents[2] / "src" / "sanctionwatch" / "data" / "trade"
 
-CURRENT_HEADER = (
+CURRENT_HEADER = _cols(
     "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,reporterDesc,flowCode,flowDesc,"
     "partnerCode,partnerISO,partnerDesc,partner2Code,partner2ISO,partner2Desc,classificationCode,"
     "classificationSearchCode,isOriginalClassification,cmdCode,cmdDesc,aggrLevel,isLeaf,customsCode,customsDesc,"
     "mosCode,motCode,motDesc,qtyUnitCode,qtyUnitAbbr,qty,isQtyEstimated,altQtyUnitCode,altQtyUnitAbbr,altQty,"
     "isAltQtyEstimated,netWgt,isNetWgtEstimated,grossWgt,isGrossWgtEstimated,cifvalue,fobvalue,primaryValue,"
     "legacyEstimationFlag,isReported,isAggregate"
-).split(",")
+)
 CHAPTERS = {
     "27": "Mineral fuels, mineral oils and products of their distillation; bituminous substances; mineral waxes",
     "10": "Cereals", "15": "Animal or vegetable fats and oils", "22": "Beverages, spirits and vinegar",
@@ -80,13 +86,13 @@ def rus_prk_rows() -> list[dict]:
     return rows
 
 
-LEGACY_HEADER = (
+LEGACY_HEADER = _cols(
     "Classification,Year,Period,Period Desc.,Aggregate Level,Is Leaf Code,Trade Flow Code,Trade Flow,"
     "Reporter Code,Reporter,Reporter ISO,Partner Code,Partner,Partner ISO,2nd Partner Code,2nd Partner,"
     "2nd Partner ISO,Customs Proc. Code,Customs,Mode of Transport Code,Mode of Transport,Commodity Code,Commodity,"
     "Qty Unit Code,Qty Unit,Qty,Alt Qty Unit Code,Alt Qty Unit,Alt Qty,Netweight (kg),Gross weight (kg),"
     "Trade Value (US$),CIF Trade Value (US$),FOB Trade Value (US$),Flag"
-).split(",")
+)
 AREAS = {156: ("China", "CHN"), 408: ("Dem. People's Rep. of Korea", "PRK"), 643: ("Russian Federation", "RUS")}
 # (classification, period, flow code, reporter, partner, commodity code, description, net kg or None, USD)
 LEGACY = [

@@ -3,7 +3,7 @@
 `measure` is the one place that turns rows into a value for (reporter, partner, flow, period span,
 commodity): it picks a single aggregation level per period (so a chapter and its headings are never
 added together), treats a period the reporter did report but without this cell as 0 (Comtrade omits
-zero cells) when it reported that period at this code's level or finer, and reports the other periods
+zero cells) when it reported that partner, flow and period at this code's level or finer, and reports the other periods
 as missing (not reported at all, or only at a coarser level such as chapter 27 when 2710 is asked).
 """
 
@@ -18,6 +18,7 @@ import polars as pl
 from sanctionwatch.store import Store, connect
 from sanctionwatch.trade.periods import PeriodSpec
 
+AVAIL = ["reporter_code", "partner_code", "flow", "family", "period"]
 KEY = ["reporter_code", "partner_code", "flow", "period", "family", "commodity_code"]
 FLOWS = ("import", "export", "re-export", "re-import")
 
@@ -31,7 +32,7 @@ def family_expr() -> pl.Expr:
 
 @dataclass
 class TradeData:
-    """De-duplicated flows plus the (reporter, period) pairs each reporter reported at all."""
+    """De-duplicated flows plus, per (reporter, partner, flow, family, period), the finest level reported."""
 
     flows: pl.DataFrame
     reported: pl.DataFrame
@@ -44,7 +45,7 @@ class TradeData:
             df = df.with_columns(src_line=pl.lit(None, pl.Int64))
         df = df.with_columns(family=family_expr()).sort(["source", "src_line"], nulls_last=True)
         dedup = df.unique(subset=KEY, keep="first", maintain_order=True)
-        reported = df.group_by("reporter_code", "period").agg(max_level=pl.col("commodity_level").max())
+        reported = df.group_by(AVAIL).agg(max_level=pl.col("commodity_level").max())
         return cls(dedup, reported, df.height - dedup.height)
 
     @classmethod
@@ -58,15 +59,17 @@ class TradeData:
             where = f" WHERE reporter_code IN ({ph}) OR partner_code IN ({ph})"
             params = a + a
         df = con.execute(f"SELECT * FROM trade_flows{where}", params).pl()
-        data = cls.from_frame(df)
-        rep = con.execute("SELECT reporter_code, period, max(commodity_level) AS max_level FROM trade_flows "
-                          "GROUP BY ALL").pl()
-        data.reported = rep.with_columns(pl.col("reporter_code").cast(pl.Int32), pl.col("max_level").cast(pl.Int8))
-        return data
+        return cls.from_frame(df)
 
-    def reported_periods(self, reporter: int, min_level: int = 0) -> set[str]:
-        """Periods in which `reporter` reported rows at `min_level` digits or finer (so an absent cell is 0)."""
-        r = self.reported.filter((pl.col("reporter_code") == reporter) & (pl.col("max_level") >= min_level))
+    def reported_periods(self, reporter: int, partner: int, flow: str, family: str, min_level: int = 0) -> set[str]:
+        """Periods in which `reporter` reported this partner and flow at `min_level` digits or finer.
+
+        Only there is an absent commodity cell a zero: a store holds extracts, so a reporter's silence about
+        another partner, flow or classification says nothing.
+        """
+        r = self.reported.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
+                                 & (pl.col("flow") == flow) & (pl.col("family") == family)
+                                 & (pl.col("max_level") >= min_level))
         return set(r["period"].to_list())
 
 
@@ -128,9 +131,9 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
     base = data.flows.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
                              & (pl.col("flow") == flow) & (pl.col("family") == family))
     level = 0 if commodity.upper() == "TOTAL" else len(commodity)
-    reported = data.reported_periods(reporter, level)
+    reported = data.reported_periods(reporter, partner, flow, family, level)
     wanted: tuple[str, ...] = spec.months
-    if spec.year is not None and str(spec.year) in data.reported_periods(reporter):
+    if spec.year is not None and str(spec.year) in data.reported_periods(reporter, partner, flow, family):
         wanted = (str(spec.year),)
     rows = select_level(base.filter(pl.col("period").is_in(list(wanted))), commodity)
     per = rows.group_by("period").agg(
@@ -146,7 +149,7 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
             periods.append({**by_period[p], "how": "reported"})
         elif p in reported:
             periods.append({"period": p, "value_usd": 0.0, "net_weight_kg": 0.0, "weight_rows_missing": 0,
-                            "level": None, "n_rows": 0, "how": "no row; reporter reported this period, so 0"})
+                            "level": None, "n_rows": 0, "how": "no row; reporter reported this partner/flow/period, so 0"})
         else:
             missing.append(p)
     value = sum(p["value_usd"] or 0.0 for p in periods) if periods else None

@@ -144,6 +144,7 @@ def read_text(text: str, name: str) -> ReadResult:
             return ReadResult(_empty(), [], "empty", 0)
         raw = pl.DataFrame([{k: (None if v is None else str(v)) for k, v in r.items()} for r in records],
                            infer_schema_length=None)
+        raw = raw.with_columns(pl.all().cast(pl.String))
         lines = list(range(1, raw.height + 1))
     else:
         text = text.lstrip("\ufeff")
@@ -224,6 +225,10 @@ def normalise(raw: pl.DataFrame, mapping: dict[str, str], name: str, lines: list
         period=pl.when(pl.col("month").is_null()).then(pl.col("year").cast(pl.String)).otherwise(
             pl.format("{}-{}", pl.col("year"), pl.col("month").cast(pl.String).str.zfill(2))),
         qty=pl.when(pl.col("qty_unit").fill_null("").is_in(_NO_QTY_UNITS)).then(None).otherwise(pl.col("qty")),
+        # Legacy downloads write 0 kg where no weight was reported (e.g. SITC coal worth USD 2.4 bn at 0 kg):
+        # a positive value at 0 kg means "not available", so it becomes null, not a zero weight.
+        net_weight_kg=pl.when((pl.col("net_weight_kg") == 0) & (pl.col("value_usd") > 0)).then(None)
+        .otherwise(pl.col("net_weight_kg")),
         classification=pl.col("classification").fill_null("HS"),
         source=pl.lit(name),
         reporter_code=pl.col("reporter_code").cast(pl.Int32),
