@@ -24,7 +24,7 @@ OUT_COLUMNS = ["raw", "locode", "port", "country", "status", "confidence", "rule
 # Whole-destination phrases that name no place (IMO/industry shorthand seen in the Baltic and AMSA data).
 _UNSPECIFIED = re.compile(
     r"^(?:(?:UP )?(?:FOR|TO|AWAITING|AWAIT) ORDERS?|ORDERS?|AT SEA|SEA|OPEN SEA|HIGH SEAS?|UNKNOWN|UNKOWN|UNKNOW|NONE|"
-    r"NIL|N ?A|TBA|TBN|TBC|TBD|NO DESTINATION|NOT DEFINED|NOT AVAILABLE|FISHING|FISHING GROUNDS?|SURVEY|"
+    r"NIL|N ?A|TBA|TBN|TBC|TBD|NO DESTINATION|NOT DEFINED|NOT AVAILABLE|.*\bFISHING\b.*|SURVEY|"
     r"PATROL|PATROLLING|ON PATROL|RESERVED|MIL ?OPS?|TESTING|SEA TRIALS?|SAR|.*\bSAR VESSEL|MILITARY.*|TRAINING|DRIFTING|STANDBY|STAND BY|OFFSHORE|WORKING|ANCHORAGE|"
     r"ROADS?|BUNKERING|[A-Z]|[0-9 ]+|)$"
 )
@@ -48,6 +48,7 @@ class _Tables:
     by_nospace: dict[str, list[int]]
     blocks: dict[str, list[str]]  # first letter -> nospace keys, for fuzzy blocking
     countries: dict[str, str]  # country name/ISO2 key -> ISO2
+    countries_ns: dict[str, str]  # same, keys without spaces
 
 
 @functools.cache
@@ -75,13 +76,17 @@ def _tables_for(path: str | None) -> _Tables:
     cn = ports.select("country", "country_name").unique()
     countries = {k: iso for iso, nm in cn.iter_rows() for k in (iso, _key(nm))}
     countries |= {"USA": "US", "UK": "GB", "UAE": "AE", "KOREA": "KR", "HOLLAND": "NL", "RUSSIAN FEDERATION": "RU",
-                  "TURKIYE": "TR", "S KOREA": "KR", "N KOREA": "KP", "DPRK": "KP"}
+                  "TURKIYE": "TR", "S KOREA": "KR", "N KOREA": "KP", "DPRK": "KP",
+                  "AUS": "AU", "AUST": "AU", "AUSTR": "AU", "NZL": "NZ", "PNG": "PG", "CHN": "CN", "JPN": "JP",
+                  "KOR": "KR", "RUS": "RU", "IND": "IN", "INDO": "ID", "PRC": "CN", "EGY": "EG", "DNK": "DK",
+                  "SWE": "SE", "FIN": "FI", "NOR": "NO", "DEU": "DE", "NLD": "NL", "POL": "PL", "EST": "EE"}
+    countries_ns = {k.replace(" ", ""): v for k, v in countries.items()}
     return _Tables(ports.select("row", "port_id", "locode", "name", "country", "rank"), by_locode, by_name, by_ns,
-                   blocks, countries)
+                   blocks, countries, countries_ns)
 
 
 # Generic words in WPI names that AIS destinations usually omit ('Vadinar Terminal' -> 'VADINAR').
-_GENERIC = (r"(?i)\b(?:harbou?rs?|terminals?|port of|port|bay|limani|bandar|havn|hamn|hang|gang|sadam|"
+_GENERIC = (r"(?i)\b(?:harbou?rs?|terminals?|port of|port|porto|bay|limani|bandar|havn|hamn|hang|gang|sadam|"
             r"bukhta|gavan|puerto|oil|lng|anchorage|roads)\b")
 
 
@@ -92,7 +97,7 @@ def _derived_aliases(al: pl.DataFrame) -> pl.DataFrame:
         a.str.extract(r"\(([^)]+)\)"),
         a.str.replace_all(r"\([^)]*\)", ""),
         a.str.split(" - ").list.first(),
-        a.str.replace_all(_GENERIC, " ").str.replace_all(r"^\s*(?:Al|El|Le|La)\s+", ""),
+        a.str.replace_all(_GENERIC, " ").str.replace_all(r"^\s*(?:(?:Al|El|Le|La|De|Del|Of|Mina)\s+)+", ""),
     ]
     out = pl.concat([al.with_columns(v.str.strip_chars(" -").alias("alias")) for v in variants])
     return out.filter(pl.col("alias").str.len_chars() >= 4)
@@ -173,13 +178,7 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     if hit:
         return hit
     # Strip trailing country ('PORT SAID EG', 'ALIAGA TURKEY'), 'VIA ...', 'OPL ...' and place suffixes.
-    country = None
-    words = d.split()
-    for k in (2, 1):
-        tail = " ".join(words[-k:])
-        if len(words) > k and tail in t.countries:
-            country, d = t.countries[tail], " ".join(words[:-k])
-            break
+    country, d = _strip_country(t, d)
     for rx, tag in ((_VIA_TAIL, "-via"), (_OPL, "-opl"), (_SUFFIX, "-suffix")):
         m = rx.match(d)
         if m:
@@ -193,6 +192,8 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
         hit = _exact(t, d, p, country, "+strip-country")
         if hit:
             return hit
+        if len(d) == 3 and country + d in t.by_locode:  # 'NTL AUS' -> AUNTL
+            return _hit(t, t.by_locode[country + d], "locode_split_country", p.conf_locode * 0.95)
     found = [a + b for a, b in _LOCODE_IN_TEXT.findall(d) if a + b in t.by_locode]
     if found:
         return _hit(t, t.by_locode[found[-1]], "locode_in_text", p.conf_locode * 0.95)
@@ -203,6 +204,35 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     if re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns[:2] in t.countries:
         return {**_none("code_only", "locode_not_in_gazetteer", p.conf_code_only, ns[:2]), "locode": ns}
     return _none("unresolved", "no_match", 0.0, country)
+
+
+def _country_of(t: _Tables, words: str) -> str | None:
+    """ISO2 for a country written as code, name, name without spaces or a >=6-letter unique prefix ('NETHERLAND')."""
+    if words in t.countries:
+        return t.countries[words]
+    ns = words.replace(" ", "")
+    if ns in t.countries_ns:
+        return t.countries_ns[ns]
+    if len(ns) >= 6:
+        hits = {iso for k, iso in t.countries_ns.items() if k.startswith(ns)}
+        if len(hits) == 1:
+            return hits.pop()
+    return None
+
+
+def _strip_country(t: _Tables, d: str) -> tuple[str | None, str]:
+    """Remove a trailing (or else leading) country from 'PORT SAID EG', 'DAMMAM SAUDIARABIA', 'AUS FREMANTLE'."""
+    words = d.split()
+    for k in (2, 1):
+        if len(words) > k:
+            iso = _country_of(t, " ".join(words[-k:]))
+            if iso:
+                return iso, " ".join(words[:-k])
+    if len(words) > 1 and len(" ".join(words[1:])) >= 4:
+        iso = _country_of(t, words[0])
+        if iso:
+            return iso, " ".join(words[1:])
+    return None, d
 
 
 def _fuzzy(t: _Tables, d: str, p: ResolveParams, country: str | None) -> dict | None:

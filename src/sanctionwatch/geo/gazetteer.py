@@ -59,6 +59,15 @@ def _country_iso2(df: pl.DataFrame) -> dict[str, str]:
     return {**_ISO2_FALLBACK, **out}
 
 
+def _shipped_iso2() -> dict[str, str]:
+    """Country name -> ISO2 from the shipped gazetteer, so a partial WPI extract still maps its countries."""
+    try:
+        df = pl.read_csv(shipped_path(), columns=["country_name", "country"]).unique()
+    except (FileNotFoundError, pl.exceptions.PolarsError):
+        return {}
+    return dict(zip(df["country_name"].to_list(), df["country"].to_list(), strict=True))
+
+
 def _kind(name: str, harbor_type: str) -> str:
     """'terminal' for named terminals, 'anchorage' for open roadsteads and anchorages, else 'port'."""
     low = name.lower()
@@ -75,7 +84,7 @@ def build_ports(csv_path: str | Path, params: GazetteerParams = GAZETTEER) -> tu
     report = BuildReport(rows_in=raw.height)
     raw = raw.with_row_index("row", offset=1).with_columns(
         pl.col("UN/LOCODE").fill_null("").str.replace_all(r"[\s\"]", "").str.to_uppercase().alias("lc"))
-    iso = _country_iso2(raw)
+    iso = {**_shipped_iso2(), **_country_iso2(raw)}
     owned_codes = set(raw.filter(pl.col("Country Code").replace_strict(iso, default=None) == pl.col("lc").str.slice(0, 2))["lc"])
     rows: list[dict] = []
     for r in raw.iter_rows(named=True):  # build-time only (~3.8k rows), not a hot path
@@ -127,6 +136,11 @@ def build_ports(csv_path: str | Path, params: GazetteerParams = GAZETTEER) -> tu
             "aliases": _dedup([a["name"], *a["aliases"]]), "kind": a["kind"], "harbor_size": None,
             "source": "added", "source_ref": a["ref"],
         })
+    ids = [r["port_id"] for r in rows]
+    dups = {i for i in ids if ids.count(i) > 1}
+    for r in rows:  # WPI index numbers repeat for a few entries: disambiguate with the WPI row number
+        if r["port_id"] in dups:
+            r["port_id"] += "-r" + r["source_ref"].split()[2]
     df = pl.DataFrame(rows, schema=_schema()).sort("port_id")
     report.rows_out = df.height
     return df, report
