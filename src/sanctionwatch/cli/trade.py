@@ -17,7 +17,7 @@ from sanctionwatch.trade import analysis
 from sanctionwatch.trade.areas import area_code
 from sanctionwatch.trade.data import TradeData
 from sanctionwatch.trade.params import DEFAULT_PARAMS
-from sanctionwatch.trade.periods import parse_period
+from sanctionwatch.trade.periods import PeriodSpec, parse_period
 
 trade_app = typer.Typer(help="UN Comtrade trade flows: load, analyse, check sanctions caps/bans, chart.",
                         no_args_is_help=True)
@@ -45,7 +45,7 @@ def _codes(*values: str) -> list[int]:
         raise
 
 
-def _spec(text: str):
+def _spec(text: str) -> PeriodSpec:
     try:
         return parse_period(text)
     except ValueError as e:

@@ -141,10 +141,11 @@ def check_claim(data: TradeData, c: Claim, params: TradeParams = DEFAULT_PARAMS)
                                                                                          c.base_period.start),
                                "end": c.period.end, "numbers": {k: m.to_dict() for k, m in used.items()},
                                "sources": sorted({s for m in used.values() for s in m.sources()})}
-    missing = {k: m.missing for k, m in used.items() if not m.ok}
+    missing = {k: m for k, m in used.items() if not m.ok}
     if missing:
         return {**verdict, "verdict": "insufficient data", "measured": None,
-                "reason": "; ".join(f"{k}: no data for {', '.join(v) or 'any period'}" for k, v in missing.items())}
+                "reason": "; ".join(f"{k}: no data for {', '.join(m.missing) or 'any period'} "
+                                    f"({'; '.join(sorted(set(m.missing_why.values())))})" for k, m in missing.items())}
     v = used["value"].value_usd or 0.0
     if c.kind == "value":
         measured = v

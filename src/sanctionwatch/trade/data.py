@@ -83,6 +83,7 @@ class Measurement:
     missing: list[str]
     rows: pl.DataFrame = field(repr=False)
     query: dict[str, Any] = field(default_factory=dict)
+    missing_why: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -94,7 +95,7 @@ class Measurement:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.query, "value_usd": self.value_usd, "net_weight_kg": self.net_weight_kg,
-                "periods": self.periods, "missing_periods": self.missing, "rows": self.rows.height,
+                "periods": self.periods, "missing_periods": self.missing, "missing_why": self.missing_why, "rows": self.rows.height,
                 "sources": sorted(set(self.rows["source"].to_list()))}
 
 
@@ -112,10 +113,11 @@ def select_level(rows: pl.DataFrame, commodity: str) -> pl.DataFrame:
     """Rows of `commodity` (prefix, or TOTAL) at the finest-available single level per group.
 
     Exact code first; else the shallowest level below it that exists for that period (e.g. sum of
-    4-digit headings when the chapter row is absent). For TOTAL: the TOTAL row, else all chapters.
+    4-digit headings when the chapter row is absent). For TOTAL: the TOTAL row, else the sum of chapters
+    (a Comtrade AG2 download lists every chapter); headings alone never make a total.
     """
     if commodity.upper() == "TOTAL":
-        cand = rows
+        cand = rows.filter(pl.col("commodity_level") <= 2)
     else:
         cand = rows.filter(pl.col("commodity_code").str.starts_with(commodity)
                            & (pl.col("commodity_code") != "TOTAL"))
@@ -130,8 +132,10 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
              "commodity": commodity, "classification": family}
     base = data.flows.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
                              & (pl.col("flow") == flow) & (pl.col("family") == family))
-    level = 0 if commodity.upper() == "TOTAL" else len(commodity)
-    reported = data.reported_periods(reporter, partner, flow, family, level)
+    # A period with no row counts as 0 only if the reporter reported this partner/flow at this code's level
+    # or finer; a total is never inferred to be 0 (a reported pair/flow/period has rows).
+    is_total = commodity.upper() == "TOTAL"
+    reported = set() if is_total else data.reported_periods(reporter, partner, flow, family, len(commodity))
     wanted: tuple[str, ...] = spec.months
     if spec.year is not None and str(spec.year) in data.reported_periods(reporter, partner, flow, family):
         wanted = (str(spec.year),)
@@ -152,10 +156,16 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
                             "level": None, "n_rows": 0, "how": "no row; reporter reported this partner/flow/period, so 0"})
         else:
             missing.append(p)
+    levels = base.filter(pl.col("period").is_in(missing)).group_by("period").agg(
+        lo=pl.col("commodity_level").min(), hi=pl.col("commodity_level").max())
+    why = {p: "no rows for this reporter, partner, flow and classification" for p in missing}
+    for p, lo, hi in levels.rows():
+        why[p] = (f"only commodity rows at levels {lo}-{hi}: not a total (no TOTAL or chapter rows)" if is_total
+                  else f"reported only at levels {lo}-{hi}, not at or below {commodity}")
     value = sum(p["value_usd"] or 0.0 for p in periods) if periods else None
     weights = [p["net_weight_kg"] for p in periods if p["net_weight_kg"] is not None]
     weight = sum(weights) if weights else None
-    return Measurement(value, weight, periods, missing, rows, query)
+    return Measurement(value, weight, periods, missing, rows, query, why)
 
 
 def measure_flows(data: TradeData, reporter: int, partner: int, flows: Iterable[str], spec: PeriodSpec,
@@ -168,4 +178,5 @@ def measure_flows(data: TradeData, reporter: int, partner: int, flows: Iterable[
     periods = [{**row, "flow": p.query["flow"]} for p in parts for row in p.periods]
     rows = pl.concat([p.rows for p in parts], how="diagonal_relaxed")
     query = {**parts[0].query, "flow": "+".join(flows)}
-    return Measurement(value, weight, periods, missing, rows, query)
+    why = {f"{p}/{q.query['flow']}": w for q in parts for p, w in q.missing_why.items()}
+    return Measurement(value, weight, periods, missing, rows, query, why)
