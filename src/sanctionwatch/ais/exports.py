@@ -1,17 +1,625 @@
-"""Readers for decoded AIS exports (placeholder: being implemented, see issue 2)."""
+"""Readers for decoded AIS exports (MarineCadastre CSV, DMA aisdk CSV, satellite-provider CSV, Digitraffic JSON).
+
+Each format is recognised by its header (`sniff`) and read in chunks of whole lines with pyarrow's CSV parser
+(all columns as text), then converted with vectorised Polars expressions into the canonical `positions` and
+`vessel_reports` columns (store/schemas.py units and not-available -> null rules). Rows that cannot be parsed
+(bad number or time, missing MMSI, wrong field count) become `Reject('bad_row', line, raw)`; an MMSI outside
+1..999999999 becomes `Reject('bad_mmsi', ...)`. Nothing is dropped silently. The value mappings (DMA text to
+ITU codes, MarineCadastre's signed COG, Digitraffic's packed ETA) are documented in docs/ingest.md.
+"""
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from typing import BinaryIO
 
-from sanctionwatch.ais.batch import DecodedBatch
+import numpy as np
+import orjson
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from sanctionwatch.ais.batch import DecodedBatch, Reject
+from sanctionwatch.ais.sources import read_chunks
+from sanctionwatch.store.schemas import arrow_schema
+
+DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
+FORMATS = ("marinecadastre", "dma_aisdk", "sat_csv", "digitraffic")
+_NULL_TEXT = ["", "None", "none", "NULL", "null", "nan", "NaN", "Unknown", "Unknown value", "Undefined"]
+_TS = pl.Datetime("ms", "UTC")
+POSITION_TYPES = (1, 2, 3, 4, 18, 19, 27)  # message types that carry a vessel/base-station position
+STATIC_TYPES = (5, 19, 24)  # message types that carry static/voyage data
+# Fields compared to decide whether a static report changed (per MMSI) in exports that repeat them on every row.
+STATIC_KEY = ("name", "imo", "callsign", "ship_type", "to_bow", "to_stern", "to_port", "to_starboard",
+              "draught", "destination", "eta")
+
+
+class ExportError(ValueError):
+    """An export cannot be read at all (unknown layout, missing required column, no time for a snapshot)."""
+
+
+# ---- format detection --------------------------------------------------------------------------------
+def _first_line(head: bytes) -> str:
+    text = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+    return text
+
+
+def _header_fields(line: str) -> list[str]:
+    return [f.strip() for f in next(csv.reader([line]), [])]
 
 
 def sniff(head: bytes) -> str | None:
-    """Name of the export format the first bytes belong to, or None for raw NMEA."""
+    """Name of the export format the first bytes belong to, or None for raw NMEA.
+
+    Raises ExportError for a CSV whose header names an MMSI column but matches no known layout,
+    rather than letting it be misread as NMEA (every line would be rejected as not AIS).
+    """
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] == b"{":
+        if b'"vessels"' in head and b'"mmsi"' in head:
+            return "digitraffic"
+        raise ExportError("JSON input is not a Digitraffic snapshot ({'timestamp', 'vessels': [{'mmsi', ...}]})")
+    line = _first_line(head)
+    if line.startswith(("!", "$", "\\")):
+        return None
+    fields = set(_header_fields(line))
+    if line.startswith("# Timestamp") and {"Type of mobile", "MMSI", "Latitude"} <= fields:
+        return "dma_aisdk"
+    if {"MMSI", "BaseDateTime", "LAT", "LON"} <= fields:
+        return "marinecadastre"
+    if {"MMSI", "Message_ID", "Time", "Latitude", "Longitude"} <= fields:
+        return "sat_csv"
+    if "MMSI" in {f.upper() for f in fields}:
+        raise ExportError(f"CSV header has an MMSI column but matches no known export layout: {line[:200]!r}")
     return None
 
 
-def read_export(stream: BinaryIO, fmt: str, *, source: str) -> Iterator[DecodedBatch]:
-    raise NotImplementedError(fmt)
+# ---- shared value rules (store/schemas.py) ------------------------------------------------------------
+def _txt(df: pl.DataFrame, col: str) -> pl.Expr:
+    """Stripped text of a column, null when absent or a not-available word."""
+    if col not in df.columns:
+        return pl.lit(None, pl.String)
+    e = pl.col(col).str.strip_chars()
+    return pl.when(e.is_in(_NULL_TEXT)).then(None).otherwise(e)
+
+
+def _num(df: pl.DataFrame, col: str) -> pl.Expr:
+    return _txt(df, col).cast(pl.Float64, strict=False)
+
+
+def _unparseable(df: pl.DataFrame, cols: list[str]) -> pl.Expr:
+    """True where any of `cols` has text that is not a number."""
+    exprs = [_txt(df, c).is_not_null() & _num(df, c).is_null() for c in cols if c in df.columns]
+    return pl.any_horizontal(exprs) if exprs else pl.lit(False)
+
+
+def _name(e: pl.Expr) -> pl.Expr:
+    """AIS text: trailing '@' padding and spaces stripped; empty -> null."""
+    s = e.str.replace(r"@+.*$", "").str.strip_chars()
+    return pl.when(s == "").then(None).otherwise(s)
+
+
+def _lat(e: pl.Expr) -> pl.Expr:
+    return pl.when(e.abs() <= 90).then(e)  # 91 = not available; anything beyond 90 is not a latitude
+
+
+def _lon(e: pl.Expr) -> pl.Expr:
+    return pl.when(e.abs() <= 180).then(e)  # 181 = not available
+
+
+def _sog(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 0) & (e < 102.3)).then(e).cast(pl.Float32)  # 102.3 = not available
+
+
+def _cog(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 0) & (e < 360)).then(e).cast(pl.Float32)  # 360 = not available
+
+
+def _heading(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 0) & (e < 360)).then(e).cast(pl.Int16)  # 511 = not available
+
+
+def _nav(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 0) & (e < 15)).then(e).cast(pl.Int8)  # 15 = not defined
+
+
+def _imo(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 1) & (e <= 999_999_999)).then(e).cast(pl.Int32)  # 0 = not available
+
+
+def _ship_type(e: pl.Expr) -> pl.Expr:
+    return pl.when((e >= 1) & (e <= 99)).then(e).cast(pl.Int16)  # 0 = not available
+
+
+def _dim(e: pl.Expr) -> pl.Expr:
+    return pl.when(e >= 0).then(e).cast(pl.Int16)
+
+
+def _draught(e: pl.Expr) -> pl.Expr:
+    return pl.when(e > 0).then(e).cast(pl.Float32)  # 0 = not available
+
+
+def resolve_eta(ts: pl.Expr, month: pl.Expr, day: pl.Expr, hour: pl.Expr, minute: pl.Expr) -> pl.Expr:
+    """ETA as the next occurrence at or after `ts` of (month, day, hour, minute); null if any part is n/a.
+
+    Not-available values per ITU-R M.1371 type 5: month 0, day 0, hour 24, minute 60.
+    """
+    valid = month.is_between(1, 12) & day.is_between(1, 31) & hour.is_between(0, 23) & minute.is_between(0, 59)
+
+    def at(year: pl.Expr) -> pl.Expr:
+        parts = [year, month, day, hour, minute]
+        txt = pl.format("{}-{}-{} {}:{}", *[p.cast(pl.Int64).cast(pl.String).str.zfill(2) for p in parts])
+        return txt.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="ms").dt.replace_time_zone("UTC")
+
+    this_year, next_year = at(ts.dt.year()), at(ts.dt.year() + 1)
+    eta = pl.when(this_year.is_not_null() & (this_year >= ts)).then(this_year).otherwise(next_year)
+    return pl.when(valid).then(eta)
+
+
+def decode_digitraffic_eta(packed: pl.Expr, ts: pl.Expr) -> pl.Expr:
+    """Digitraffic's packed ETA integer (bits 19-16 month, 15-11 day, 10-6 hour, 5-0 minute) resolved after ts."""
+    p = packed.cast(pl.Int64)
+    return resolve_eta(ts, (p // 65536) % 16, (p // 2048) % 32, (p // 64) % 32, p % 64)
+
+
+# ---- CSV chunking -----------------------------------------------------------------------------------
+class _CsvChunk:
+    """One parsed chunk: text columns, the file line of every row, and rows the parser refused."""
+
+    def __init__(self, df: pl.DataFrame, rejects: list[Reject], lines: int, blank: int, block: bytes, first: int):
+        self.df, self.rejects, self.lines, self.blank = df, rejects, lines, blank
+        self._block, self._first = block, first
+
+    def raw_lines(self, lines: pl.Series) -> list[str]:
+        """Verbatim text of the given file lines of this chunk (for the quarantine)."""
+        buf = np.frombuffer(self._block, dtype=np.uint8)
+        ends = np.append(np.flatnonzero(buf == 10), len(self._block))
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        idx = lines.to_numpy() - self._first
+        return [self._block[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r") for i in idx]
+
+
+def _parse_block(block: bytes, names: list[str], first_line: int) -> _CsvChunk:
+    """Parse whole lines with pyarrow (text columns); wrong field counts become bad_row rejects."""
+    refused: list[tuple[int, str]] = []
+
+    def on_invalid(row) -> str:
+        refused.append((row.number, row.text))
+        return "skip"
+
+    n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(block),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=max(len(block), 1 << 20)),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:
+        return _parse_block_slow(block, names, first_line)
+    if any(n is None for n, _ in refused):
+        return _parse_block_slow(block, names, first_line)
+    bad_idx = np.array(sorted(n for n, _ in refused), dtype=np.int64)
+    all_idx = np.arange(1, n_lines + 1, dtype=np.int64)
+    row_lines = np.setdiff1d(all_idx, bad_idx, assume_unique=True) + (first_line - 1)
+    if len(row_lines) != table.num_rows:
+        return _parse_block_slow(block, names, first_line)
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    df = df.with_columns(pl.Series("__line", row_lines))
+    blank = pl.all_horizontal([pl.col(c) == "" for c in names])
+    n_blank = int(df.select(blank.sum()).item())
+    if n_blank:
+        df = df.filter(~blank)
+    rejects = [Reject(first_line - 1 + n, "bad_row", text) for n, text in refused]
+    return _CsvChunk(df, rejects, n_lines, n_blank, block, first_line)
+
+
+def _parse_block_slow(block: bytes, names: list[str], first_line: int) -> _CsvChunk:
+    """Fallback for blocks pyarrow cannot frame (stray quotes): the csv module line by line, errors only."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    rejects: list[Reject] = []
+    blank = 0
+    text_lines = block.decode("utf-8", "replace").split("\n")
+    if text_lines and text_lines[-1] == "":
+        text_lines.pop()
+    for i, raw in enumerate(text_lines):
+        raw = raw.rstrip("\r")
+        if raw == "":
+            blank += 1
+            continue
+        try:
+            fields = next(csv.reader([raw], strict=True))
+        except csv.Error:
+            fields = []
+        if len(fields) != len(names):
+            rejects.append(Reject(first_line + i, "bad_row", raw))
+            continue
+        rows.append(fields)
+        lines.append(first_line + i)
+    cols = {n: [r[j] for r in rows] for j, n in enumerate(names)}
+    df = pl.DataFrame(cols, schema=dict.fromkeys(names, pl.String)).with_columns(
+        pl.Series("__line", lines, dtype=pl.Int64))
+    return _CsvChunk(df, rejects, len(text_lines), blank, block, first_line)
+
+
+def _csv_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[list[str], _CsvChunk]]:
+    """Header names plus parsed chunks of whole lines; line numbers are 1-based file lines (header = 1)."""
+    names: list[str] | None = None
+    next_line = 1
+    for block in read_chunks(stream, chunk_bytes):
+        if names is None:
+            cut = block.find(b"\n")
+            header, block = (block, b"") if cut < 0 else (block[:cut], block[cut + 1:])
+            names = _header_fields(header.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r"))
+            names = [n.lstrip("# ").strip() if i == 0 else n for i, n in enumerate(names)]
+            next_line = 2
+            if not block:
+                continue
+        chunk = _parse_block(block, names, next_line)
+        next_line += chunk.lines
+        yield names, chunk
+
+
+def _require(names: list[str], needed: tuple[str, ...], fmt: str) -> None:
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise ExportError(f"{fmt}: header lacks required column(s) {missing}")
+
+
+# ---- row validation shared by every format --------------------------------------------------------------
+def _reject_rows(rows: pl.DataFrame, raw_of) -> tuple[pl.DataFrame, list[Reject]]:
+    """Split off rows flagged bad_row / bad_mmsi (uses `mmsi`, `ts`, `bad`, `__line`); raw_of(lines) -> texts."""
+    bad_row = pl.col("bad").fill_null(True) | pl.col("mmsi").is_null() | pl.col("ts").is_null()
+    flagged = rows.with_columns(
+        pl.when(bad_row).then(pl.lit("bad_row"))
+        .when(~pl.col("mmsi").is_between(1, 999_999_999)).then(pl.lit("bad_mmsi"))
+        .otherwise(None).alias("__reason"))
+    bad = flagged.filter(pl.col("__reason").is_not_null())
+    rejects: list[Reject] = []
+    if bad.height:
+        raws = raw_of(bad["__line"])
+        rejects = [Reject(int(line), reason, raw) for line, reason, raw in
+                   zip(bad["__line"], bad["__reason"], raws, strict=True)]
+    return flagged.filter(pl.col("__reason").is_null()).drop("__reason", "bad"), rejects
+
+
+def _dedupe_static(reports: pl.DataFrame, state: dict[int, int]) -> pl.DataFrame:
+    """Keep a report only when its static tuple differs from the previous one of the same MMSI (file order)."""
+    if reports.height == 0:
+        return reports
+    keyed = reports.with_columns(pl.struct(list(STATIC_KEY)).hash(seed=0).alias("__h"),
+                                 pl.int_range(pl.len()).alias("__i"))
+    prev_state = pl.DataFrame({"mmsi": list(state.keys()), "__prev0": list(state.values())},
+                              schema={"mmsi": reports.schema["mmsi"], "__prev0": pl.UInt64})
+    keyed = keyed.sort("mmsi", "__i").with_columns(pl.col("__h").shift(1).over("mmsi").alias("__prev"))
+    keyed = keyed.join(prev_state, on="mmsi", how="left").with_columns(
+        pl.coalesce("__prev", "__prev0").alias("__prev"))
+    last = keyed.group_by("mmsi").agg(pl.col("__h").last())
+    state.update(zip(last["mmsi"].to_list(), last["__h"].to_list(), strict=True))
+    kept = keyed.filter(pl.col("__prev").is_null() | (pl.col("__h") != pl.col("__prev"))).sort("__i")
+    return kept.drop("__h", "__i", "__prev", "__prev0")
+
+
+def _has_static(cols: tuple[str, ...] = STATIC_KEY) -> pl.Expr:
+    return pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
+
+
+_PROV = [pl.col("__line").alias("src_line"), pl.lit("csv").alias("ts_source")]
+_POS_COLS = ("ts", "mmsi", "lat", "lon", "sog", "cog", "heading", "nav_status", "rot", "accuracy", "msg_type")
+_REP_COLS = ("ts", "mmsi", "msg_type", "part", *STATIC_KEY)
+
+
+def _to_arrow(df: pl.DataFrame, table: str) -> pa.Table:
+    """Polars frame -> Arrow table with the canonical columns present (conform() fills the rest at staging)."""
+    schema = arrow_schema(table)
+    cols = [f.name for f in schema if f.name in df.columns]
+    out = df.select(cols).to_arrow()
+    return pa.Table.from_arrays(
+        [out.column(c).cast(schema.field(c).type) if not isinstance(schema.field(c).type, pa.DictionaryType)
+         else out.column(c).cast(pa.string()).dictionary_encode().cast(schema.field(c).type) for c in cols],
+        names=cols)
+
+
+def _batch(pos: pl.DataFrame, rep: pl.DataFrame, rejects: list[Reject], lines: int, messages: int,
+           by_type: Counter, skipped: Counter) -> DecodedBatch:
+    return DecodedBatch(positions=_to_arrow(pos, "positions"), reports=_to_arrow(rep, "vessel_reports"),
+                        rejects=rejects, lines=lines, messages=messages, by_type=by_type, skipped_types=skipped)
+
+
+# ---- MarineCadastre (NOAA/BOEM) ---------------------------------------------------------------------------
+_MC_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S")
+
+
+def _mc_time(e: pl.Expr) -> pl.Expr:
+    return pl.coalesce([e.str.to_datetime(f, strict=False, time_unit="ms") for f in _MC_TIME_FORMATS]
+                       ).dt.replace_time_zone("UTC")
+
+
+def marinecadastre_cog(e: pl.Expr) -> pl.Expr:
+    """MarineCadastre COG: some years store the 12-bit field as signed (-204.8..204.7); negative -> +409.6.
+
+    Evidence: in NYHarbor_2020_06_30 a moving vessel reports COG -61.8 with heading 349 (-61.8 + 409.6 = 347.8).
+    """
+    return pl.when(e < 0).then(e + 409.6).otherwise(e)
+
+
+def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    state: dict[int, int] = {}
+    first = True
+    for names, ch in _csv_chunks(stream, chunk_bytes):
+        _require(names, ("MMSI", "BaseDateTime", "LAT", "LON"), "marinecadastre")
+        df = ch.df
+        klass = "TransceiverClass" if "TransceiverClass" in names else "TranscieverClass"
+        numeric = ["MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft", "Cargo"]
+        imo_num = _txt(df, "IMO").str.replace(r"^IMO", "").cast(pl.Float64, strict=False)
+        # ETA is not in the NOAA schema; the tracktable sample adds one that changes on every row: ignored.
+        bad_time = _txt(df, "BaseDateTime").is_not_null() & _mc_time(_txt(df, "BaseDateTime")).is_null()
+        rows = df.select(
+            pl.col("__line"),
+            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
+            _mc_time(_txt(df, "BaseDateTime")).alias("ts"),
+            pl.any_horizontal(_unparseable(df, numeric), (_txt(df, "IMO").is_not_null() & imo_num.is_null()),
+                              bad_time).alias("bad"),
+            _lat(_num(df, "LAT")).alias("lat"), _lon(_num(df, "LON")).alias("lon"),
+            _sog(_num(df, "SOG")).alias("sog"), _cog(marinecadastre_cog(_num(df, "COG"))).alias("cog"),
+            _heading(_num(df, "Heading")).alias("heading"), _nav(_num(df, "Status")).alias("nav_status"),
+            pl.when(_txt(df, klass) == "B").then(18).otherwise(1).cast(pl.Int8).alias("msg_type"),
+            _name(_txt(df, "VesselName")).alias("name"), _name(_txt(df, "CallSign")).alias("callsign"),
+            _imo(imo_num).alias("imo"), _ship_type(_num(df, "VesselType")).alias("ship_type"),
+            _draught(_num(df, "Draft")).alias("draught"), pl.lit(None, _TS).alias("eta"),
+            *[pl.lit(None, pl.Int16).alias(c) for c in ("to_bow", "to_stern", "to_port", "to_starboard")],
+            pl.lit(None, pl.String).alias("destination"), pl.lit(None, pl.Int8).alias("part"),
+            pl.lit(None, pl.Float32).alias("rot"), pl.lit(None, pl.Boolean).alias("accuracy"),
+        )
+        ok, rejects = _reject_rows(rows, ch.raw_lines)
+        pos = ok.select(*_POS_COLS, *_PROV)
+        rep = ok.filter(_has_static()).with_columns(
+            pl.when(pl.col("msg_type") == 18).then(24).otherwise(5).cast(pl.Int8).alias("msg_type"))
+        rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
+        skipped = Counter({"blank_line": ch.blank}) if ch.blank else Counter()
+        by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
+        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        first = False
+
+
+# ---- Danish Maritime Authority aisdk ------------------------------------------------------------------------
+# Text values of the DMA aisdk export mapped back to ITU-R M.1371 codes (see docs/ingest.md for the table).
+DMA_NAV_STATUS = {
+    "under way using engine": 0, "at anchor": 1, "not under command": 2, "restricted manoeuverability": 3,
+    "restricted maneuverability": 3, "restricted manoeuvrability": 3, "constrained by her draught": 4,
+    "moored": 5, "aground": 6, "engaged in fishing": 7, "under way sailing": 8,
+    "reserved for future amendment [hsc]": 9, "reserved for future amendment [wig]": 10,
+    "power-driven vessel towing astern": 11, "power-driven vessel pushing ahead or towing alongside": 12,
+    "reserved for future use": 13, "ais-sart": 14,
+}
+DMA_SHIP_TYPE = {
+    "wig": 20, "fishing": 30, "towing": 31, "towing long/wide": 32, "dredging": 33, "diving": 34,
+    "military": 35, "sailing": 36, "pleasure": 37, "reserved": 38, "hsc": 40, "pilot": 50, "sar": 51,
+    "tug": 52, "port tender": 53, "anti-pollution": 54, "law enforcement": 55, "spare 1": 56, "spare 2": 57,
+    "medical": 58, "not party to conflict": 59, "passenger": 60, "cargo": 70, "tanker": 80, "other": 90,
+}
+# Second digit of types 2x, 4x, 6x-9x: hazardous category (MARPOL/IMO X, Y, Z, OS).
+DMA_CARGO_DIGIT = {"category x": 1, "category y": 2, "category z": 3, "category os": 4}
+_DMA_CARGO_BASES = (20, 40, 60, 70, 80, 90)
+# Type of mobile -> (position message type, static message type or None); others are counted as skipped.
+DMA_MOBILE = {"class a": (1, 5), "class b": (18, 24), "base station": (4, None),
+              "search and rescue transponder": (1, None), "man overboard": (1, None), "epirb": (1, None)}
+
+
+def _text_code(e: pl.Expr, mapping: dict[str, int]) -> pl.Expr:
+    return e.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Int64)
+
+
+def _unmapped(df: pl.DataFrame, col: str, mapping: dict[str, int], ignore: tuple[str, ...]) -> Counter:
+    """Counts of non-empty text values with no mapping (kept as null, reported)."""
+    if col not in df.columns:
+        return Counter()
+    t = df.select(_txt(df, col).str.to_lowercase().alias("v")).filter(
+        pl.col("v").is_not_null() & ~pl.col("v").is_in(list(mapping) + list(ignore)))
+    return Counter({f"unmapped {col}={k!r}": n for k, n in t["v"].value_counts().iter_rows()})
+
+
+def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    state: dict[int, int] = {}
+    first = True
+    for names, ch in _csv_chunks(stream, chunk_bytes):
+        _require(names, ("Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude"), "dma_aisdk")
+        df = ch.df
+        mobile = _txt(df, "Type of mobile").str.to_lowercase()
+        base = _text_code(_txt(df, "Ship type"), DMA_SHIP_TYPE)
+        digit = _text_code(_txt(df, "Cargo type"), DMA_CARGO_DIGIT)
+        numeric = ["MMSI", "Latitude", "Longitude", "ROT", "SOG", "COG", "Heading", "IMO", "Width", "Length",
+                   "Draught", "A", "B", "C", "D"]
+        rows = df.select(
+            pl.col("__line"),
+            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
+            _txt(df, "Timestamp").str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="ms")
+            .dt.replace_time_zone("UTC").alias("ts"),
+            (_unparseable(df, numeric) | (_txt(df, "Timestamp").is_not_null() & _txt(df, "Timestamp")
+             .str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False).is_null())).alias("bad"),
+            mobile.alias("__mobile"),
+            _lat(_num(df, "Latitude")).alias("lat"), _lon(_num(df, "Longitude")).alias("lon"),
+            _sog(_num(df, "SOG")).alias("sog"), _cog(_num(df, "COG")).alias("cog"),
+            _heading(_num(df, "Heading")).alias("heading"),
+            _nav(_text_code(_txt(df, "Navigational status"), DMA_NAV_STATUS)).alias("nav_status"),
+            _num(df, "ROT").cast(pl.Float32).alias("rot"),
+            _name(_txt(df, "Name")).alias("name"), _name(_txt(df, "Callsign")).alias("callsign"),
+            _imo(_num(df, "IMO")).alias("imo"),
+            _ship_type(pl.when(base.is_in(_DMA_CARGO_BASES) & digit.is_not_null()).then(base + digit)
+                       .otherwise(base)).alias("ship_type"),
+            *[_dim(_num(df, c)).alias(n) for c, n in zip("ABCD", ("to_bow", "to_stern", "to_port", "to_starboard"),
+                                                           strict=True)],
+            _draught(_num(df, "Draught")).alias("draught"),
+            _name(_txt(df, "Destination")).alias("destination"),
+            _txt(df, "ETA").str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="ms")
+            .dt.replace_time_zone("UTC").alias("eta"),
+        )
+        ok, rejects = _reject_rows(rows, ch.raw_lines)
+        codes = pl.col("__mobile").replace_strict({k: v[0] for k, v in DMA_MOBILE.items()}, default=None,
+                                                  return_dtype=pl.Int8)
+        static = pl.col("__mobile").replace_strict({k: v[1] for k, v in DMA_MOBILE.items()}, default=None,
+                                                   return_dtype=pl.Int8)
+        ok = ok.with_columns(codes.alias("msg_type"), static.alias("__static"), pl.lit(None, pl.Int8).alias("part"),
+                             pl.lit(None, pl.Boolean).alias("accuracy"))
+        skipped = Counter({f"type of mobile {k!r}": n for k, n in
+                           ok.filter(pl.col("msg_type").is_null())["__mobile"].value_counts().iter_rows()})
+        skipped.update(_unmapped(df, "Navigational status", DMA_NAV_STATUS, ("unknown value",)))
+        skipped.update(_unmapped(df, "Ship type", DMA_SHIP_TYPE, ("undefined",)))
+        skipped.update(_unmapped(df, "Cargo type", DMA_CARGO_DIGIT, ("no additional information",
+                                                                     "reserved for future use")))
+        if ch.blank:
+            skipped["blank_line"] += ch.blank
+        known = ok.filter(pl.col("msg_type").is_not_null())
+        pos = known.select(*_POS_COLS, *_PROV)
+        rep = known.filter(pl.col("__static").is_not_null() & _has_static()).with_columns(
+            pl.col("__static").alias("msg_type"))
+        rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
+        by_type = Counter({int(k): n for k, n in known["msg_type"].value_counts().iter_rows()})
+        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        first = False
+
+
+# ---- satellite-provider decoded CSV (one row per AIS message, 'Message_ID', Time YYYYMMDD_HHMMSS) ------------
+def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    first = True
+    for names, ch in _csv_chunks(stream, chunk_bytes):
+        _require(names, ("MMSI", "Message_ID", "Time", "Latitude", "Longitude"), "sat_csv")
+        df = ch.df
+        numeric = ["MMSI", "Message_ID", "Millisecond", "Latitude", "Longitude", "SOG", "COG", "Heading", "ROT",
+                   "Navigational_status", "Accuracy", "IMO", "Ship_Type", "Dimension_to_Bow", "Dimension_to_stern",
+                   "Dimension_to_port", "Dimension_to_starboard", "Draught", "ETA_month", "ETA_day", "ETA_hour",
+                   "ETA_minute", "Part_Number"]
+        ms = _num(df, "Millisecond")
+        ts = (_txt(df, "Time").str.to_datetime("%Y%m%d_%H%M%S", strict=False, time_unit="ms")
+              .dt.replace_time_zone("UTC") + pl.duration(milliseconds=pl.when(ms.is_between(0, 999)).then(ms)
+                                                          .otherwise(0).cast(pl.Int64)))
+        rows = df.select(
+            pl.col("__line"),
+            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
+            ts.alias("ts"),
+            (_unparseable(df, numeric) | _num(df, "Message_ID").is_null()).alias("bad"),
+            _num(df, "Message_ID").cast(pl.Int8, strict=False).alias("msg_type"),
+            _lat(_num(df, "Latitude")).alias("lat"), _lon(_num(df, "Longitude")).alias("lon"),
+            _sog(_num(df, "SOG")).alias("sog"), _cog(_num(df, "COG")).alias("cog"),
+            _heading(_num(df, "Heading")).alias("heading"), _nav(_num(df, "Navigational_status")).alias("nav_status"),
+            pl.when(_num(df, "ROT").abs() < 720).then(_num(df, "ROT")).cast(pl.Float32).alias("rot"),
+            (_num(df, "Accuracy") == 1).alias("accuracy"),
+            _name(_txt(df, "Vessel_Name")).alias("name"), _name(_txt(df, "Call_sign")).alias("callsign"),
+            _imo(_num(df, "IMO")).alias("imo"), _ship_type(_num(df, "Ship_Type")).alias("ship_type"),
+            _dim(_num(df, "Dimension_to_Bow")).alias("to_bow"), _dim(_num(df, "Dimension_to_stern")).alias("to_stern"),
+            _dim(_num(df, "Dimension_to_port")).alias("to_port"),
+            _dim(_num(df, "Dimension_to_starboard")).alias("to_starboard"),
+            _draught(_num(df, "Draught") / 10).alias("draught"),  # type 5 draught is in 1/10 m
+            _name(_txt(df, "Destination")).alias("destination"),
+            _num(df, "Part_Number").cast(pl.Int8, strict=False).alias("part"),
+            _num(df, "ETA_month").alias("__em"), _num(df, "ETA_day").alias("__ed"),
+            _num(df, "ETA_hour").alias("__eh"), _num(df, "ETA_minute").alias("__en"),
+        )
+        ok, rejects = _reject_rows(rows, ch.raw_lines)
+        ok = ok.with_columns(resolve_eta(pl.col("ts"), pl.col("__em"), pl.col("__ed"), pl.col("__eh"),
+                                         pl.col("__en")).alias("eta"))
+        pos = ok.filter(pl.col("msg_type").is_in(POSITION_TYPES)).select(*_POS_COLS, *_PROV)
+        rep = ok.filter(pl.col("msg_type").is_in(STATIC_TYPES)).with_columns(
+            pl.when(pl.col("msg_type") == 24).then(pl.col("part")).alias("part")).select(*_REP_COLS, *_PROV)
+        by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
+        used = set(POSITION_TYPES) | set(STATIC_TYPES)
+        skipped = Counter({k: n for k, n in by_type.items() if k not in used})
+        if ch.blank:
+            skipped["blank_line"] += ch.blank
+        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        first = False
+
+
+# ---- Digitraffic (Fintraffic) latest-positions snapshot JSON ---------------------------------------------------
+def _record_lines(raw: bytes, n: int) -> np.ndarray | None:
+    """1-based line of each record's `"mmsi"` key, if the file has exactly one per record."""
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    key = b'"mmsi"'
+    starts: list[int] = []
+    pos = raw.find(key)
+    while pos >= 0 and len(starts) <= n:
+        starts.append(pos)
+        pos = raw.find(key, pos + 1)
+    if len(starts) != n:
+        return None
+    newlines = np.flatnonzero(buf == 10)
+    return np.searchsorted(newlines, np.asarray(starts)) + 1
+
+
+def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterator[DecodedBatch]:
+    """A snapshot has one record per MMSI and no per-record time: ts = the file's `timestamp` (or --assume-time)."""
+    raw = stream.read()
+    try:
+        doc = pl.read_json(raw)
+    except Exception as e:  # polars raises several error types for malformed JSON
+        raise ExportError(f"digitraffic: not valid JSON ({e})") from e
+    if "vessels" not in doc.columns:
+        raise ExportError("digitraffic: no 'vessels' array")
+    snap = doc["timestamp"][0] if "timestamp" in doc.columns else None
+    if snap is not None:
+        snap_ts = datetime.fromisoformat(str(snap).replace("Z", "+00:00"))
+        ts_source = "snapshot"
+    elif assume_time is not None:
+        snap_ts, ts_source = assume_time, "assumed"
+    else:
+        raise ExportError("digitraffic: the snapshot has no 'timestamp' and records carry none; "
+                          "pass --assume-time (the time the snapshot was taken)")
+    v = doc.select(pl.col("vessels").explode()).unnest("vessels")
+    lines = _record_lines(raw, v.height)
+    v = v.with_columns(pl.Series("__line", lines if lines is not None else np.zeros(v.height, np.int64))
+                       .cast(pl.Int64),
+                       pl.lit(snap_ts).cast(_TS).alias("ts"))
+    for c in ("mmsi", "lat", "lon", "sog", "cog", "heading", "ship_type", "name", "destination", "eta"):
+        if c not in v.columns:
+            v = v.with_columns(pl.lit(None).alias(c))
+    as_num = {c: pl.col(c).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+              for c in ("mmsi", "lat", "lon", "sog", "cog", "heading", "ship_type", "eta")}
+    bad = pl.any_horizontal([pl.col(c).is_not_null() & as_num[c].is_null() for c in as_num if c != "mmsi"])
+    rows = v.select(
+        pl.col("__line"), pl.col("ts"), as_num["mmsi"].cast(pl.Int64, strict=False).alias("mmsi"), bad.alias("bad"),
+        _lat(as_num["lat"]).alias("lat"), _lon(as_num["lon"]).alias("lon"), _sog(as_num["sog"]).alias("sog"),
+        _cog(as_num["cog"]).alias("cog"), _heading(as_num["heading"]).alias("heading"),
+        _ship_type(as_num["ship_type"]).alias("ship_type"),
+        _name(pl.col("name").cast(pl.String)).alias("name"),
+        _name(pl.col("destination").cast(pl.String)).alias("destination"),
+        decode_digitraffic_eta(as_num["eta"], pl.col("ts")).alias("eta"),
+    )
+    def raw_of(lines: pl.Series) -> list[str]:
+        recs = v.filter(pl.col("__line").is_in(lines.implode())).drop("__line", "ts")
+        return [orjson.dumps(r, default=str).decode() for r in recs.iter_rows(named=True)]
+
+    ok, rejects = _reject_rows(rows, raw_of)
+    prov = [pl.when(pl.col("__line") > 0).then(pl.col("__line")).alias("src_line"), pl.lit(ts_source)
+            .alias("ts_source")]
+    pos = ok.with_columns(pl.lit(1, pl.Int8).alias("msg_type"), pl.lit(None, pl.Int8).alias("nav_status"),
+                          pl.lit(None, pl.Float32).alias("rot"), pl.lit(None, pl.Boolean).alias("accuracy")
+                          ).select(*_POS_COLS, *prov)
+    rep = ok.with_columns(pl.lit(5, pl.Int8).alias("msg_type"), pl.lit(None, pl.Int8).alias("part"),
+                          pl.lit(None, pl.Int32).alias("imo"),
+                          *[pl.lit(None, pl.Int16).alias(c) for c in ("to_bow", "to_stern", "to_port",
+                                                                      "to_starboard")],
+                          pl.lit(None, pl.String).alias("callsign"), pl.lit(None, pl.Float32).alias("draught"),
+                          ).filter(_has_static()).select(*_REP_COLS, *prov)
+    yield _batch(pos, rep, rejects, raw.count(b"\n") + 1, ok.height, Counter({"digitraffic": ok.height}), Counter())
+
+
+def read_export(stream: BinaryIO, fmt: str, *, source: str, assume_time: datetime | None = None,
+                chunk_bytes: int | None = None) -> Iterator[DecodedBatch]:
+    """Decoded batches of an export `fmt` (see FORMATS) read from `stream` in bounded chunks."""
+    chunk_bytes = chunk_bytes or DEFAULT_CHUNK_BYTES
+    if fmt == "marinecadastre":
+        yield from _read_marinecadastre(stream, chunk_bytes)
+    elif fmt == "dma_aisdk":
+        yield from _read_dma(stream, chunk_bytes)
+    elif fmt == "sat_csv":
+        yield from _read_sat_csv(stream, chunk_bytes)
+    elif fmt == "digitraffic":
+        yield from _read_digitraffic(stream, assume_time)
+    else:
+        raise ExportError(f"{source}: unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
