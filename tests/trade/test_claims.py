@@ -139,4 +139,4 @@ def test_cli_bad_claims_file_exits_2(tmp_path: Path, store: Store) -> None:
     p = tmp_path / "c.toml"
     p.write_text("[[claim]]\nid = 1\n")
     res = runner.invoke(app, ["claims", "check", str(p), "--store", str(store.root)])
-    assert res.exit_code == 2 and "missing field" in res.output
+    assert res.exit_code == 2 and "missing field" in " ".join(res.output.split())

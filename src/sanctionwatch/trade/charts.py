@@ -21,16 +21,24 @@ from sanctionwatch.trade.data import TradeData
 SOURCE_NOTE = "Source: UN Comtrade (rows marked constructed_ are invented test data)"
 
 
+def one_frequency(df: pl.DataFrame) -> pl.DataFrame:
+    """Keep monthly or annual periods, whichever has more, so one axis never mixes 2017 with 2017-05."""
+    monthly = df["period"].str.len_chars() == 7
+    n_m = df.filter(monthly)["period"].n_unique()
+    n_a = df.filter(~monthly)["period"].n_unique()
+    return df.filter(monthly if n_m >= n_a else ~monthly)
+
+
 def series_frame(data: TradeData, reporter: int, partner: int, flow: str, family: str = "HS") -> pl.DataFrame:
-    """(period, series, value_usd): one series per flow, totals per period."""
-    df = flows_by_period(data, reporter, partner, flow, family)
+    """(period, series, value_usd): one series per flow, totals per period (one frequency)."""
+    df = one_frequency(flows_by_period(data, reporter, partner, flow, family))
     return df.select("period", pl.col("flow").alias("series"), "value_usd").sort("series", "period")
 
 
 def composition_frame(data: TradeData, reporter: int, partner: int, flow: str, family: str = "HS",
                       top: int = 6) -> pl.DataFrame:
-    """(period, chapter, value_usd) with the `top` chapters by value and the rest as 'other'."""
-    df = flows_by_chapter(data, reporter, partner, flow, family)
+    """(period, chapter, value_usd) with the `top` chapters by value and the rest as 'other' (one frequency)."""
+    df = one_frequency(flows_by_chapter(data, reporter, partner, flow, family))
     if df.height == 0:
         return pl.DataFrame({"period": [], "chapter": [], "value_usd": []},
                             schema={"period": pl.String, "chapter": pl.String, "value_usd": pl.Float64})
