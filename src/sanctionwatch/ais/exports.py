@@ -306,6 +306,10 @@ def _dedupe_static(reports: pl.DataFrame, state: dict[int, int]) -> pl.DataFrame
     return kept.drop("__h", "__i", "__prev", "__prev0")
 
 
+def _by_line(rejects: list[Reject]) -> list[Reject]:
+    return sorted(rejects, key=lambda r: r.line)
+
+
 def _has_static(cols: tuple[str, ...] = STATIC_KEY) -> pl.Expr:
     return pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
 
@@ -384,7 +388,7 @@ def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[Decoded
         rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
         skipped = Counter({"blank_line": ch.blank}) if ch.blank else Counter()
         by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
-        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
         first = False
 
 
@@ -481,7 +485,7 @@ def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
             pl.col("__static").alias("msg_type"))
         rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
         by_type = Counter({int(k): n for k, n in known["msg_type"].value_counts().iter_rows()})
-        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
         first = False
 
 
@@ -532,7 +536,7 @@ def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
         skipped = Counter({k: n for k, n in by_type.items() if k not in used})
         if ch.blank:
             skipped["blank_line"] += ch.blank
-        yield _batch(pos, rep, ch.rejects + rejects, ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
         first = False
 
 
@@ -606,7 +610,7 @@ def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterato
                                                                       "to_starboard")],
                           pl.lit(None, pl.String).alias("callsign"), pl.lit(None, pl.Float32).alias("draught"),
                           ).filter(_has_static()).select(*_REP_COLS, *prov)
-    yield _batch(pos, rep, rejects, raw.count(b"\n") + 1, ok.height, Counter({"digitraffic": ok.height}), Counter())
+    yield _batch(pos, rep, rejects, raw.count(b"\n") + 1, ok.height, Counter(), Counter())
 
 
 def read_export(stream: BinaryIO, fmt: str, *, source: str, assume_time: datetime | None = None,

@@ -1,8 +1,10 @@
 """Ingest orchestration: inputs -> reader (NMEA decoder or decoded-export reader) -> staged Parquet -> publish.
 
-One import per input file, identified by the sha256 of its bytes: re-ingesting the same file replaces
-the same Parquet files (no duplicate rows) and is skipped outright unless `force`. Rejected lines go to
-the import's quarantine file and are counted by reason in its report.
+One import per input, identified by the sha256 of its decompressed content (so `x.nmea` and `x.nmea.gz`
+are the same import): re-ingesting the same content is skipped unless `force`, and a forced re-import
+replaces the same Parquet files (no duplicate rows). Everything is written under `_staging/` first and
+published only when the whole input was read, so an interrupted import leaves nothing visible.
+Rejected lines go to the import's quarantine file and are counted by reason in its report.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ SNIFF_BYTES = 64 * 1024
 ProgressFn = Callable[[int], None]
 
 
+class IngestError(ValueError):
+    """An input cannot be ingested at all (unknown layout, missing time for a snapshot); names the input."""
+
+
 def file_sha256(path: str | Path, block: int = 8 * 1024 * 1024) -> str:
+    """sha256 of a file's raw bytes (the fast skip check before decoding anything)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(block):
@@ -48,21 +55,50 @@ def _with_source(table: pa.Table, source: str) -> pa.Table:
 
 
 def _batches(inp: Input, stream, report: IngestReport, *, chunk_bytes: int, assume_time: datetime | None,
-             dedup_window_s: int, progress: ProgressFn | None) -> Iterator[DecodedBatch]:
+             dedup_window_s: int) -> Iterator[DecodedBatch]:
     """Sniff the format from the first bytes and yield decoded batches."""
-    head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(stream, "peek") else b""
-    fmt = exports.sniff(head)
+    head = stream.peek(SNIFF_BYTES)[:SNIFF_BYTES]
+    try:
+        fmt = exports.sniff(head)
+    except exports.ExportError as e:
+        raise IngestError(f"{inp.path}: {e}") from e
     if fmt is not None:
         report.formats[fmt] += 1
-        yield from exports.read_export(stream, fmt, source=inp.name)
+        try:
+            yield from exports.read_export(stream, fmt, source=inp.name, assume_time=assume_time,
+                                           chunk_bytes=chunk_bytes)
+        except exports.ExportError as e:
+            raise IngestError(f"{inp.path}: {e}") from e
         return
     report.formats["nmea"] += 1
     decoder = nmea.NmeaDecoder(source=inp.name, assume_time=assume_time, dedup_window_s=dedup_window_s)
     for chunk in read_chunks(stream, chunk_bytes):
-        if progress:
-            progress(len(chunk))
         yield decoder.feed(chunk)
     yield decoder.finish()
+
+
+def _place_in_time(table: pa.Table, assume_time: datetime | None) -> tuple[pa.Table, pa.Table]:
+    """Split rows with a null `ts` off (or give them `assume_time`, ts_source 'assumed'): (kept, untimed)."""
+    ts = table.column("ts")
+    if ts.null_count == 0:
+        return table, table.slice(0, 0)
+    missing = pc.is_null(ts)
+    if assume_time is None:
+        return table.filter(pc.invert(missing)), table.filter(missing)
+    filled = pc.if_else(missing, pa.scalar(assume_time, ts.type), ts)
+    table = table.set_column(table.column_names.index("ts"), "ts", filled)
+    if "ts_source" in table.column_names:
+        src = pc.if_else(missing, pa.scalar("assumed"), table.column("ts_source").cast(pa.string()))
+        table = table.set_column(table.column_names.index("ts_source"), "ts_source", src)
+    return table, table.slice(0, 0)
+
+
+def _existing_import(store: Store, raw_sha: str) -> dict | None:
+    """Record of an earlier import with the same raw file bytes, if any."""
+    rec = store.import_record(raw_sha[:16])
+    if rec:
+        return rec
+    return next((r for r in store.imports() if r.get("raw_sha256") == raw_sha), None)
 
 
 def ingest_input(
@@ -78,24 +114,22 @@ def ingest_input(
     """Ingest one input into the store and return its report (a dict, also kept in `_imports/`)."""
     chunk_bytes = chunk_bytes or int(sw_settings.get("ingest_chunk_bytes"))
     dedup_window_s = dedup_window_s if dedup_window_s is not None else int(sw_settings.get("dedup_window_s"))
-    import_id = None if inp.is_stdin else file_sha256(inp.path)[:16]
-    if import_id and not force and (rec := store.import_record(import_id)):
-        return {**rec, "skipped": "already ingested (same content); use --force to re-import"}
+    raw_sha = None if inp.is_stdin else file_sha256(inp.path)
+    if raw_sha and not force and (rec := _existing_import(store, raw_sha)):
+        return {**rec, "inputs": [inp.path], "skipped": "already ingested (same content); use --force to re-import"}
 
-    staging_id = import_id or f"stdin-{uuid.uuid4().hex[:12]}"
+    staging_id = f"run-{uuid.uuid4().hex[:12]}"
     report = IngestReport(import_id=staging_id, inputs=[inp.path])
-    quarantine = Quarantine(store.staging_dir(staging_id) / "quarantine.tsv")
+    quarantine = Quarantine(store.claim_staging(staging_id) / "quarantine.tsv")
     t0 = time.perf_counter()
     ts_min: list = []
     ts_max: list = []
-    stdin_hash = hashlib.sha256() if inp.is_stdin else None
+    content_hash = hashlib.sha256()
     try:
-        stream = inp.open_raw()
-        if stdin_hash is not None:
-            stream = _HashingReader(stream, stdin_hash)
+        stream = _CountingReader(inp.open_raw(), content_hash, progress)
         chunk = 0
         for batch in _batches(inp, stream, report, chunk_bytes=chunk_bytes, assume_time=assume_time,
-                              dedup_window_s=dedup_window_s, progress=progress):
+                              dedup_window_s=dedup_window_s):
             report.lines += batch.lines
             report.sentences += batch.sentences
             report.messages += batch.messages
@@ -108,6 +142,10 @@ def ingest_input(
             for name, table in (("positions", batch.positions), ("vessel_reports", batch.reports)):
                 if table.num_rows == 0:
                     continue
+                table, untimed = _place_in_time(table, assume_time)
+                _reject_untimed(untimed, inp.name, report, quarantine)
+                if table.num_rows == 0:
+                    continue
                 table = _with_source(table, inp.name)
                 n = store.stage_day_partitions(name, table, staging_id, chunk)
                 if name == "positions":
@@ -118,35 +156,53 @@ def ingest_input(
                 ts_max.append(pc.max(table.column("ts")).as_py())
             chunk += 1
         stream.close()
+        quarantine.close()
+        final_id = content_hash.hexdigest()[:16]
+        if not force and (rec := store.import_record(final_id)):
+            # Same decompressed content as an earlier import (e.g. the .gz of a file already ingested).
+            store.discard_staging(staging_id)
+            return {**rec, "inputs": [inp.path], "skipped": "already ingested (same decompressed content); "
+                    "use --force to re-import"}
+        report.import_id = final_id
+        report.seconds = time.perf_counter() - t0
+        report.ts_min = min(ts_min).isoformat() if ts_min else None
+        report.ts_max = max(ts_max).isoformat() if ts_max else None
+        record = {**report.to_dict(), "raw_sha256": raw_sha, "content_sha256": content_hash.hexdigest(),
+                  "sanctionwatch_version": __version__, "quarantine": None}
+        if quarantine.count:
+            dest = store.quarantine_dir / f"{final_id}.tsv"
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            quarantine.path.replace(dest)
+            record["quarantine"] = str(dest)
+        store.publish_import(staging_id, record, final_id=final_id)
     except BaseException:
         quarantine.close()
         store.discard_staging(staging_id)
         raise
-    quarantine.close()
-    final_id = import_id or stdin_hash.hexdigest()[:16]  # type: ignore[union-attr]
-    report.import_id = final_id
-    report.seconds = time.perf_counter() - t0
-    report.ts_min = min(ts_min).isoformat() if ts_min else None
-    report.ts_max = max(ts_max).isoformat() if ts_max else None
-    record = {**report.to_dict(), "sanctionwatch_version": __version__, "quarantine": None}
-    if quarantine.count:
-        dest = store.quarantine_dir / f"{final_id}.tsv"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        quarantine.path.replace(dest)
-        record["quarantine"] = str(dest)
-    store.publish_import(staging_id, record, final_id=final_id)
     return record
 
 
-class _HashingReader:
-    """Wraps a binary stream and hashes what is read (for stdin import ids)."""
+def _reject_untimed(untimed: pa.Table, name: str, report: IngestReport, quarantine: Quarantine) -> None:
+    """Count decoded rows that have no time (and no --assume-time) as no_timestamp, by source line."""
+    if untimed.num_rows == 0:
+        return
+    lines = untimed.column("src_line").to_pylist() if "src_line" in untimed.column_names else [0] * untimed.num_rows
+    for line in lines:
+        report.reject("no_timestamp", f"{name}:{line}")
+        quarantine.add(name, line or 0, "no_timestamp", "(decoded message without time; see the source line)")
 
-    def __init__(self, inner, h):
-        self._inner, self._h = inner, h
+
+class _CountingReader:
+    """Wraps a binary stream: hashes what is read (content import id) and reports progress in bytes."""
+
+    def __init__(self, inner, h, progress: ProgressFn | None):
+        self._inner, self._h, self._progress = inner, h, progress
 
     def read(self, n: int = -1) -> bytes:
         b = self._inner.read(n)
         self._h.update(b)
+        if self._progress and b:
+            self._progress(len(b))
         return b
 
     def peek(self, n: int = 0) -> bytes:
@@ -165,10 +221,17 @@ def ingest(
     chunk_bytes: int | None = None,
     progress_factory: Callable[[Input], ProgressFn | None] | None = None,
 ) -> list[dict]:
-    """Ingest every input under `paths` (files, directories, '-'); one report per input."""
+    """Ingest every input under `paths` (files, directories, '-'); one report per input.
+
+    An input that cannot be read at all (IngestError) gets a report with `error` and the others still run.
+    """
     reports = []
+    store.clean_stale_staging()
     for inp in expand(paths):
         progress = progress_factory(inp) if progress_factory else None
-        reports.append(ingest_input(store, inp, force=force, assume_time=assume_time,
-                                    chunk_bytes=chunk_bytes, progress=progress))
+        try:
+            reports.append(ingest_input(store, inp, force=force, assume_time=assume_time,
+                                        chunk_bytes=chunk_bytes, progress=progress))
+        except IngestError as e:
+            reports.append({"inputs": [inp.path], "error": str(e)})
     return reports

@@ -17,7 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from sanctionwatch import settings
-from sanctionwatch.ais.ingest import ingest
+from sanctionwatch.ais.ingest import IngestError, ingest
 from sanctionwatch.ais.sources import Input
 from sanctionwatch.cli.common import console, fail, store_option
 from sanctionwatch.store import Store
@@ -36,6 +36,9 @@ def _parse_time(value: str | None) -> datetime | None:
 def print_report(rep: dict) -> None:
     """Human summary of one import report."""
     name = ", ".join(rep.get("inputs", []))
+    if rep.get("error"):
+        console.print(f"[bold red]{name}[/]: not ingested: {rep['error']}")
+        return
     if rep.get("skipped"):
         console.print(f"[yellow]{name}[/]: {rep['skipped']} (import {rep['import_id']})")
         return
@@ -74,12 +77,14 @@ def ingest_cmd(
     ) as progress:
 
         def factory(inp: Input):
-            task = progress.add_task(inp.name, total=inp.size())
+            # Progress counts decompressed bytes, so a .gz input gets no total (no misleading ETA).
+            total = None if inp.path.endswith(".gz") else inp.size()
+            task = progress.add_task(inp.name, total=total)
             return lambda n: progress.advance(task, n)
 
         try:
             reports = ingest(st, paths, force=force, assume_time=_parse_time(assume_time), progress_factory=factory)
-        except FileNotFoundError as e:
+        except (FileNotFoundError, IngestError) as e:
             fail(str(e))
             return
     for rep in reports:
@@ -88,6 +93,9 @@ def ingest_cmd(
         typer.echo(json.dumps(reports, indent=1, default=str))
     total = sum(r.get("positions", 0) for r in reports if not r.get("skipped"))
     console.print(f"[green]store[/] {st.root}: {total:,} positions added from {len(reports)} input(s)")
+    failed = [r for r in reports if r.get("error")]
+    if failed:
+        fail(f"{len(failed)} input(s) could not be ingested (see above)", code=1)
 
 
 def register(app: typer.Typer) -> None:

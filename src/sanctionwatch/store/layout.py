@@ -33,6 +33,16 @@ from sanctionwatch.store.schemas import conform
 DAY_PARTITIONED = ("positions", "vessel_reports")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class Store:
     """A store directory; cheap to construct, creates folders on first write."""
@@ -122,7 +132,32 @@ class Store:
         return published
 
     def discard_staging(self, import_id: str) -> None:
+        """Delete an import's staging area (its files were never visible)."""
         shutil.rmtree(self.staging_dir(import_id), ignore_errors=True)
+
+    def claim_staging(self, import_id: str) -> Path:
+        """Create an import's staging area, owned by this process (its pid is written inside)."""
+        d = self.staging_dir(import_id)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "owner.pid").write_text(str(os.getpid()))
+        return d
+
+    def clean_stale_staging(self) -> list[str]:
+        """Remove staging areas left by killed processes (owner pid gone); returns their ids."""
+        root = self.root / "_staging"
+        removed: list[str] = []
+        if not root.exists():
+            return removed
+        for d in root.iterdir():
+            pid_file = d / "owner.pid"
+            try:
+                pid = int(pid_file.read_text())
+            except (OSError, ValueError):
+                continue  # being created right now, or not ours: leave it
+            if not _pid_alive(pid):
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d.name)
+        return removed
 
     # ---- producer-owned tables --------------------------------------------------------------
     def replace_partition(self, table_name: str, key: str, value: str, table: pa.Table, file: str = "data") -> Path:
