@@ -129,12 +129,15 @@ def nearest_port(lat, lon, ports: pl.DataFrame | None = None) -> pl.DataFrame:
     ).with_columns(pl.Series("distance_km", dist, nan_to_null=True))
 
 
-_INDEX_CACHE: dict[int, PointIndex] = {}
+_INDEX_CACHE: dict[int, tuple[pl.DataFrame, PointIndex]] = {}
 
 
 def port_index(ports: pl.DataFrame) -> PointIndex:
-    """Grid index over a ports table (cached per table object)."""
-    key = id(ports)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE[key] = PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), ports["radius_km"].to_numpy())
-    return _INDEX_CACHE[key]
+    """Grid index over a ports table, cached per table object (the table is kept alive so its id stays unique)."""
+    hit = _INDEX_CACHE.get(id(ports))
+    if hit is None or hit[0] is not ports:
+        if len(_INDEX_CACHE) > 8:
+            _INDEX_CACHE.clear()
+        idx = PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), ports["radius_km"].to_numpy())
+        hit = _INDEX_CACHE[id(ports)] = (ports, idx)
+    return hit[1]
