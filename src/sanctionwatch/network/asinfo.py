@@ -19,11 +19,14 @@ def _open_text(path: str | Path) -> IO[str]:
     return gzip.open(path, "rt", encoding="utf-8") if gz else open(path, encoding="utf-8")
 
 
-def load_asnames(path: str | Path) -> dict[int, str]:
-    """ASN -> 'HANDLE Org name, CC' from a pyasn asnames.json(.gz)."""
-    with _open_text(path) as fh:
+BUILTIN_ASNAMES = Path(__file__).with_name("asnames_dprk.json")
+
+
+def load_asnames(path: str | Path | None = None) -> dict[int, str]:
+    """ASN -> 'HANDLE Org name, CC' from a pyasn asnames.json(.gz); default: the small built-in DPRK subset."""
+    with _open_text(path or BUILTIN_ASNAMES) as fh:
         raw = json.load(fh)
-    return {int(k): str(v) for k, v in raw.items()}
+    return {int(k): str(v) for k, v in raw.items() if k.isdigit()}
 
 
 def as_country(name: str | None) -> str | None:
