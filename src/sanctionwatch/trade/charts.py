@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from sanctionwatch.trade.analysis import flows_by_chapter, flows_by_period
 from sanctionwatch.trade.data import TradeData
+from sanctionwatch.trade.hs import chapter_label
 
 SOURCE_NOTE = "Source: UN Comtrade (rows marked constructed_ are invented test data)"
 
@@ -77,7 +78,7 @@ def composition_figure(frame: pl.DataFrame, title: str) -> Figure:
         s = dict(zip(*f.filter(pl.col("chapter") == ch).select("period", "pct").to_dict(as_series=False).values(),
                      strict=True))
         vals = [s.get(p, 0.0) for p in periods]
-        ax.bar(range(len(periods)), vals, bottom=bottom, label=f"HS {ch}" if ch != "other" else "other")
+        ax.bar(range(len(periods)), vals, bottom=bottom, label=chapter_label(ch))
         bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
     _period_axis(ax, periods)
     ax.set_ylabel("% of value")

@@ -12,9 +12,11 @@ import json
 import polars as pl
 
 from sanctionwatch.trade.charts import SOURCE_NOTE
+from sanctionwatch.trade.hs import chapter_label
 
+R_LEGEND = 300  # legend width: chapter labels are up to 40 characters
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-W, H, L, R, T, B = 860, 380, 70, 150, 30, 70
+W, H, L, R, T, B = 1000, 380, 70, R_LEGEND, 30, 70
 
 _JS = """
 document.querySelectorAll('[data-toggle]').forEach(el => el.addEventListener('click', () => {
@@ -112,10 +114,10 @@ def composition_html(frame: pl.DataFrame, title: str) -> str:
             y0 = H - B - (H - T - B) * (acc + pct) / 100
             hgt = (H - T - B) * pct / 100
             acc += pct
-            label = f"HS {c}" if c != "other" else "other"
+            label = chapter_label(c)
             parts.append(f"<rect data-series='{html.escape(label)}' x='{_x(i, len(periods)) - bw / 2:.1f}' "
                          f"y='{y0:.1f}' width='{bw:.1f}' height='{hgt:.1f}' fill='{PALETTE[k % len(PALETTE)]}' "
                          f"data-tip='{p} {label}: {pct:.1f}% (USD {v:,.0f})'/>")
-    parts += _legend([f"HS {c}" if c != "other" else "other" for c in chapters])
+    parts += _legend([chapter_label(c) for c in chapters])
     svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='{W}' height='{H}'>" + "".join(parts) + "</svg>"
     return _page(title, svg, {"kind": "composition", "rows": frame.to_dicts()})

@@ -118,10 +118,10 @@ def detect_layout(columns: list[str]) -> str:
     )
 
 
-def _csv_line_numbers(text: str, n_rows: int) -> list[int]:
-    """1-based physical line of each CSV record (exact even with quoted newlines)."""
+def _csv_line_numbers(text: str, n_rows: int) -> list[int] | None:
+    """1-based physical line of each CSV record (exact even with quoted newlines); None means row + 2."""
     if text.count("\n") - (0 if text.endswith("\n") else -1) == n_rows + 1:
-        return list(range(2, n_rows + 2))
+        return None
     reader = csv.reader(io.StringIO(text))
     start = 1
     out: list[int] = []
@@ -134,9 +134,8 @@ def _csv_line_numbers(text: str, n_rows: int) -> list[int]:
 
 def read_text(text: str, name: str) -> ReadResult:
     """Read one Comtrade CSV or JSON document (`name` is recorded as its source)."""
-    stripped = text.lstrip("\ufeff").lstrip()
-    if stripped.startswith(("{", "[")):
-        doc = json.loads(stripped)
+    if text[:256].lstrip("\ufeff").lstrip().startswith(("{", "[")):
+        doc = json.loads(text.lstrip("\ufeff"))
         records = doc if isinstance(doc, list) else doc.get("data", doc.get("dataset"))
         if records is None:
             raise TradeFormatError(f"{name}: JSON without a 'data' (Comtrade+) or 'dataset' (legacy) list")
@@ -147,10 +146,16 @@ def read_text(text: str, name: str) -> ReadResult:
         raw = raw.with_columns(pl.all().cast(pl.String))
         lines = list(range(1, raw.height + 1))
     else:
-        text = text.lstrip("\ufeff")
-        raw = pl.read_csv(io.StringIO(text), infer_schema=False)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        data = text.encode("utf-8")
+        header = [c.strip() for c in pl.read_csv(data, n_rows=0, infer_schema=False).columns]
+        layout = detect_layout(header)
+        wanted = [i for i, c in enumerate(header) if c in LAYOUTS[layout]]
+        raw = pl.read_csv(data, infer_schema=False, columns=wanted)  # only the mapped columns are parsed
         raw = raw.rename({c: c.strip() for c in raw.columns})
         lines = _csv_line_numbers(text, raw.height)
+        return normalise(raw, LAYOUTS[layout], name, lines, layout)
     layout = detect_layout(raw.columns)
     return normalise(raw, LAYOUTS[layout], name, lines, layout)
 
@@ -168,20 +173,21 @@ def _empty() -> pl.DataFrame:
 
 
 def _num(col: str) -> pl.Expr:
-    return pl.col(col).str.strip_chars().str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
 
 
-def normalise(raw: pl.DataFrame, mapping: dict[str, str], name: str, lines: list[int], layout: str) -> ReadResult:
+def normalise(raw: pl.DataFrame, mapping: dict[str, str], name: str, lines: list[int] | None,
+              layout: str) -> ReadResult:
     """Map a layout's columns to canonical ones, validate each row and split good from rejected."""
     missing = [src for src, dst in mapping.items() if dst in _REQUIRED and src not in raw.columns]
     if missing:
         raise TradeFormatError(f"{name}: {layout} layout lacks required column(s) {missing}")
-    raw_text = raw.select(pl.concat_str([pl.col(c).fill_null("") for c in raw.columns], separator=",")).to_series()
     df = raw.select([pl.col(s).alias(d) for s, d in mapping.items() if s in raw.columns])
     for d in mapping.values():
         if d not in df.columns:
             df = df.with_columns(pl.lit(None, pl.String).alias(d))
-    df = df.with_columns(src_line=pl.Series(lines, dtype=pl.Int64), _raw=raw_text)
+    line_col = (pl.int_range(pl.len(), dtype=pl.Int64) + 2) if lines is None else pl.Series(lines, dtype=pl.Int64)
+    df = df.with_columns(src_line=line_col, _row=pl.int_range(pl.len()))
     period = pl.col("period_raw").str.strip_chars()
     code = pl.col("commodity_code").str.strip_chars()
     flow_key = pl.col("flow_code").str.strip_chars().str.to_uppercase()
@@ -212,6 +218,9 @@ def normalise(raw: pl.DataFrame, mapping: dict[str, str], name: str, lines: list
     )
     df = df.with_columns(_reason=reason)
     bad = df.filter(pl.col("_reason").is_not_null())
+    # Raw text only for rejected rows (joining every row's columns costs more than the whole read).
+    bad = bad.with_columns(_raw=raw[bad["_row"]].select(
+        pl.concat_str([pl.col(c).fill_null("") for c in raw.columns], separator=",")).to_series())
     rejected = [
         {"source": name, "line": ln, "reason": r, "raw": rw}
         for ln, r, rw in zip(bad["src_line"], bad["_reason"], bad["_raw"], strict=True)
