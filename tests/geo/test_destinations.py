@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctionwatch.geo.destinations import OUT_COLUMNS, STATUSES, resolve_destinations, split_routes
 
@@ -96,3 +98,21 @@ def test_real_baltic_shares(shared_data):
     share = res["status"].value_counts(normalize=True)
     resolved = share.filter(pl.col("status") == "resolved")["proportion"].item()
     assert resolved >= 0.6
+
+
+def test_non_latin_text_is_unresolved_not_blank():
+    res = resolve_destinations(pl.Series(["北京", "...", "ÅRHUS"]))
+    assert res["status"].to_list() == ["unresolved", "unspecified", "resolved"]
+    assert res["rule"][0] == "non_latin_text"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=25),
+                          st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ >-/.,0123456789", max_size=20)), max_size=20))
+def test_any_input_gives_one_valid_row_each(strings):
+    res = resolve_destinations(pl.Series(strings, dtype=pl.String))
+    assert res["raw"].to_list() == strings
+    assert res["status"].is_in(list(STATUSES)).all()
+    assert res["confidence"].is_between(0, 1).all()
+    resolved = res.filter(pl.col("status") == "resolved")
+    assert resolved["port_id"].null_count() == 0 and resolved["country"].null_count() == 0

@@ -148,8 +148,8 @@ def _exact(t: _Tables, d: str, p: ResolveParams, country: str | None, tag: str =
     """LOCODE, name and no-space name lookups on one cleaned destination."""
     ns = d.replace(" ", "")
     if d in t.by_name:
-        return _hit(t, *_pick(t, t.by_name[d], country)[:1], f"name{tag}", p.conf_name,
-                    _pick(t, t.by_name[d], country)[1])
+        row, n = _pick(t, t.by_name[d], country)
+        return _hit(t, row, f"name{tag}", p.conf_name, n)
     if re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns in t.by_locode:
         return _hit(t, t.by_locode[ns], f"locode{tag}", p.conf_locode)
     if ns in t.by_nospace:
@@ -271,6 +271,13 @@ def resolve_destinations(strings: pl.Series, params: ResolveParams = RESOLVE,
     res = (distinct.join(dest, on="dest", how="left").join(orig, on="origin", how="left")
            .with_columns(pl.when(pl.col("origin").is_not_null()).then(pl.lit("route>") + pl.col("rule"))
                          .otherwise(pl.col("rule")).alias("rule")))
+    # Letters that normalisation removed entirely (e.g. CJK in a CSV export) are not a blank destination.
+    lost = (pl.col("rule") == "blank") & pl.col("raw").str.contains(r"\p{L}").fill_null(False)
+    res = res.with_columns(
+        pl.when(lost).then(pl.lit("unresolved")).otherwise(pl.col("status")).alias("status"),
+        pl.when(lost).then(pl.lit(0.0)).otherwise(pl.col("confidence")).alias("confidence"),
+        pl.when(lost).then(pl.lit("non_latin_text")).otherwise(pl.col("rule")).alias("rule"),
+    )
     out = pl.DataFrame({"raw": strings.cast(pl.String)}).join(res, on="raw", how="left", nulls_equal=True,
                                                                maintain_order="left")
     return out.select(OUT_COLUMNS)
