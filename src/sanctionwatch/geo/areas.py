@@ -17,13 +17,21 @@ def default_areas_dir() -> Path:
     return Path(str(resources.files("sanctionwatch") / "data" / "areas"))
 
 
+def configured_areas_path() -> Path:
+    """The `areas_path` setting when the registry has it and it is non-empty, else the shipped folder."""
+    from sanctionwatch import settings
+
+    value = settings.SETTINGS["areas_path"].value() if "areas_path" in settings.SETTINGS else ""
+    return Path(value).expanduser() if value else default_areas_dir()
+
+
 def load_areas(path: str | Path | None = None) -> pl.DataFrame:
     """Areas from a GeoJSON file or a folder of them: area_id, name, description, source, geometry (shapely).
 
     Each feature needs properties `area_id` and `name`; a feature without them, or with an invalid
     geometry, raises ValueError naming the file and feature index.
     """
-    path = Path(path) if path else default_areas_dir()
+    path = Path(path) if path else configured_areas_path()
     files = sorted(path.glob("*.geojson")) if path.is_dir() else [path]
     if not files:
         raise ValueError(f"no .geojson files in {path}")
