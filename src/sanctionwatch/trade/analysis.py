@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from sanctionwatch.trade.data import Measurement, TradeData, measure, measure_flows
+from sanctionwatch.trade.hs import chapters
 from sanctionwatch.trade.params import DEFAULT_PARAMS, TradeParams
 from sanctionwatch.trade.periods import PeriodSpec
 
@@ -45,14 +46,17 @@ def flows_by_chapter(data: TradeData, reporter: int, partner: int, flow: str, fa
     return (rows.group_by(grp).agg(value_usd=pl.col("value_usd").sum(),
                                    net_weight_kg=pl.when(pl.col("net_weight_kg").is_not_null().any()).then(
                                        pl.col("net_weight_kg").sum()), level=pl.col("commodity_level").first(),
-                                   n_rows=pl.len(), description=pl.col("commodity").first())
+                                   n_rows=pl.len())
+            .with_columns(description=pl.col("chapter").replace_strict(
+                chapters() if family == "HS" else {}, default=None, return_dtype=pl.String))
             .sort(grp))
 
 
 def flows_by_period(data: TradeData, reporter: int, partner: int, flow: str, family: str = "HS") -> pl.DataFrame:
-    """Total value per (flow, period): the TOTAL row where reported, else the sum of chapters."""
+    """Total value per (flow, period): the TOTAL row where reported, else the sum of chapters (as `measure`)."""
     rows = data.flows.filter((pl.col("reporter_code") == reporter) & (pl.col("partner_code") == partner)
-                             & pl.col("flow").is_in(list(flow_parts(flow))) & (pl.col("family") == family))
+                             & pl.col("flow").is_in(list(flow_parts(flow))) & (pl.col("family") == family)
+                             & (pl.col("commodity_level") <= 2))
     grp = ["flow", "period"]
     rows = rows.filter(pl.col("commodity_level") == pl.col("commodity_level").min().over(grp))
     return (rows.group_by(grp).agg(value_usd=pl.col("value_usd").sum(), level=pl.col("commodity_level").first(),
