@@ -1,0 +1,212 @@
+"""Ingest robustness: formats, gzip, directories, stdin, idempotency, atomicity, reports and quarantine."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from sanctionwatch.ais.ingest import IngestError, _place_in_time, ingest, ingest_input
+from sanctionwatch.ais.sources import Input
+from sanctionwatch.cli.main import app
+from sanctionwatch.store import Store, connect
+
+NY = "ais/NYHarbor_2020_06_30_first_hour.csv"
+SAT = "ais/test_data_20210701.csv"
+DT = "ais/digitraffic_baltic_latest_20251212.json"
+EXPORTS = (NY, SAT, DT)
+
+
+def count(store: Store, table: str = "positions") -> int:
+    return connect(store).execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def visible_files(store: Store) -> list[Path]:
+    return [p for t in ("positions", "vessel_reports") if store.table_dir(t).exists()
+            for p in store.table_dir(t).rglob("*.parquet")]
+
+
+def expected_sat(shared_data: Path) -> dict:
+    """Counts for the satellite CSV computed with the csv module (independently of the reader)."""
+    with open(shared_data / SAT, newline="") as fh:
+        rows = list(csv.reader(fh))
+    ix = {n: i for i, n in enumerate(rows[0])}
+    ok = [r for r in rows[1:] if 1 <= int(r[ix["MMSI"]]) <= 999_999_999]
+    bad = [i + 2 for i, r in enumerate(rows[1:]) if not 1 <= int(r[ix["MMSI"]]) <= 999_999_999]
+    t = [int(r[ix["Message_ID"]]) for r in ok]
+    return {"lines": len(rows), "messages": len(ok), "bad_mmsi": bad,
+            "positions": sum(x in (1, 2, 3, 4, 18, 19, 27) for x in t), "vessel_reports": sum(x in (5, 19, 24) for x in t)}
+
+
+def test_every_export_file_report_matches_store(shared_data: Path, tmp_path: Path) -> None:
+    st = Store(tmp_path / "st")
+    reps = {Path(r["inputs"][0]).name: r for r in ingest(st, [str(shared_data / p) for p in EXPORTS])}
+    ny, sat, dt = (reps[Path(p).name] for p in EXPORTS)
+    assert (ny["formats"], ny["lines"], ny["positions"], ny["rejected"]) == ({"marinecadastre": 1}, 8690, 8689, {})
+    exp = expected_sat(shared_data)
+    assert sat["formats"] == {"sat_csv": 1}
+    assert {k: sat[k] for k in ("lines", "messages", "positions", "vessel_reports")} == {
+        k: exp[k] for k in ("lines", "messages", "positions", "vessel_reports")}
+    assert sat["rejected"] == {"bad_mmsi": len(exp["bad_mmsi"])}
+    assert sat["samples"]["bad_mmsi"] == [f"test_data_20210701.csv:{n}" for n in exp["bad_mmsi"]][:5]
+    doc = json.loads((shared_data / DT).read_text())
+    assert (dt["positions"], dt["ts_min"], dt["ts_max"]) == (len(doc["vessels"]), "2025-12-12T12:31:24.532000+00:00",
+                                                            "2025-12-12T12:31:24.532000+00:00")
+    assert count(st) == sum(r["positions"] for r in reps.values())
+    assert count(st, "vessel_reports") == sum(r["vessel_reports"] for r in reps.values())
+    # The report is kept in the store and the rejected raw line in the quarantine TSV.
+    assert st.import_record(sat["import_id"])["positions"] == sat["positions"]
+    with open(sat["quarantine"], newline="") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))
+    raw_lines = (shared_data / SAT).read_text().splitlines()
+    assert q[0] == ["file", "line", "reason", "raw"]
+    assert q[1:] == [["test_data_20210701.csv", str(n), "bad_mmsi", raw_lines[n - 1]] for n in exp["bad_mmsi"]]
+    # Evidence trail: every stored position points at its source line.
+    con = connect(st)
+    assert con.execute("select count(*) from positions where src_line is null or source is null").fetchone()[0] == 0
+
+
+def test_reingest_skips_force_replaces_and_gzip_is_same_content(shared_data: Path, tmp_path: Path) -> None:
+    st = Store(tmp_path / "st")
+    src = shared_data / SAT
+    gz = tmp_path / "copy.csv.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    first = ingest(st, [str(src)])[0]
+    n = count(st)
+    assert n == first["positions"] > 0
+    again = ingest(st, [str(src)])[0]
+    assert "skipped" in again and again["import_id"] == first["import_id"]
+    gz_rep = ingest(st, [str(gz)])[0]
+    assert "skipped" in gz_rep and gz_rep["import_id"] == first["import_id"]  # same decompressed content
+    forced = ingest(st, [str(gz)], force=True)[0]
+    assert "skipped" not in forced and forced["import_id"] == first["import_id"]
+    assert count(st) == n  # replaced, not duplicated
+    assert len(st.imports()) == 1
+
+
+def test_directories_recursive_and_gz(shared_data: Path, tmp_path: Path) -> None:
+    d = tmp_path / "in" / "sub"
+    d.mkdir(parents=True)
+    shutil.copy(shared_data / NY, tmp_path / "in" / "ny.csv")
+    (d / "sat.csv.gz").write_bytes(gzip.compress((shared_data / SAT).read_bytes()))
+    (d / "README.md").write_text("not data")
+    (d / ".hidden").write_text("not data")
+    st = Store(tmp_path / "st")
+    reps = ingest(st, [str(tmp_path / "in")])
+    assert [Path(r["inputs"][0]).name for r in reps] == ["ny.csv", "sat.csv.gz"]
+    assert reps[1]["positions"] == expected_sat(shared_data)["positions"]
+    sources = {s for (s,) in connect(st).execute("select distinct source::varchar from positions").fetchall()}
+    assert sources == {"ny.csv", "sat.csv.gz"}
+
+
+def test_stdin_and_cli(shared_data: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("sanctionwatch")
+    store = tmp_path / "st"
+    data = (shared_data / SAT).read_bytes()
+    out = subprocess.run([str(exe), "ingest", "-", "--store", str(store), "--json"], input=data,
+                         capture_output=True, check=True)
+    rep = json.loads(out.stdout)[0]
+    assert rep["inputs"] == ["-"] and rep["positions"] == expected_sat(shared_data)["positions"]
+    assert "bad_mmsi" in out.stderr.decode() and "test_data" not in rep["samples"]["bad_mmsi"][0]
+    assert rep["samples"]["bad_mmsi"][0] == f"-:{expected_sat(shared_data)['bad_mmsi'][0]}"
+    # The same content from a file is recognised as already ingested.
+    res = CliRunner().invoke(app, ["ingest", str(shared_data / SAT), "--store", str(store)])
+    assert res.exit_code == 0 and "already ingested" in res.output.replace("\n", " ")
+
+
+def test_cli_reports_unreadable_inputs_and_continues(shared_data: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "other.csv"
+    bad.write_text("mmsi,when,lat,lon\n1,2,3,4\n")
+    res = CliRunner().invoke(app, ["ingest", str(bad), str(shared_data / NY), "--store", str(tmp_path / "st")])
+    assert res.exit_code == 1
+    assert "no known export layout" in res.output.replace("\n", " ")
+    assert count(Store(tmp_path / "st")) == 8689
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path / "missing.nmea"), "--store", str(tmp_path / "st")])
+    assert res.exit_code == 2 and "input not found" in res.output
+
+
+def test_interrupted_import_leaves_nothing_visible(shared_data: Path, tmp_path: Path, monkeypatch) -> None:
+    st = Store(tmp_path / "st")
+    real = Store.stage_day_partitions
+    calls = {"n": 0}
+
+    def failing(self, *a, **kw):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("simulated Ctrl-C mid-import")
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Store, "stage_day_partitions", failing)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(st, [str(shared_data / NY)], chunk_bytes=100_000)  # several chunks
+    assert calls["n"] == 3
+    assert visible_files(st) == [] and st.imports() == [] and count(st) == 0
+    assert not any((st.root / "_staging").iterdir())
+    assert not (st.root / "_quarantine").exists()
+    monkeypatch.setattr(Store, "stage_day_partitions", real)
+    assert ingest(st, [str(shared_data / NY)], chunk_bytes=100_000)[0]["positions"] == count(st) == 8689
+
+
+def test_stale_staging_of_a_killed_process_is_removed(tmp_path: Path) -> None:
+    st = Store(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = st.claim_staging("run-stale")
+    (stale / "owner.pid").write_text(str(dead.pid))
+    live = st.claim_staging("run-live")  # this process: kept
+    assert st.clean_stale_staging() == ["run-stale"]
+    assert not stale.exists() and live.exists()
+    assert (live / "owner.pid").read_text() == str(os.getpid())
+
+
+def test_corrupt_csv_lines_counted_sampled_and_quarantined(shared_data: Path, tmp_path: Path) -> None:
+    lines = (shared_data / NY).read_text().splitlines()[:200]
+    for n in (10, 20, 30, 40, 50, 60, 70):
+        lines[n - 1] = lines[n - 1].replace(",", ";", 2)  # wrong field count
+    lines[99] = lines[99].replace("2020-06-30T", "2020-13-30T")
+    f = tmp_path / "broken.csv"
+    f.write_text("\n".join(lines) + "\n")
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)], chunk_bytes=4096)[0]
+    assert rep["rejected"] == {"bad_row": 8}
+    assert rep["samples"]["bad_row"] == [f"broken.csv:{n}" for n in (10, 20, 30, 40, 50)]
+    assert rep["positions"] == count(st) == 199 - 8
+    with open(rep["quarantine"], newline="") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert [(int(r[1]), r[3]) for r in q] == [(n, lines[n - 1]) for n in (10, 20, 30, 40, 50, 60, 70, 100)]
+    kept = json.loads((st.imports_dir / f"{rep['import_id']}.json").read_text())
+    assert kept["rejected"] == rep["rejected"] and kept["quarantine"] == rep["quarantine"]
+
+
+def test_assume_time_fills_untimed_rows_else_rejects() -> None:
+    ts = pa.array([datetime(2024, 1, 1, tzinfo=UTC), None, None], pa.timestamp("ms", tz="UTC"))
+    t = pa.table({"ts": ts, "mmsi": pa.array([1, 2, 3], pa.int32()), "src_line": [1, 2, 3],
+                  "ts_source": pa.array(["tag", None, None]).dictionary_encode()})
+    kept, untimed = _place_in_time(t, None)
+    assert kept.column("mmsi").to_pylist() == [1] and untimed.column("src_line").to_pylist() == [2, 3]
+    at = datetime(2025, 5, 5, tzinfo=UTC)
+    kept, untimed = _place_in_time(t, at)
+    assert untimed.num_rows == 0
+    assert kept.column("ts").to_pylist()[1:] == [at, at]
+    assert kept.column("ts_source").to_pylist() == ["tag", "assumed", "assumed"]
+
+
+def test_digitraffic_without_time_is_a_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "snap.json"
+    f.write_text(json.dumps({"vessels": [{"mmsi": 230613000, "lat": 59.0, "lon": 19.0}]}))
+    st = Store(tmp_path / "st")
+    with pytest.raises(IngestError, match="--assume-time"):
+        ingest_input(st, Input(str(f)))
+    assert visible_files(st) == []
+    rep = ingest(st, [str(f)], assume_time=datetime(2025, 1, 1, tzinfo=UTC))[0]
+    assert rep["positions"] == 1 and rep["ts_min"] == "2025-01-01T00:00:00+00:00"
