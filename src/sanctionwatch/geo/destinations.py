@@ -35,6 +35,10 @@ _OPL = re.compile(r"^(?:OPL|OFF|OFF PORT LIMITS|OUTER)\s+(.+)$")
 _SUFFIX = re.compile(r"^(.+?)\s+(?:ANCHORAGE|ANCH|ANC|ROADS?|PILOT(?: STATION)?|PS|AREA|HARBOU?R|HBR|PORT|"
                      r"TERMINAL|OPL|OUTER|INNER|BAY|ROADSTEAD|RADE|REEDE|LIGHT|BOUY|BUOY|STS)$")
 _LOCODE_IN_TEXT = re.compile(r"\b([A-Z]{2}) ?([A-Z2-9]{3})\b")
+# USPS state codes: 'CORPUS TX', 'NORFOLK VA'. Many clash with ISO2 (DE, IN, PA...), so a state suffix is only
+# believed when the rest of the text names a US port; otherwise the token is read as a country code.
+_US_STATES = frozenset(
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"])
 _SIZE_RANK = {"Large": 0, "Medium": 1, "Small": 2, "Very Small": 3}
 
 
@@ -136,11 +140,12 @@ def _none(status: str, rule: str, conf: float, country: str | None = None) -> di
 
 
 def _pick(t: _Tables, rows: list[int], country: str | None) -> tuple[int, int]:
-    """Best candidate row (country hint first, then harbour size) and the number of candidates considered."""
+    """Best candidate row (largest harbour first) and the number of candidates; with a country hint only
+    candidates in that country count, and (-1, 0) means none is there."""
     if country:
-        same = [r for r in rows if t.ports["country"][r] == country]
-        if same:
-            return same[0], len(same)
+        rows = [r for r in rows if t.ports["country"][r] == country]
+        if not rows:
+            return -1, 0
     return rows[0], len(rows)
 
 
@@ -149,17 +154,20 @@ def _exact(t: _Tables, d: str, p: ResolveParams, country: str | None, tag: str =
     ns = d.replace(" ", "")
     if d in t.by_name:
         row, n = _pick(t, t.by_name[d], country)
-        return _hit(t, row, f"name{tag}", p.conf_name, n)
+        if n:
+            return _hit(t, row, f"name{tag}", p.conf_name, n)
     if re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns in t.by_locode:
         return _hit(t, t.by_locode[ns], f"locode{tag}", p.conf_locode)
     if ns in t.by_nospace:
         row, n = _pick(t, t.by_nospace[ns], country)
-        return _hit(t, row, f"name_nospace{tag}", p.conf_name * 0.97, n)
+        if n:
+            return _hit(t, row, f"name_nospace{tag}", p.conf_name * 0.97, n)
     return None
 
 
 def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     """Resolve one cleaned destination part (route already split)."""
+    part = d
     if _UNSPECIFIED.match(d):
         return _none("unspecified", "blank" if not d else "no_place_phrase", p.conf_unspecified)
     if d in t.countries:
@@ -178,6 +186,12 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     if hit:
         return hit
     # Strip trailing country ('PORT SAID EG', 'ALIAGA TURKEY'), 'VIA ...', 'OPL ...' and place suffixes.
+    words = d.split()
+    if len(words) > 1 and words[-1] in _US_STATES:
+        head = " ".join(words[:-1])
+        hit = _exact(t, head, p, "US", "+strip-us-state") or _fuzzy(t, head, p, "US")
+        if hit and hit["country"] == "US":
+            return hit
     country, d = _strip_country(t, d)
     for rx, tag in ((_VIA_TAIL, "-via"), (_OPL, "-opl"), (_SUFFIX, "-suffix")):
         m = rx.match(d)
@@ -201,7 +215,7 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     if hit:
         return hit
     ns = d.replace(" ", "")
-    if re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns[:2] in t.countries:
+    if d == part and re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns[:2] in t.countries:  # nothing stripped
         return {**_none("code_only", "locode_not_in_gazetteer", p.conf_code_only, ns[:2]), "locode": ns}
     return _none("unresolved", "no_match", 0.0, country)
 
@@ -246,7 +260,7 @@ def _fuzzy(t: _Tables, d: str, p: ResolveParams, country: str | None) -> dict | 
         return None
     key, score, _ = best
     row, n = _pick(t, t.by_nospace[key], country)
-    if country and t.ports["country"][row] != country:
+    if not n:
         return None  # the text names a country and the fuzzy candidate is elsewhere: refuse rather than guess
     return _hit(t, row, f"fuzzy:{key}~{score:.0f}", score / 100 * p.conf_fuzzy_scale, n)
 
