@@ -43,20 +43,24 @@ class IpasnTable:
     errors: list[str]
 
 
+_IPASN_LINE = re.compile(r"^((?:\d{1,3}\.){3}\d{1,3}/\d{1,2}|[0-9A-Fa-f:]+/\d{1,3})\s+(\d+)\s*$")
+
+
 def load_ipasn(path: str | Path) -> IpasnTable:
-    """Read a pyasn ipasn .dat(.gz): `prefix<TAB>asn`, ';' comment lines."""
+    """Read a pyasn ipasn .dat(.gz): `prefix<TAB>asn`, ';' comment lines (syntax checked per line; the
+    prefixes a target uses are fully validated when the target is built)."""
     out: dict[str, int] = {}
     errors: list[str] = []
+    match = _IPASN_LINE.match
     with _open_text(path) as fh:
         for lineno, line in enumerate(fh, 1):
-            if not line.strip() or line.startswith(";"):
+            if line.startswith(";") or not line.strip():
                 continue
-            parts = line.split()
-            try:
-                net = ipaddress.ip_network(parts[0], strict=False)
-                out[str(net)] = int(parts[1])
-            except (IndexError, ValueError):
+            m = match(line)
+            if m is None:
                 errors.append(f"{path}:{lineno}: not 'prefix<TAB>asn': {line.strip()[:80]!r}")
+                continue
+            out[m.group(1)] = int(m.group(2))
     return IpasnTable(out, errors)
 
 
@@ -100,6 +104,9 @@ def parse_target(spec: str, asnames: dict[int, str] | None = None, ipasn: IpasnT
             raise ValueError(f"target {spec!r}: no AS name ends in ', {cc}'")
         nets: tuple[IpNet, ...] = ()
         if ipasn is not None:
-            nets = tuple(ipaddress.ip_network(p) for p, a in sorted(ipasn.prefixes.items()) if a in asns)
+            try:
+                nets = tuple(ipaddress.ip_network(p) for p, a in sorted(ipasn.prefixes.items()) if a in asns)
+            except ValueError as e:
+                raise ValueError(f"target {spec!r}: bad prefix in the ipasn table: {e}") from e
         return Target(cc, asns, nets, cc)
     raise ValueError(f"target {spec!r}: expected AS<number>, a prefix like 175.45.176.0/22, or a country code")

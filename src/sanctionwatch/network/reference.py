@@ -29,13 +29,16 @@ def _nlri(items: list[dict[str, Any]]) -> Iterator[tuple[str, int | None]]:
         yield f"{n['prefix']}/{n['length']}", n.get("path_id")
 
 
-def mrtparse_routes(path: str | Path) -> Iterator[RouteKey]:
-    """Route keys for TABLE_DUMP_V2 RIB entries and BGP4MP updates, decoded by mrtparse (stops at its first error)."""
+def mrtparse_routes(path: str | Path, max_records: int | None = None) -> Iterator[RouteKey]:
+    """Route keys for TABLE_DUMP_V2 RIB entries and BGP4MP updates, decoded by mrtparse (stops at its first
+    error, or after `max_records` MRT records)."""
     import mrtparse
 
     peers: list[tuple[str, int]] = []
     reader = iter(mrtparse.Reader(str(path)))
-    while True:
+    n = 0
+    while max_records is None or n < max_records:
+        n += 1
         try:
             entry = next(reader)
         except (StopIteration, EOFError):  # EOFError: truncated compressed file, keep what came before
