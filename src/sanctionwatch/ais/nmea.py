@@ -1,20 +1,304 @@
-"""NMEA 0183 AIS decoding (placeholder: being implemented, see issue 2)."""
+"""NMEA 0183 AIS decoding: streaming `NmeaDecoder` over numba kernels (see ais/_nmea_kernel.py, docs/ais.md).
+
+`feed()` takes chunks of whole lines and returns a `DecodedBatch` (positions, vessel reports, rejects with
+their line numbers and raw text, counters); `finish()` flushes incomplete multi-sentence messages as
+`orphan_fragment` rejects. Decoding happens in one compiled pass per chunk; only rejected lines become
+Python strings.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from sanctionwatch.ais.batch import DecodedBatch
+import numpy as np
+import pyarrow as pa
+
+from sanctionwatch.ais import _nmea_kernel as K
+from sanctionwatch.ais.batch import DecodedBatch, Reject
+
+
+@dataclass(frozen=True)
+class NmeaParams:
+    """Limits of the decoder, with their sources."""
+
+    max_fragments: int = K.MAX_FRAGS  # IEC 61162-1 §8.3 / pyais MAX_FRAG_CNT: 1-9 sentences per message
+    max_payload_chars: int = K.MAX_PAYLOAD  # pyais MAX_PAYLOAD_LEN (an 82-char sentence carries <= 62)
+    pending_slots: int = K.N_SLOTS  # concurrent incomplete messages (seq ids 0-9 x channels x talkers)
+    epoch_ms_threshold: int = 100_000_000_000  # epoch values >= 1e11 are milliseconds (1e11 s is year 5138)
+    dedup_table_initial: int = 1 << 16  # dedup hash slots (grows x2; pruned to the window first)
+
+
+PARAMS = NmeaParams()
+
+_TS_TYPE = pa.timestamp("ms", tz="UTC")
+_TS_SOURCES = pa.array(K.TS_SOURCE_NAMES, pa.string())
+
+
+def _ts_array(ms: np.ndarray) -> pa.Array:
+    return pa.array(ms, type=pa.int64()).view(_TS_TYPE)
+
+
+def _nullable(values: np.ndarray, dtype: type, typ: pa.DataType) -> pa.Array:
+    """Int column where negative values mean null."""
+    mask = values < 0
+    return pa.array(values.astype(dtype), type=typ, mask=mask if mask.any() else None)
+
+
+def _float(values: np.ndarray, typ: pa.DataType) -> pa.Array:
+    mask = np.isnan(values)
+    return pa.array(values, type=pa.float64(), mask=mask if mask.any() else None).cast(typ)
+
+
+def _strings(mat: np.ndarray, lens: np.ndarray) -> pa.Array:
+    """Fixed-width byte matrix + lengths (<= 0 means null) -> Arrow string array, without Python objects."""
+    n = lens.shape[0]
+    valid = lens > 0
+    ln = np.where(valid, lens, 0).astype(np.int32)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(ln, out=offsets[1:])
+    data = mat[:n][np.arange(mat.shape[1])[None, :] < ln[:, None]]
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())],
+                                 null_count=int(n - valid.sum()))
+
+
+def resolve_eta(ts_ms: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.ndarray,
+                minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ETA (month, day, hour, minute) -> next occurrence at/after ts (to the minute); (ms, valid mask).
+
+    Not available per ITU-R M.1371 Table 50: month 0, day 0, hour 24, minute 60 (or absent, < 0).
+    """
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour >= 0) & (hour <= 23) \
+        & (minute >= 0) & (minute <= 59)
+    ts = ts_ms.astype("datetime64[ms]")
+    ts_min = ts.astype("datetime64[m]")
+    year = ts.astype("datetime64[Y]")
+    out = np.zeros(len(ts_ms), dtype="datetime64[m]")
+    good = np.zeros(len(ts_ms), dtype=bool)
+    for add in (0, 1, 2, 3, 4):  # next year; Feb 29 may need up to 4 years
+        y = year + add
+        m0 = y.astype("datetime64[M]") + np.where(ok, month - 1, 0)
+        d0 = m0.astype("datetime64[D]") + np.where(ok, day - 1, 0)
+        same_month = d0.astype("datetime64[M]") == m0
+        cand = d0.astype("datetime64[m]") + np.where(ok, hour * 60 + minute, 0).astype("timedelta64[m]")
+        take = ok & ~good & same_month & (cand >= ts_min)
+        out[take] = cand[take]
+        good |= take
+    return out.astype("datetime64[ms]").astype(np.int64), good
 
 
 class NmeaDecoder:
     """Streaming decoder: feed chunks of whole lines, get DecodedBatch per chunk."""
 
     def __init__(self, source: str, *, assume_time: datetime | None = None, dedup_window_s: int = 60):
-        raise NotImplementedError("NMEA decoder not implemented yet")
+        self.source = source
+        self.assume_ms: int | None = None
+        if assume_time is not None:
+            at = assume_time if assume_time.tzinfo else assume_time.replace(tzinfo=timezone.utc)
+            self.assume_ms = int(at.timestamp() * 1000)
+        self.window_ms = int(dedup_window_s) * 1000 if dedup_window_s > 0 else -1
+        self._st = np.zeros(K.N_STATE, dtype=np.int64)
+        self._slots = np.zeros((K.N_SLOTS, K.N_SL), dtype=np.int64)
+        self._slot_pay = np.zeros((K.N_SLOTS, K.SLOT_PAY), dtype=np.uint8)
+        self._slot_raw = np.zeros((K.N_SLOTS, K.SLOT_RAW), dtype=np.uint8)
+        self._stab_key = np.zeros(K.STATION_TABLE, dtype=np.int64)
+        self._stab_id = np.zeros(K.STATION_TABLE, dtype=np.int64)
+        self._st_bytes = np.zeros((K.MAX_STATIONS, K.STATION_BYTES), dtype=np.uint8)
+        self._st_len = np.zeros(K.MAX_STATIONS, dtype=np.int64)
+        self._dd = self._dd_alloc(PARAMS.dedup_table_initial)
+        self._carry = b""
+        self._finished = False
 
+    # ---- dedup table ----------------------------------------------------------------------------
+    @staticmethod
+    def _dd_alloc(cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64),
+                np.zeros(cap, np.int64))
+
+    def _dd_reserve(self, incoming: int) -> None:
+        """Keep the dedup table at most half full: prune entries older than the window, then grow."""
+        cap = self._dd[0].shape[0]
+        if self._st[K.S_DD_COUNT] + incoming <= cap // 2:
+            return
+        horizon = self._st[K.S_MAX_TS] - max(self.window_ms, 0)
+        kept_cap = cap
+        while True:
+            new = self._dd_alloc(kept_cap)
+            kept = K.dedup_rebuild(*self._dd, horizon, *new)
+            if kept + incoming <= kept_cap // 2:
+                break
+            kept_cap *= 2
+            while kept + incoming > kept_cap // 2:
+                kept_cap *= 2
+        self._dd = new
+        self._st[K.S_DD_COUNT] = kept
+
+    # ---- public API --------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> DecodedBatch:
-        raise NotImplementedError
+        """Decode the complete lines of `chunk` (an unterminated tail is kept for the next call)."""
+        if self._finished:
+            raise RuntimeError("feed() after finish()")
+        data = self._carry + chunk if self._carry else chunk
+        cut = data.rfind(b"\n") + 1
+        self._carry = data[cut:]
+        return self._run(np.frombuffer(data, dtype=np.uint8, count=cut))
 
     def finish(self) -> DecodedBatch:
-        raise NotImplementedError
+        """End of input: decode an unterminated last line, then reject incomplete messages as orphans."""
+        if self._finished:
+            raise RuntimeError("finish() called twice")
+        self._finished = True
+        tail, self._carry = self._carry, b""
+        batch = self._run(np.frombuffer(tail, dtype=np.uint8))
+        rej_i64 = np.zeros((4, K.N_SLOTS), dtype=np.int64)
+        rej_buf = np.zeros(K.N_SLOTS * K.SLOT_RAW + K.N_SLOTS, dtype=np.uint8)
+        nrej = K.flush_slots(self._slots, self._slot_raw, rej_i64, rej_buf)
+        batch.rejects.extend(self._rejects(rej_i64, rej_buf, nrej))
+        return batch
+
+    # ---- internals -------------------------------------------------------------------------------
+    @staticmethod
+    def _rejects(rej_i64: np.ndarray, rej_buf: np.ndarray, n: int) -> list[Reject]:
+        out = []
+        for i in range(n):
+            off, ln = int(rej_i64[2, i]), int(rej_i64[3, i])
+            raw = rej_buf[off:off + ln].tobytes().decode("ascii", errors="backslashreplace")
+            out.append(Reject(int(rej_i64[0, i]), K.REASON_NAMES[int(rej_i64[1, i])], raw))
+        return out
+
+    def _stations(self) -> pa.Array:
+        n = int(self._st[K.S_N_STATIONS])
+        names = [self._st_bytes[i, : self._st_len[i]].tobytes().decode("ascii", "backslashreplace")
+                 for i in range(n)]
+        return pa.array(names, pa.string())
+
+    def _run(self, buf: np.ndarray) -> DecodedBatch:
+        st = self._st
+        for k in (K.S_SENTENCES, K.S_MESSAGES, K.S_DUPS, K.S_FIRST_TS_CHUNK):
+            st[k] = 0
+        nl = int(np.count_nonzero(buf == 10)) + 1
+        self._dd_reserve(nl)
+        p64 = np.empty((2, nl), np.int64)
+        p32 = np.empty((8, nl), np.int32)
+        pf = np.empty((5, nl), np.float64)
+        r64 = np.empty((2, nl), np.int64)
+        r32 = np.empty((16, nl), np.int32)
+        rf = np.empty(nl, np.float64)
+        names = np.empty((nl, K.NAME_LEN), np.uint8)
+        calls = np.empty((nl, K.CALL_LEN), np.uint8)
+        dests = np.empty((nl, K.DEST_LEN), np.uint8)
+        rtext = np.empty((3, nl), np.int64)
+        rej_i64 = np.empty((4, nl + 2 * K.N_SLOTS), np.int64)
+        rej_buf = np.empty(buf.shape[0] + K.N_SLOTS * (K.SLOT_RAW + 1) + 16, np.uint8)
+        by_type = np.zeros(64, np.int64)
+        skipped = np.zeros(64, np.int64)
+        pend = np.empty((4, 2 * nl), np.int64)
+        lines_before = int(st[K.S_LINE])
+        npos, nrep, nrej, npend = K.decode_chunk(
+            buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key, self._stab_id,
+            self._st_bytes, self._st_len, *self._dd, p64, p32, pf, r64, r32, rf, names, calls, dests, rtext,
+            rej_i64, rej_buf, by_type, skipped, pend)
+        st[K.S_POS_TOTAL] += npos
+        st[K.S_REP_TOTAL] += nrep
+        rejects = self._rejects(rej_i64, rej_buf, nrej)
+        keep_p = keep_r = None
+        if npend:
+            keep_p, keep_r = self._resolve_pending(buf, pend[:, :npend], p64, p32, r64, r32, npos, nrep, rejects)
+        positions = self._positions(p64[:, :npos], p32[:, :npos], pf[:, :npos], keep_p)
+        reports = self._reports(r64[:, :nrep], r32[:, :nrep], rf[:nrep], names, calls, dests, rtext[:, :nrep],
+                                keep_r)
+        return DecodedBatch(
+            positions=positions, reports=reports, rejects=rejects,
+            lines=int(st[K.S_LINE]) - lines_before, sentences=int(st[K.S_SENTENCES]),
+            messages=int(st[K.S_MESSAGES]), duplicates_folded=int(st[K.S_DUPS]),
+            by_type=Counter({int(t): int(c) for t, c in enumerate(by_type) if c}),
+            skipped_types=Counter({int(t): int(c) for t, c in enumerate(skipped) if c}),
+        )
+
+    def _resolve_pending(self, buf, pend, p64, p32, r64, r32, npos, nrep, rejects):
+        """Messages seen before any timestamp: backfill with the first one, else assume_time, else reject."""
+        st = self._st
+        if st[K.S_HAS_TS]:
+            fill, src = int(st[K.S_FIRST_TS]), K.TS_INFERRED
+        elif self.assume_ms is not None:
+            fill, src = self.assume_ms, K.TS_ASSUMED
+        else:
+            keep_p = np.ones(npos, bool)
+            keep_r = np.ones(nrep, bool)
+            seen: set[int] = set()
+            for kind, row, s, e in pend.T:
+                (keep_p if kind == 0 else keep_r)[row] = False
+                line = int((p64 if kind == 0 else r64)[1, row])
+                if line not in seen:
+                    seen.add(line)
+                    rejects.append(Reject(line, "no_timestamp", buf[s:e].tobytes().decode("ascii", "backslashreplace")))
+            return keep_p, keep_r
+        for kind, i64, i32, tcol in ((0, p64, p32, K.P32_TSSRC), (1, r64, r32, K.R32_TSSRC)):
+            rows = pend[1][pend[0] == kind]
+            i64[0, rows] = fill
+            i32[tcol, rows] = src
+        return None, None
+
+    def _station_col(self, ids: np.ndarray) -> pa.Array:
+        mask = ids < 0
+        idx = pa.array(np.where(mask, 0, ids).astype(np.int32), pa.int32(), mask=mask if mask.any() else None)
+        return pa.DictionaryArray.from_arrays(idx, self._stations())
+
+    @staticmethod
+    def _ts_source(codes: np.ndarray) -> pa.Array:
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int8), pa.int8()), _TS_SOURCES)
+
+    def _positions(self, i64, i32, f64, keep) -> pa.Table:
+        if keep is not None:
+            i64, i32, f64 = i64[:, keep], i32[:, keep], f64[:, keep]
+        acc = i32[K.P32_ACC]
+        return pa.table({
+            "ts": _ts_array(i64[K.P64_TS]),
+            "mmsi": pa.array(i32[K.P32_MMSI], pa.int32()),
+            "lat": _float(f64[K.PF_LAT], pa.float64()),
+            "lon": _float(f64[K.PF_LON], pa.float64()),
+            "sog": _float(f64[K.PF_SOG], pa.float32()),
+            "cog": _float(f64[K.PF_COG], pa.float32()),
+            "heading": _nullable(i32[K.P32_HEADING], np.int16, pa.int16()),
+            "nav_status": _nullable(i32[K.P32_NAV], np.int8, pa.int8()),
+            "rot": _float(f64[K.PF_ROT], pa.float32()),
+            "accuracy": pa.array(acc == 1, pa.bool_(), mask=(acc < 0) if (acc < 0).any() else None),
+            "msg_type": pa.array(i32[K.P32_TYPE].astype(np.int8), pa.int8()),
+            "src_line": pa.array(i64[K.P64_LINE], pa.int64()),
+            "station": self._station_col(i32[K.P32_STATION]),
+            "n_receivers": pa.array(i32[K.P32_NRECV].astype(np.int16), pa.int16()),
+            "ts_source": self._ts_source(i32[K.P32_TSSRC]),
+        })
+
+    def _reports(self, i64, i32, f64, names, calls, dests, tlen, keep) -> pa.Table:
+        n = i64.shape[1]
+        if keep is not None:
+            idx = np.flatnonzero(keep)
+            i64, i32, f64, tlen = i64[:, idx], i32[:, idx], f64[idx], tlen[:, idx]
+            names, calls, dests = names[idx], calls[idx], dests[idx]
+            n = len(idx)
+        ts = i64[K.R64_TS]
+        eta, eta_ok = resolve_eta(ts, i32[K.R32_MONTH], i32[K.R32_DAY], i32[K.R32_HOUR], i32[K.R32_MINUTE])
+        return pa.table({
+            "ts": _ts_array(ts),
+            "mmsi": pa.array(i32[K.R32_MMSI], pa.int32()),
+            "msg_type": pa.array(i32[K.R32_TYPE].astype(np.int8), pa.int8()),
+            "part": _nullable(i32[K.R32_PART], np.int8, pa.int8()),
+            "imo": _nullable(i32[K.R32_IMO], np.int32, pa.int32()),
+            "name": _strings(names[:n], tlen[0]),
+            "callsign": _strings(calls[:n], tlen[1]),
+            "ship_type": _nullable(i32[K.R32_SHIPTYPE], np.int16, pa.int16()),
+            "to_bow": _nullable(i32[K.R32_BOW], np.int16, pa.int16()),
+            "to_stern": _nullable(i32[K.R32_STERN], np.int16, pa.int16()),
+            "to_port": _nullable(i32[K.R32_PORT], np.int16, pa.int16()),
+            "to_starboard": _nullable(i32[K.R32_STBD], np.int16, pa.int16()),
+            "draught": _float(f64, pa.float32()),
+            "destination": _strings(dests[:n], tlen[2]),
+            "eta": pa.array(eta, pa.int64(), mask=~eta_ok if (~eta_ok).any() else None).view(_TS_TYPE),
+            "src_line": pa.array(i64[K.R64_LINE], pa.int64()),
+            "station": self._station_col(i32[K.R32_STATION]),
+            "n_receivers": pa.array(i32[K.R32_NRECV].astype(np.int16), pa.int16()),
+            "ts_source": self._ts_source(i32[K.R32_TSSRC]),
+        })

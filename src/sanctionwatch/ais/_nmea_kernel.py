@@ -1,0 +1,935 @@
+"""Numba kernels of the NMEA decoder: framing, checksums, tag blocks, reassembly, 6-bit fields, dedup.
+
+One call of `decode_chunk` processes a chunk of whole lines (a uint8 array) sequentially and writes
+decoded rows into preallocated column arrays; all streaming state (line counter, last timestamp, pending
+fragments, stations, dedup table) lives in numpy arrays owned by the Python `NmeaDecoder`.
+Field layouts follow ITU-R M.1371-5 Annex 8 and pyais 3.3.1 (`pyais/messages.py`); see docs/ais.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# ---- reject reasons (index into REASON_NAMES) --------------------------------------------------
+R_BAD_CHECKSUM, R_TRUNCATED, R_NOT_AIS, R_BAD_PAYLOAD, R_ORPHAN, R_BAD_FIELDS, R_NO_TS = range(7)
+REASON_NAMES = ("bad_checksum", "truncated", "not_ais", "bad_payload", "orphan_fragment", "bad_fields",
+                "no_timestamp")
+
+# ---- timestamp sources --------------------------------------------------------------------------
+TS_TAG, TS_PGHP, TS_TRAILING, TS_LEADING, TS_INFERRED, TS_ASSUMED, TS_PENDING = range(7)
+TS_SOURCE_NAMES = ("tag", "pghp", "trailing", "leading", "inferred", "assumed")
+
+# ---- scalar state (int64 array `st`) -------------------------------------------------------------
+S_LINE = 0          # lines seen so far (1-based line number of the last line)
+S_HAS_TS = 1        # a timestamp has been seen in this input
+S_LAST_TS = 2       # last timestamp seen (ms)
+S_PG_TS = 3         # pending $PGHP: time (ms)
+S_PG_SET = 4        # pending $PGHP present
+S_PG_CS = 5         # pending $PGHP: checksum of the sentence it belongs to (-1 unknown)
+S_PG_STATION = 6    # pending $PGHP: station id (-1 none)
+S_TG_TS = 7         # pending tag-only line: c: time (ms), -1 none
+S_TG_SET = 8        # pending tag-only line present
+S_TG_STATION = 9    # pending tag-only line: station id
+S_POS_TOTAL = 10    # positions emitted in earlier chunks (global row ids)
+S_REP_TOTAL = 11    # reports emitted in earlier chunks
+S_FIRST_TS = 12     # first timestamp of the input (ms)
+S_DD_COUNT = 13     # entries in the dedup table
+S_N_STATIONS = 14   # stations interned
+S_SENTENCES = 15    # AIS sentences (counter for this chunk)
+S_MESSAGES = 16     # AIS messages after reassembly (this chunk)
+S_DUPS = 17         # duplicates folded (this chunk)
+S_FIRST_TS_CHUNK = 18  # 1 when the first timestamp of the input was seen in this chunk
+S_MAX_TS = 19       # largest timestamp seen (dedup pruning horizon)
+N_STATE = 20
+
+# ---- fragment slots --------------------------------------------------------------------------------
+N_SLOTS = 64
+MAX_FRAGS = 9            # IEC 61162-1: at most 9 sentences per message (pyais MAX_FRAG_CNT)
+MAX_PAYLOAD = 200        # characters per sentence accepted (pyais MAX_PAYLOAD_LEN)
+SLOT_PAY = MAX_FRAGS * MAX_PAYLOAD
+SLOT_RAW = MAX_FRAGS * 256
+# slot int64 columns
+SL_KEY, SL_USED, SL_CNT, SL_GOT, SL_PAYLEN, SL_RAWLEN, SL_TS, SL_TSSRC, SL_STATION, SL_FIRSTLINE = range(10)
+N_SL = 10 + MAX_FRAGS    # + line number of each fragment
+
+# ---- stations ------------------------------------------------------------------------------------------
+MAX_STATIONS = 4096
+STATION_BYTES = 48
+STATION_TABLE = 8192
+
+# ---- output columns --------------------------------------------------------------------------------
+# positions int64: ts, src_line ; int32: mmsi, msg_type, heading, nav_status, accuracy, station, nrecv, tssrc
+P64_TS, P64_LINE = range(2)
+P32_MMSI, P32_TYPE, P32_HEADING, P32_NAV, P32_ACC, P32_STATION, P32_NRECV, P32_TSSRC = range(8)
+# positions float64: lat, lon, sog, cog, rot
+PF_LAT, PF_LON, PF_SOG, PF_COG, PF_ROT = range(5)
+# reports int64: ts, src_line ; int32 columns:
+R64_TS, R64_LINE = range(2)
+(R32_MMSI, R32_TYPE, R32_PART, R32_IMO, R32_SHIPTYPE, R32_BOW, R32_STERN, R32_PORT, R32_STBD, R32_MONTH,
+ R32_DAY, R32_HOUR, R32_MINUTE, R32_STATION, R32_NRECV, R32_TSSRC) = range(16)
+NAME_LEN, CALL_LEN, DEST_LEN = 20, 7, 20
+
+POSITION_TYPES = (1, 2, 3, 4, 18, 19, 27)
+# minimum payload bits: up to the end of the latitude field (positions) / the fields needed (reports)
+MIN_BITS = np.zeros(64, dtype=np.int64)
+for _t in (1, 2, 3):
+    MIN_BITS[_t] = 116
+MIN_BITS[4] = 134
+MIN_BITS[18] = 112
+MIN_BITS[19] = 112
+MIN_BITS[27] = 79
+MIN_BITS[5] = 70
+MIN_BITS[24] = 40
+
+
+@njit(cache=True, inline="always")
+def _is_digit(c):
+    return 48 <= c <= 57
+
+
+@njit(cache=True, inline="always")
+def _hexval(c):
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+@njit(cache=True)
+def _days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    y = y - (1 if m <= 2 else 0)
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    mp = m - 3 if m > 2 else m + 9
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@njit(cache=True)
+def _date_ok(y, mo, d, h, mi, s):
+    if y < 1970 or y > 2200 or mo < 1 or mo > 12 or d < 1 or h < 0 or h > 23 or mi < 0 or mi > 59:
+        return False
+    if s < 0 or s > 60:
+        return False
+    mdays = 31
+    if mo == 4 or mo == 6 or mo == 9 or mo == 11:
+        mdays = 30
+    elif mo == 2:
+        leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+        mdays = 29 if leap else 28
+    return d <= mdays
+
+
+@njit(cache=True)
+def _epoch_ms(y, mo, d, h, mi, s, ms):
+    return ((_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + s * 1000 + ms
+
+
+@njit(cache=True)
+def _parse_uint(buf, s, e):
+    """Decimal digits in buf[s:e] -> value, or -1 when empty / not all digits / too long."""
+    if e <= s or e - s > 18:
+        return -1
+    v = 0
+    for i in range(s, e):
+        c = buf[i]
+        if not _is_digit(c):
+            return -1
+        v = v * 10 + (c - 48)
+    return v
+
+
+@njit(cache=True)
+def _epoch_to_ms(v):
+    """Unix epoch in seconds or milliseconds (decided by magnitude: >= 1e11 is ms) -> ms; -1 if implausible."""
+    if v < 0:
+        return -1
+    if v >= 100_000_000_000:
+        ms = v
+    else:
+        ms = v * 1000
+    if ms < 0 or ms > 7_258_118_400_000:  # 2200-01-01
+        return -1
+    return ms
+
+
+@njit(cache=True)
+def _parse_iso(buf, s, e):
+    """ISO-8601 `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+00:00]` in buf[s:e] -> (ms, end) or (-1, s)."""
+    if e - s < 19:
+        return -1, s
+    if buf[s + 4] != 45 or buf[s + 7] != 45 or buf[s + 13] != 58 or buf[s + 16] != 58:
+        return -1, s
+    if buf[s + 10] != 84 and buf[s + 10] != 32:
+        return -1, s
+    y = _parse_uint(buf, s, s + 4)
+    mo = _parse_uint(buf, s + 5, s + 7)
+    d = _parse_uint(buf, s + 8, s + 10)
+    h = _parse_uint(buf, s + 11, s + 13)
+    mi = _parse_uint(buf, s + 14, s + 16)
+    sec = _parse_uint(buf, s + 17, s + 19)
+    if y < 0 or mo < 0 or d < 0 or h < 0 or mi < 0 or sec < 0 or not _date_ok(y, mo, d, h, mi, sec):
+        return -1, s
+    p = s + 19
+    ms = 0
+    if p < e and buf[p] == 46:
+        p += 1
+        scale = 100
+        q = p
+        while p < e and _is_digit(buf[p]):
+            if scale > 0:
+                ms += (buf[p] - 48) * scale
+                scale //= 10
+            p += 1
+        if p == q:
+            return -1, s
+    if p < e and buf[p] == 90:
+        p += 1
+    elif p + 6 <= e and (buf[p] == 43 or buf[p] == 45):
+        oh = _parse_uint(buf, p + 1, p + 3)
+        om = _parse_uint(buf, p + 4, p + 6)
+        if oh < 0 or om < 0 or buf[p + 3] != 58:
+            return -1, s
+        off = (oh * 60 + om) * 60000
+        p += 6
+        if buf[p - 6] == 43:
+            ms -= off
+        else:
+            ms += off
+    return _epoch_ms(y, mo, d, h, mi, sec, 0) + ms, p
+
+
+@njit(cache=True)
+def _fnv(buf, s, e, h):
+    for i in range(s, e):
+        h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
+    return h
+
+
+@njit(cache=True)
+def _intern_station(buf, s, e, st, stab_key, stab_id, st_bytes, st_len):
+    """Id of the station name buf[s:e] (interned in a small open-addressing table); -1 if empty/full."""
+    if e <= s:
+        return -1
+    if e - s > STATION_BYTES:
+        e = s + STATION_BYTES
+    h = _fnv(buf, s, e, np.uint64(14695981039346656037))
+    hk = np.int64(h >> np.uint64(1)) | 1
+    mask = STATION_TABLE - 1
+    j = hk & mask
+    while True:
+        k = stab_key[j]
+        if k == 0:
+            n = st[S_N_STATIONS]
+            if n >= MAX_STATIONS:
+                return -1
+            stab_key[j] = hk
+            stab_id[j] = n
+            for i in range(e - s):
+                st_bytes[n, i] = buf[s + i]
+            st_len[n] = e - s
+            st[S_N_STATIONS] = n + 1
+            return n
+        if k == hk:
+            return stab_id[j]
+        j = (j + 1) & mask
+
+
+@njit(cache=True)
+def _add_reject(line, reason, buf, s, e, rej_i64, rej_buf, nrej, rbuf_used):
+    """Record a reject with a verbatim copy of buf[s:e]; returns (nrej, rbuf_used)."""
+    rej_i64[0, nrej] = line
+    rej_i64[1, nrej] = reason
+    rej_i64[2, nrej] = rbuf_used
+    n = e - s
+    if rbuf_used + n > rej_buf.shape[0]:
+        n = rej_buf.shape[0] - rbuf_used
+    for i in range(n):
+        rej_buf[rbuf_used + i] = buf[s + i]
+    rej_i64[3, nrej] = n
+    return nrej + 1, rbuf_used + n
+
+
+@njit(cache=True)
+def _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbuf_used):
+    """Reject the fragments held by slot k as orphan_fragment (raw lines joined by newlines)."""
+    last = slots[k, N_SL - MAX_FRAGS + slots[k, SL_GOT] - 1]
+    nrej, rbuf_used = _add_reject(last, R_ORPHAN, slot_raw[k], 0, slots[k, SL_RAWLEN], rej_i64, rej_buf,
+                                  nrej, rbuf_used)
+    slots[k, SL_USED] = 0
+    return nrej, rbuf_used
+
+
+@njit(cache=True, inline="always")
+def _get(sb, nbits, start, width):
+    """Unsigned field (pyais semantics: a field cut by the payload end yields its available bits)."""
+    avail = min(width, nbits - start)
+    first = start // 6
+    last = (start + avail - 1) // 6
+    acc = np.int64(0)
+    for c in range(first, last + 1):
+        acc = (acc << 6) | sb[c]
+    acc >>= (last + 1) * 6 - (start + avail)
+    return acc & ((np.int64(1) << avail) - 1), avail
+
+
+@njit(cache=True)
+def _uint(sb, nbits, start, width):
+    """Unsigned field, -1 when the payload ends before it starts."""
+    if start >= nbits:
+        return -1
+    v, _ = _get(sb, nbits, start, width)
+    return v
+
+
+@njit(cache=True)
+def _sint(sb, nbits, start, width):
+    """Two's-complement field; returns (value, present)."""
+    if start >= nbits:
+        return 0, False
+    v, avail = _get(sb, nbits, start, width)
+    if v & (np.int64(1) << (avail - 1)):
+        v -= np.int64(1) << avail
+    return v, True
+
+
+@njit(cache=True)
+def _text(sb, nbits, start, width, out, row):
+    """6-bit text into out[row]; returns its length after pyais' rstrip('@').strip(), -1 if absent."""
+    if start >= nbits:
+        return -1
+    n = width // 6
+    for i in range(n):
+        p = start + 6 * i
+        if p >= nbits:
+            v = 0
+        else:
+            v, _ = _get(sb, nbits, p, 6)
+        out[row, i] = v + 64 if v < 32 else v
+    e = n
+    while e > 0 and out[row, e - 1] == 64:
+        e -= 1
+    while e > 0 and out[row, e - 1] == 32:
+        e -= 1
+    s = 0
+    while s < e and out[row, s] == 32:
+        s += 1
+    if s > 0:
+        for i in range(e - s):
+            out[row, i] = out[row, s + i]
+        e -= s
+    return e
+
+
+@njit(cache=True)
+def _latlon(v, present, limit):
+    """Raw 1/10000 min -> degrees rounded to 6 places exactly as pyais; NaN if absent or |x| > limit."""
+    if not present:
+        return np.nan
+    x = ((10 * v + 3) // 6) / 1e6
+    if x > limit or x < -limit:
+        return np.nan
+    return x
+
+
+@njit(cache=True)
+def _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep):
+    """Index of the table entry for payload hash h: >= 0 duplicate within window, else -(slot+1) to insert."""
+    mask = dd_key.shape[0] - 1
+    hk = np.int64(h >> np.uint64(1)) | 1
+    j = hk & mask
+    while True:
+        k = dd_key[j]
+        if k == 0:
+            return -(j + 1)
+        if k == hk:
+            if abs(ts - dd_ts[j]) <= window_ms:
+                return j
+            return -(j + 1)
+        j = (j + 1) & mask
+
+
+@njit(cache=True)
+def dedup_rebuild(dd_key, dd_ts, dd_pos, dd_rep, horizon, new_key, new_ts, new_pos, new_rep):
+    """Copy entries with ts >= horizon into the (possibly larger) new table; returns their count."""
+    mask = new_key.shape[0] - 1
+    n = 0
+    for i in range(dd_key.shape[0]):
+        k = dd_key[i]
+        if k == 0 or dd_ts[i] < horizon:
+            continue
+        j = k & mask
+        while new_key[j] != 0:
+            j = (j + 1) & mask
+        new_key[j] = k
+        new_ts[j] = dd_ts[i]
+        new_pos[j] = dd_pos[i]
+        new_rep[j] = dd_rep[i]
+        n += 1
+    return n
+
+
+@njit(cache=True)
+def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_id, st_bytes, st_len,
+                 dd_key, dd_ts, dd_pos, dd_rep,
+                 p64, p32, pf, r64, r32, rf, names, calls, dests, rtext_len,
+                 rej_i64, rej_buf, by_type, skipped, pend):
+    """Decode one chunk of whole lines; returns (n_positions, n_reports, n_rejects, n_pending).
+
+    `pend` rows: (kind 0=position/1=report, row, line start, line end) of messages decoded before
+    any timestamp of the input was known (the caller backfills, assumes or rejects them).
+    """
+    n = buf.shape[0]
+    sb = np.empty(SLOT_PAY, dtype=np.uint8)
+    fs = np.empty(16, dtype=np.int64)
+    fe = np.empty(16, dtype=np.int64)
+    npos = 0
+    nrep = 0
+    nrej = 0
+    rbu = 0
+    npend = 0
+    pos = 0
+    while pos < n:
+        e = pos
+        while e < n and buf[e] != 10:
+            e += 1
+        s = pos
+        pos = e + 1
+        st[S_LINE] += 1
+        line = st[S_LINE]
+        while e > s and (buf[e - 1] == 13 or buf[e - 1] == 32 or buf[e - 1] == 9):
+            e -= 1
+        while s < e and (buf[s] == 32 or buf[s] == 9):
+            s += 1
+        if s >= e:
+            continue
+        line_s = s
+        line_e = e
+        # ---- leading timestamp column (ISO-8601 or epoch) -------------------------------------------
+        lead_ts = np.int64(-1)
+        if _is_digit(buf[s]):
+            t, p = _parse_iso(buf, s, e)
+            if t < 0:
+                p = s
+                while p < e and _is_digit(buf[p]):
+                    p += 1
+                v = _parse_uint(buf, s, p)
+                frac = p < e and buf[p] == 46
+                if frac:  # epoch with fraction: keep ms
+                    p += 1
+                    scale = 100
+                    fms = 0
+                    while p < e and _is_digit(buf[p]):
+                        fms += (buf[p] - 48) * scale
+                        scale //= 10
+                        p += 1
+                    t = _epoch_to_ms(v * 1000 + fms) if v >= 0 and v < 100_000_000_000 else -1
+                else:
+                    t = _epoch_to_ms(v)
+            if t < 0 or p >= e or not (buf[p] == 44 or buf[p] == 32 or buf[p] == 9 or buf[p] == 59):
+                nrej, rbu = _add_reject(line, R_NOT_AIS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            p += 1
+            while p < e and (buf[p] == 32 or buf[p] == 9):
+                p += 1
+            lead_ts = t
+            s = p
+            if s >= e:
+                nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+        # ---- NMEA 4.10 tag block ---------------------------------------------------------------------
+        tag_ts = np.int64(-1)
+        tag_station = -1
+        has_tag = False
+        if buf[s] == 92:
+            q = s + 1
+            while q < e and buf[q] != 92:
+                q += 1
+            if q >= e:
+                nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            star = q - 1
+            while star > s and buf[star] != 42:
+                star -= 1
+            if star <= s or star + 3 != q or _hexval(buf[star + 1]) < 0 or _hexval(buf[star + 2]) < 0:
+                nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            cs = 0
+            for i in range(s + 1, star):
+                cs ^= buf[i]
+            if cs != _hexval(buf[star + 1]) * 16 + _hexval(buf[star + 2]):
+                nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            # fields "k:value" separated by commas
+            f = s + 1
+            bad = False
+            while f < star:
+                g = f
+                while g < star and buf[g] != 44:
+                    g += 1
+                if g - f >= 2 and buf[f + 1] == 58:
+                    if buf[f] == 99:  # c: UNIX time (s or ms)
+                        v = _parse_uint(buf, f + 2, g)
+                        t = _epoch_to_ms(v) if v >= 0 else -1
+                        if t < 0:
+                            bad = True
+                        tag_ts = t
+                    elif buf[f] == 115:  # s: source station
+                        tag_station = _intern_station(buf, f + 2, g, st, stab_key, stab_id, st_bytes, st_len)
+                f = g + 1
+            if bad:
+                nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            has_tag = True
+            s = q + 1
+            if tag_ts >= 0:
+                if st[S_HAS_TS] == 0:
+                    st[S_HAS_TS] = 1
+                    st[S_FIRST_TS] = tag_ts
+                    st[S_FIRST_TS_CHUNK] = 1
+                st[S_LAST_TS] = tag_ts
+                st[S_MAX_TS] = max(st[S_MAX_TS], tag_ts)
+            if s >= e:  # tag-block-only line: applies to the next sentence
+                st[S_TG_SET] = 1
+                st[S_TG_TS] = tag_ts
+                st[S_TG_STATION] = tag_station
+                continue
+        # ---- sentence ------------------------------------------------------------------------------
+        c0 = buf[s]
+        if c0 != 33 and c0 != 36:
+            nrej, rbu = _add_reject(line, R_NOT_AIS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        f0e = s
+        while f0e < e and buf[f0e] != 44 and buf[f0e] != 42:
+            f0e += 1
+        is_ais = False
+        is_pghp = False
+        if f0e - s == 6:
+            a = buf[s + 3] & 0xDF
+            b = buf[s + 4] & 0xDF
+            c = buf[s + 5] & 0xDF
+            if a == 86 and b == 68 and (c == 77 or c == 79):
+                is_ais = True
+        if f0e - s == 5 and c0 == 36 and buf[s + 1] == 80 and buf[s + 2] == 71 and buf[s + 3] == 72 \
+                and buf[s + 4] == 80:
+            is_pghp = True
+        if not is_ais and not is_pghp:
+            nrej, rbu = _add_reject(line, R_NOT_AIS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        star = f0e
+        while star < e and buf[star] != 42:
+            star += 1
+        if star + 2 >= e or _hexval(buf[star + 1]) < 0 or _hexval(buf[star + 2]) < 0:
+            nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        cs = 0
+        for i in range(s + 1, star):
+            cs ^= buf[i]
+        sent_cs = _hexval(buf[star + 1]) * 16 + _hexval(buf[star + 2])
+        if cs != sent_cs:
+            nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        trail_ts = np.int64(-1)
+        p = star + 3
+        if p < e:
+            if buf[p] == 44:
+                v = _parse_uint(buf, p + 1, e)
+                trail_ts = _epoch_to_ms(v) if v >= 0 else -1
+                if trail_ts < 0:
+                    nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                    continue
+            else:
+                nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+        # split fields between the first comma and '*'
+        nf = 0
+        f = f0e + 1
+        while f <= star and nf < 16:
+            g = f
+            while g < star and buf[g] != 44:
+                g += 1
+            fs[nf] = f
+            fe[nf] = g
+            nf += 1
+            f = g + 1
+        if is_pghp:
+            # $PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,country,region,pss,online,cs*hh (Gatehouse wrapper)
+            if nf < 8:
+                nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            y = _parse_uint(buf, fs[1], fe[1])
+            mo = _parse_uint(buf, fs[2], fe[2])
+            d = _parse_uint(buf, fs[3], fe[3])
+            h = _parse_uint(buf, fs[4], fe[4])
+            mi = _parse_uint(buf, fs[5], fe[5])
+            sec = _parse_uint(buf, fs[6], fe[6])
+            ms = _parse_uint(buf, fs[7], fe[7])
+            if min(y, mo, d, h, mi, sec, ms) < 0 or ms > 999 or not _date_ok(y, mo, d, h, mi, sec):
+                nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            t = _epoch_ms(y, mo, d, h, mi, sec, ms)
+            st[S_PG_SET] = 1
+            st[S_PG_TS] = t
+            st[S_PG_STATION] = -1
+            st[S_PG_CS] = -1
+            if nf > 10:
+                st[S_PG_STATION] = _intern_station(buf, fs[10], fe[10], st, stab_key, stab_id, st_bytes, st_len)
+            if nf > 12 and fe[12] - fs[12] == 2:
+                h1 = _hexval(buf[fs[12]])
+                h2 = _hexval(buf[fs[12] + 1])
+                if h1 >= 0 and h2 >= 0:
+                    st[S_PG_CS] = h1 * 16 + h2
+            if st[S_HAS_TS] == 0:
+                st[S_HAS_TS] = 1
+                st[S_FIRST_TS] = t
+                st[S_FIRST_TS_CHUNK] = 1
+            st[S_LAST_TS] = t
+            st[S_MAX_TS] = max(st[S_MAX_TS], t)
+            continue
+        # ---- AIS sentence: !ccVDM,cnt,num,seq,chan,payload,fill*hh ---------------------------------------
+        st[S_SENTENCES] += 1
+        # own timestamp, by priority: tag c: (this line or a tag-only line before) > $PGHP > trailing > leading
+        ts = np.int64(-1)
+        tssrc = TS_PENDING
+        station = -1
+        # a $PGHP belongs to the next sentence when its last field is that sentence's checksum; DMA writes
+        # 00 for own-ship sentences and another value before the first fragment of a multi-sentence message
+        first_frag = nf >= 2 and _parse_uint(buf, fs[0], fe[0]) > 1 and _parse_uint(buf, fs[1], fe[1]) == 1
+        pg_cs = st[S_PG_CS]
+        pg_ok = st[S_PG_SET] == 1 and (pg_cs <= 0 or pg_cs == sent_cs or first_frag)
+        if has_tag and tag_ts >= 0:
+            ts, tssrc = tag_ts, TS_TAG
+        elif st[S_TG_SET] == 1 and st[S_TG_TS] >= 0:
+            ts, tssrc = st[S_TG_TS], TS_TAG
+        elif pg_ok:
+            ts, tssrc = st[S_PG_TS], TS_PGHP
+        elif trail_ts >= 0:
+            ts, tssrc = trail_ts, TS_TRAILING
+        elif lead_ts >= 0:
+            ts, tssrc = lead_ts, TS_LEADING
+        if has_tag and tag_station >= 0:
+            station = tag_station
+        elif st[S_TG_SET] == 1 and st[S_TG_STATION] >= 0:
+            station = st[S_TG_STATION]
+        elif pg_ok:
+            station = st[S_PG_STATION]
+        st[S_TG_SET] = 0
+        st[S_PG_SET] = 0
+        for t2 in (trail_ts, lead_ts):
+            if t2 >= 0:
+                if st[S_HAS_TS] == 0:
+                    st[S_HAS_TS] = 1
+                    st[S_FIRST_TS] = t2
+                    st[S_FIRST_TS_CHUNK] = 1
+                st[S_LAST_TS] = t2
+                st[S_MAX_TS] = max(st[S_MAX_TS], t2)
+        if nf < 6:
+            nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        cnt = _parse_uint(buf, fs[0], fe[0])
+        num = _parse_uint(buf, fs[1], fe[1])
+        seq = _parse_uint(buf, fs[2], fe[2]) if fe[2] > fs[2] else -1
+        fill = _parse_uint(buf, fs[5], fe[5]) if fe[5] > fs[5] else 0
+        if cnt < 1 or cnt > MAX_FRAGS or num < 1 or num > cnt or fill < 0 or fill > 5 \
+                or (fe[2] > fs[2] and (seq < 0 or seq > 99)) or fe[3] - fs[3] > 1:
+            nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        ps = fs[4]
+        pe = fe[4]
+        plen = pe - ps
+        if plen > MAX_PAYLOAD:
+            nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        chan = buf[fs[3]] if fe[3] > fs[3] else 0
+        ok = True
+        for i in range(ps, pe):
+            c = buf[i]
+            if not ((48 <= c <= 87) or (96 <= c <= 119)):
+                ok = False
+                break
+        if not ok:
+            nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        if ts < 0 and st[S_HAS_TS] == 1:
+            ts, tssrc = st[S_LAST_TS], TS_INFERRED
+        # ---- reassembly --------------------------------------------------------------------------
+        multi = cnt > 1
+        k = -1
+        if multi:
+            key = (seq + 1) | (np.int64(chan) << 8) | (np.int64(buf[s + 1]) << 16) | (np.int64(buf[s + 2]) << 24) \
+                | (np.int64(buf[s + 5]) << 32) | (np.int64(cnt) << 40)
+            for j in range(N_SLOTS):
+                if slots[j, SL_USED] == 1 and slots[j, SL_KEY] == key:
+                    k = j
+                    break
+            if num == 1:
+                if k >= 0:  # a new start overwrites a pending message (pyais does the same)
+                    nrej, rbu = _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbu)
+                else:
+                    oldest = 0
+                    for j in range(N_SLOTS):
+                        if slots[j, SL_USED] == 0:
+                            k = j
+                            break
+                        if slots[j, SL_FIRSTLINE] < slots[oldest, SL_FIRSTLINE]:
+                            oldest = j
+                    if k < 0:
+                        k = oldest
+                        nrej, rbu = _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbu)
+                slots[k, SL_KEY] = key
+                slots[k, SL_USED] = 1
+                slots[k, SL_CNT] = cnt
+                slots[k, SL_GOT] = 0
+                slots[k, SL_PAYLEN] = 0
+                slots[k, SL_RAWLEN] = 0
+                slots[k, SL_TS] = -1
+                slots[k, SL_TSSRC] = TS_PENDING
+                slots[k, SL_STATION] = -1
+                slots[k, SL_FIRSTLINE] = line
+            elif k < 0 or slots[k, SL_GOT] + 1 != num:
+                nrej, rbu = _add_reject(line, R_ORPHAN, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            # append this fragment
+            got = slots[k, SL_GOT]
+            slots[k, N_SL - MAX_FRAGS + got] = line
+            slots[k, SL_GOT] = got + 1
+            pl = slots[k, SL_PAYLEN]
+            for i in range(plen):
+                slot_pay[k, pl + i] = buf[ps + i]
+            slots[k, SL_PAYLEN] = pl + plen
+            rl = slots[k, SL_RAWLEN]
+            if rl > 0 and rl < SLOT_RAW:
+                slot_raw[k, rl] = 10
+                rl += 1
+            for i in range(line_s, line_e):
+                if rl >= SLOT_RAW:
+                    break
+                slot_raw[k, rl] = buf[i]
+                rl += 1
+            slots[k, SL_RAWLEN] = rl
+            if slots[k, SL_TSSRC] == TS_PENDING or (slots[k, SL_TSSRC] == TS_INFERRED and tssrc < TS_INFERRED):
+                slots[k, SL_TS] = ts
+                slots[k, SL_TSSRC] = tssrc
+            if slots[k, SL_STATION] < 0:
+                slots[k, SL_STATION] = station
+            if got + 1 < cnt:
+                continue
+            slots[k, SL_USED] = 0
+            ts = slots[k, SL_TS]
+            tssrc = slots[k, SL_TSSRC]
+            station = slots[k, SL_STATION]
+            plen = slots[k, SL_PAYLEN]
+            for i in range(plen):
+                c = slot_pay[k, i]
+                sb[i] = c - 48 if c < 88 else c - 56
+        else:
+            for i in range(plen):
+                c = buf[ps + i]
+                sb[i] = c - 48 if c < 88 else c - 56
+        # ---- decode -----------------------------------------------------------------------------------
+        st[S_MESSAGES] += 1
+        nbits = plen * 6 - fill
+        if nbits < 6:
+            if multi:
+                nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, slot_raw[k], 0, slots[k, SL_RAWLEN], rej_i64,
+                                        rej_buf, nrej, rbu)
+            else:
+                nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        mtype = sb[0]
+        by_type[mtype] += 1
+        is_pos = mtype == 1 or mtype == 2 or mtype == 3 or mtype == 4 or mtype == 18 or mtype == 19 or mtype == 27
+        is_rep = mtype == 5 or mtype == 24 or mtype == 19
+        if not is_pos and not is_rep:
+            skipped[mtype] += 1
+            continue
+        part = -1
+        if mtype == 24:
+            part = _uint(sb, nbits, 38, 2)
+        if nbits < MIN_BITS[mtype] or (mtype == 24 and part > 1):
+            if multi:
+                nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, slot_raw[k], 0, slots[k, SL_RAWLEN], rej_i64,
+                                        rej_buf, nrej, rbu)
+            else:
+                nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
+        # ---- dedup on the full payload ------------------------------------------------------------------
+        if window_ms >= 0 and tssrc != TS_PENDING:
+            if multi:
+                h = _fnv(slot_pay[k], 0, plen, np.uint64(14695981039346656037))
+            else:
+                h = _fnv(buf, ps, pe, np.uint64(14695981039346656037))
+            h = (h ^ np.uint64(fill)) * np.uint64(1099511628211)
+            j = _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep)
+            if j >= 0:
+                st[S_DUPS] += 1
+                r = dd_pos[j] - st[S_POS_TOTAL]
+                if dd_pos[j] >= 0 and r >= 0:
+                    p32[P32_NRECV, r] += 1
+                r = dd_rep[j] - st[S_REP_TOTAL]
+                if dd_rep[j] >= 0 and r >= 0:
+                    r32[R32_NRECV, r] += 1
+                continue
+            j = -j - 1
+            if dd_key[j] == 0:
+                st[S_DD_COUNT] += 1
+            dd_key[j] = np.int64(h >> np.uint64(1)) | 1
+            dd_ts[j] = ts
+            dd_pos[j] = st[S_POS_TOTAL] + npos if is_pos else -1
+            dd_rep[j] = st[S_REP_TOTAL] + nrep if is_rep else -1
+        mmsi = _uint(sb, nbits, 8, 30)
+        if tssrc == TS_PENDING:
+            pend[0, npend] = 0 if is_pos else 1
+            pend[1, npend] = npos if is_pos else nrep
+            pend[2, npend] = line_s
+            pend[3, npend] = line_e
+            npend += 1
+            if is_pos and is_rep:
+                pend[0, npend] = 1
+                pend[1, npend] = nrep
+                pend[2, npend] = line_s
+                pend[3, npend] = line_e
+                npend += 1
+        if is_pos:
+            r = npos
+            npos += 1
+            p64[P64_TS, r] = ts
+            p64[P64_LINE, r] = line
+            p32[P32_MMSI, r] = mmsi
+            p32[P32_TYPE, r] = mtype
+            p32[P32_STATION, r] = station
+            p32[P32_NRECV, r] = 1
+            p32[P32_TSSRC, r] = tssrc
+            p32[P32_NAV, r] = -1
+            p32[P32_HEADING, r] = -1
+            pf[PF_SOG, r] = np.nan
+            pf[PF_COG, r] = np.nan
+            pf[PF_ROT, r] = np.nan
+            if mtype <= 3:
+                nav = _uint(sb, nbits, 38, 4)
+                p32[P32_NAV, r] = nav if nav != 15 else -1
+                rot, present = _sint(sb, nbits, 42, 8)
+                if present and rot != -128 and rot != 127 and rot != -127:
+                    if rot == 0:
+                        pf[PF_ROT, r] = 0.0
+                    else:
+                        x = round((rot / 4.733) ** 2)
+                        pf[PF_ROT, r] = x if rot > 0 else -x
+                sog = _uint(sb, nbits, 50, 10)
+                p32[P32_ACC, r] = _uint(sb, nbits, 60, 1)
+                lon, lp = _sint(sb, nbits, 61, 28)
+                lat, ap = _sint(sb, nbits, 89, 27)
+                cog = _uint(sb, nbits, 116, 12)
+                hdg = _uint(sb, nbits, 128, 9)
+            elif mtype == 18 or mtype == 19:
+                sog = _uint(sb, nbits, 46, 10)
+                p32[P32_ACC, r] = _uint(sb, nbits, 56, 1)
+                lon, lp = _sint(sb, nbits, 57, 28)
+                lat, ap = _sint(sb, nbits, 85, 27)
+                cog = _uint(sb, nbits, 112, 12)
+                hdg = _uint(sb, nbits, 124, 9)
+            elif mtype == 4:
+                sog = -1
+                cog = -1
+                hdg = -1
+                p32[P32_ACC, r] = _uint(sb, nbits, 78, 1)
+                lon, lp = _sint(sb, nbits, 79, 28)
+                lat, ap = _sint(sb, nbits, 107, 27)
+            else:  # 27: long-range broadcast, positions in 1/10 minute
+                p32[P32_ACC, r] = _uint(sb, nbits, 38, 1)
+                nav = _uint(sb, nbits, 40, 4)
+                p32[P32_NAV, r] = nav if nav != 15 else -1
+                lon, lp = _sint(sb, nbits, 44, 18)
+                lat, ap = _sint(sb, nbits, 62, 17)
+                sog = _uint(sb, nbits, 79, 6)
+                cog = _uint(sb, nbits, 85, 9)
+                hdg = -1
+                lon *= 1000
+                lat *= 1000
+                if sog >= 0 and sog != 63:
+                    pf[PF_SOG, r] = sog
+                if cog >= 0 and cog < 360:
+                    pf[PF_COG, r] = cog
+                sog = -1
+                cog = -1
+            pf[PF_LON, r] = _latlon(lon, lp, 180.0)
+            pf[PF_LAT, r] = _latlon(lat, ap, 90.0)
+            if sog >= 0 and sog != 1023:
+                pf[PF_SOG, r] = sog / 10.0
+            if cog >= 0 and cog < 3600:
+                pf[PF_COG, r] = cog / 10.0
+            if hdg >= 0 and hdg < 360:
+                p32[P32_HEADING, r] = hdg
+        if is_rep:
+            r = nrep
+            nrep += 1
+            r64[R64_TS, r] = ts
+            r64[R64_LINE, r] = line
+            r32[R32_MMSI, r] = mmsi
+            r32[R32_TYPE, r] = mtype
+            r32[R32_PART, r] = part
+            r32[R32_STATION, r] = station
+            r32[R32_NRECV, r] = 1
+            r32[R32_TSSRC, r] = tssrc
+            for c in range(R32_IMO, R32_MINUTE + 1):
+                r32[c, r] = -1
+            rf[r] = np.nan
+            rtext_len[0, r] = -1
+            rtext_len[1, r] = -1
+            rtext_len[2, r] = -1
+            if mtype == 5:
+                imo = _uint(sb, nbits, 40, 30)
+                r32[R32_IMO, r] = imo if imo != 0 else -1
+                rtext_len[1, r] = _text(sb, nbits, 70, 42, calls, r)
+                rtext_len[0, r] = _text(sb, nbits, 112, 120, names, r)
+                stype = _uint(sb, nbits, 232, 8)
+                r32[R32_SHIPTYPE, r] = stype if stype != 0 else -1
+                r32[R32_BOW, r] = _uint(sb, nbits, 240, 9)
+                r32[R32_STERN, r] = _uint(sb, nbits, 249, 9)
+                r32[R32_PORT, r] = _uint(sb, nbits, 258, 6)
+                r32[R32_STBD, r] = _uint(sb, nbits, 264, 6)
+                r32[R32_MONTH, r] = _uint(sb, nbits, 274, 4)
+                r32[R32_DAY, r] = _uint(sb, nbits, 278, 5)
+                r32[R32_HOUR, r] = _uint(sb, nbits, 283, 5)
+                r32[R32_MINUTE, r] = _uint(sb, nbits, 288, 6)
+                dr = _uint(sb, nbits, 294, 8)
+                if dr > 0:
+                    rf[r] = dr / 10.0
+                rtext_len[2, r] = _text(sb, nbits, 302, 120, dests, r)
+            elif mtype == 19:
+                rtext_len[0, r] = _text(sb, nbits, 143, 120, names, r)
+                stype = _uint(sb, nbits, 263, 8)
+                r32[R32_SHIPTYPE, r] = stype if stype != 0 else -1
+                r32[R32_BOW, r] = _uint(sb, nbits, 271, 9)
+                r32[R32_STERN, r] = _uint(sb, nbits, 280, 9)
+                r32[R32_PORT, r] = _uint(sb, nbits, 289, 6)
+                r32[R32_STBD, r] = _uint(sb, nbits, 295, 6)
+            elif part == 0:
+                rtext_len[0, r] = _text(sb, nbits, 40, 120, names, r)
+            else:
+                stype = _uint(sb, nbits, 40, 8)
+                r32[R32_SHIPTYPE, r] = stype if stype != 0 else -1
+                rtext_len[1, r] = _text(sb, nbits, 90, 42, calls, r)
+                if not (980000000 <= mmsi <= 989999999):  # auxiliary craft carry a mothership MMSI instead
+                    r32[R32_BOW, r] = _uint(sb, nbits, 132, 9)
+                    r32[R32_STERN, r] = _uint(sb, nbits, 141, 9)
+                    r32[R32_PORT, r] = _uint(sb, nbits, 150, 6)
+                    r32[R32_STBD, r] = _uint(sb, nbits, 156, 6)
+    return npos, nrep, nrej, npend
+
+
+@njit(cache=True)
+def flush_slots(slots, slot_raw, rej_i64, rej_buf):
+    """End of input: every pending fragment set becomes an orphan_fragment reject."""
+    nrej = 0
+    rbu = 0
+    for k in range(N_SLOTS):
+        if slots[k, SL_USED] == 1:
+            nrej, rbu = _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbu)
+    return nrej

