@@ -1,4 +1,8 @@
-"""Comtrade/M49 area codes <-> ISO3 for the areas this project names (a small hand-built table)."""
+"""Comtrade area codes <-> ISO3 for the areas this project names (a small hand-built table).
+
+Comtrade codes follow M49 except for a few areas (India 699, France incl. Monaco 251, USA incl. territories
+842); a test checks the table against Comtrade's own reporter list in ../shared/data/trade/codes.
+"""
 
 from __future__ import annotations
 
