@@ -76,3 +76,24 @@ def test_legacy_csv_round_trip(rows: list[tuple]) -> None:
         assert got["value_usd"] == usd and got["commodity_level"] == len(code)
         assert (got["commodity"] or "") == desc
         assert got["net_weight_kg"] == (None if kg is None else float(kg))
+
+
+def test_hs_chapter_table_matches_the_nomenclature(shared_data: Path) -> None:
+    from sanctionwatch.trade.hs import chapter_label, chapters
+
+    with (shared_data / "trade" / "hs" / "harmonized-system.csv").open(encoding="utf-8") as fh:
+        level2 = {r["hscode"]: r["description"] for r in csv.DictReader(fh) if r["level"] == "2"}
+    assert chapters() == level2 and len(level2) == 97
+    assert chapter_label("27").startswith("HS 27 Mineral fuels") and chapter_label("other") == "other"
+
+
+def test_load_current_json_file_via_cli(tmp_path: Path) -> None:
+    rec = {"classificationCode": "H5", "period": "2018", "aggrLevel": 4, "flowCode": "X", "reporterCode": 156,
+           "partnerCode": 408, "cmdCode": "2710", "netWgt": 2_000_000, "primaryValue": 1_500_000.0}
+    f = tmp_path / "api.json"
+    f.write_text(json.dumps({"count": 2, "data": [rec, {**rec, "flowCode": "DX"}], "error": ""}))
+    res = runner.invoke(app, ["trade", "load", str(f), "--store", str(tmp_path / "s"), "--json"])
+    assert res.exit_code == 0, res.output
+    (rep,) = json.loads(res.stdout)
+    assert (rep["layout"], rep["rows_stored"], rep["rejected"]) == ("current", 1, {"unsupported flow code": 1})
+    assert rep["rejected_samples"] == ["api.json:2 unsupported flow code"]
