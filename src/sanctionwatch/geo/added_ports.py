@@ -46,7 +46,7 @@ ALIASES_BY_LOCODE: dict[str, list[str]] = {
     "EGSUZ": ["Suez"],
     "EGALY": ["Alexandria", "El Iskandariya"],
     "EGPSD": ["Port Said"],
-    "USNYC": ["New York", "NY"],
+    "USNYC": ["New York", "NY", "NYC"],
     "USMSY": ["NOLA"],
     "PACTB": ["Cristobal"],
     "MAJFL": ["Jorf Lasfar"],
@@ -60,6 +60,9 @@ ALIASES_BY_LOCODE: dict[str, list[str]] = {
     "RUNJK": ["Nakhodka", "Nahodka"],
     "RUMMK": ["Murmansk"],
     "RURND": ["Rostov", "Rostov on Don"],
+    "AUHPT": ["Dalrymple Bay", "DBCT", "Dalrymple Bay Coal Terminal"],
+    "NLIJM": ["Velsen"],
+    "FRBES": ["Brest"],
 }
 
 # WPI rows without a LOCODE that have one in UN/LOCODE, keyed by (ISO2, WPI main port name).

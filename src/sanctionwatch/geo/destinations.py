@@ -39,6 +39,9 @@ _LOCODE_IN_TEXT = re.compile(r"\b([A-Z]{2}) ?([A-Z2-9]{3})\b")
 # believed when the rest of the text names a US port; otherwise the token is read as a country code.
 _US_STATES = frozenset(
     ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"])
+_US_STATE_NAMES = ("ALABAMA", "ALASKA", "CALIFORNIA", "CONNECTICUT", "DELAWARE", "FLORIDA", "GEORGIA", "HAWAII",
+                   "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS", "MICHIGAN", "MISSISSIPPI", "NEW JERSEY",
+                   "NORTH CAROLINA", "OREGON", "PENNSYLVANIA", "SOUTH CAROLINA", "TEXAS", "VIRGINIA", "WASHINGTON")
 _SIZE_RANK = {"Large": 0, "Medium": 1, "Small": 2, "Very Small": 3}
 
 
@@ -53,6 +56,8 @@ class _Tables:
     blocks: dict[str, list[str]]  # first letter -> nospace keys, for fuzzy blocking
     countries: dict[str, str]  # country name/ISO2 key -> ISO2
     countries_ns: dict[str, str]  # same, keys without spaces
+    name_words: frozenset[str]  # 5-letter words of port names ('BREST', 'DOVER'): never read as a LOCODE
+    original_ns: frozenset[str]  # no-space keys of real aliases (not derived variants)
 
 
 @functools.cache
@@ -61,9 +66,12 @@ def _tables_for(path: str | None) -> _Tables:
     ports = load_ports(path).with_row_index("row").with_columns(
         pl.col("harbor_size").replace_strict(_SIZE_RANK, default=4).alias("rank"))
     al = ports.select("row", "rank", "port_id", alias=pl.col("aliases")).explode("alias").drop_nulls("alias")
-    al = pl.concat([al, _derived_aliases(al)]).unique(["row", "alias"], maintain_order=True)
+    al = pl.concat([al.with_columns(pl.lit(True).alias("original")),
+                    _derived_aliases(al).with_columns(pl.lit(False).alias("original"))]
+                   ).unique(["row", "alias"], keep="first", maintain_order=True)
     al = al.with_columns(name_key(pl.col("alias")).alias("key")).with_columns(nospace(pl.col("key")).alias("ns"))
     al = al.filter(pl.col("key") != "").sort("rank", "port_id")
+    original_ns = frozenset(al.filter("original")["ns"].to_list())
     by_name = {k: list(dict.fromkeys(v)) for k, v in al.group_by("key", maintain_order=True).agg("row").iter_rows()}
     by_ns = {k: list(dict.fromkeys(v)) for k, v in al.group_by("ns", maintain_order=True).agg("row").iter_rows()}
     by_locode: dict[str, int] = {}
@@ -84,13 +92,15 @@ def _tables_for(path: str | None) -> _Tables:
                   "AUS": "AU", "AUST": "AU", "AUSTR": "AU", "NZL": "NZ", "PNG": "PG", "CHN": "CN", "JPN": "JP",
                   "KOR": "KR", "RUS": "RU", "IND": "IN", "INDO": "ID", "PRC": "CN", "EGY": "EG", "DNK": "DK",
                   "SWE": "SE", "FIN": "FI", "NOR": "NO", "DEU": "DE", "NLD": "NL", "POL": "PL", "EST": "EE"}
+    countries |= {k: "US" for k in _US_STATE_NAMES}
     countries_ns = {k.replace(" ", ""): v for k, v in countries.items()}
+    name_words = frozenset(w for k in by_name for w in k.split() if len(w) == 5)
     return _Tables(ports.select("row", "port_id", "locode", "name", "country", "rank"), by_locode, by_name, by_ns,
-                   blocks, countries, countries_ns)
+                   blocks, countries, countries_ns, name_words, original_ns)
 
 
 # Generic words in WPI names that AIS destinations usually omit ('Vadinar Terminal' -> 'VADINAR').
-_GENERIC = (r"(?i)\b(?:harbou?rs?|terminals?|port of|port|porto|bay|limani|bandar|havn|hamn|hang|gang|sadam|"
+_GENERIC = (r"(?i)\b(?:harbou?rs?|terminals?|port of|port|porto|bay|limani|bandar|havn|hamn|hang|gang|sadam|rade|"
             r"bukhta|gavan|puerto|oil|lng|anchorage|roads)\b")
 
 
@@ -193,6 +203,12 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
         if hit and hit["country"] == "US":
             return hit
     country, d = _strip_country(t, d)
+    if country:
+        hit = _exact(t, d, p, country, "+strip-country")
+        if hit:
+            return hit
+        if len(d) == 3 and country + d in t.by_locode:  # 'NTL AUS' -> AUNTL
+            return _hit(t, t.by_locode[country + d], "locode_split_country", p.conf_locode * 0.95)
     for rx, tag in ((_VIA_TAIL, "-via"), (_OPL, "-opl"), (_SUFFIX, "-suffix")):
         m = rx.match(d)
         if m:
@@ -202,12 +218,6 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
             hit = _exact(t, d, p, country, f"+strip{tag}")
             if hit:
                 return hit
-    if country:
-        hit = _exact(t, d, p, country, "+strip-country")
-        if hit:
-            return hit
-        if len(d) == 3 and country + d in t.by_locode:  # 'NTL AUS' -> AUNTL
-            return _hit(t, t.by_locode[country + d], "locode_split_country", p.conf_locode * 0.95)
     found = [a + b for a, b in _LOCODE_IN_TEXT.findall(d) if a + b in t.by_locode]
     if found:
         return _hit(t, t.by_locode[found[-1]], "locode_in_text", p.conf_locode * 0.95)
@@ -215,7 +225,8 @@ def _resolve_one(t: _Tables, d: str, p: ResolveParams) -> dict:
     if hit:
         return hit
     ns = d.replace(" ", "")
-    if d == part and re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns[:2] in t.countries:  # nothing stripped
+    if (d == part and re.fullmatch(r"[A-Z]{2} ?[A-Z2-9]{3}", d) and ns[:2] in t.countries  # nothing stripped
+            and d not in t.name_words):
         return {**_none("code_only", "locode_not_in_gazetteer", p.conf_code_only, ns[:2]), "locode": ns}
     return _none("unresolved", "no_match", 0.0, country)
 
@@ -255,10 +266,14 @@ def _fuzzy(t: _Tables, d: str, p: ResolveParams, country: str | None) -> dict | 
     if len(ns) < p.fuzzy_min_len:
         return None
     block = [k for k in t.blocks.get(ns[0], ()) if abs(len(k) - len(ns)) <= 2]
-    best = process.extractOne(ns, block, scorer=fuzz.ratio, score_cutoff=p.fuzzy_min_score)
+    long = len(ns) >= p.fuzzy_long_min_len
+    cutoff = min(p.fuzzy_min_score, p.fuzzy_long_min_score) if long else p.fuzzy_min_score
+    best = process.extractOne(ns, block, scorer=fuzz.ratio, score_cutoff=cutoff)
     if best is None:
         return None
     key, score, _ = best
+    if score < p.fuzzy_min_score and key not in t.original_ns:
+        return None  # the lower bar only applies against WPI's own names
     row, n = _pick(t, t.by_nospace[key], country)
     if not n:
         return None  # the text names a country and the fuzzy candidate is elsewhere: refuse rather than guess
