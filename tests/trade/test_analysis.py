@@ -48,6 +48,9 @@ def test_annual_rows_preferred_else_twelve_months() -> None:
     assert measure(d, 643, 408, "export", P("2016"), "TOTAL").value_usd == 1200
     assert measure(d, 643, 408, "export", P("2017"), "TOTAL").value_usd == sum(range(1, 13))
     assert measure(d, 643, 408, "export", P("2018"), "TOTAL").missing == list(P("2018").months)
+    q = measure(d, 643, 408, "export", P("2016-Q1"), "TOTAL")
+    assert q.missing == ["2016-01", "2016-02", "2016-03"]
+    assert q.missing_why["2016-01"].startswith("only annual data for 2016")
 
 
 def test_duplicates_across_sources_dropped_and_counted() -> None:

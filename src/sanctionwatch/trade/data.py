@@ -158,7 +158,9 @@ def measure(data: TradeData, reporter: int, partner: int, flow: str, spec: Perio
             missing.append(p)
     levels = base.filter(pl.col("period").is_in(missing)).group_by("period").agg(
         lo=pl.col("commodity_level").min(), hi=pl.col("commodity_level").max())
-    why = {p: "no rows for this reporter, partner, flow and classification" for p in missing}
+    annual = set(base.filter(pl.col("month").is_null())["period"].to_list())
+    why = {p: (f"only annual data for {p[:4]}: a span within the year cannot be answered" if p[:4] in annual
+               else "no rows for this reporter, partner, flow and classification") for p in missing}
     for p, lo, hi in levels.rows():
         why[p] = (f"only commodity rows at levels {lo}-{hi}: not a total (no TOTAL or chapter rows)" if is_total
                   else f"reported only at levels {lo}-{hi}, not at or below {commodity}")
