@@ -24,3 +24,8 @@ def test_fuzzy_threshold_documented():
     assert f"`ratio` >= {_fmt(RESOLVE.fuzzy_min_score)} on space-free keys of >= {RESOLVE.fuzzy_min_len} chars" in DOC
     assert f"confidence = score/100 x {_fmt(RESOLVE.conf_fuzzy_scale)}" in DOC.lower()
     assert f"confidence {_fmt(RESOLVE.conf_code_only)})" in DOC
+
+
+def test_long_fuzzy_tier_documented():
+    assert (f"for strings of >= {RESOLVE.fuzzy_long_min_len} chars also {_fmt(RESOLVE.fuzzy_long_min_score)}-"
+            f"{_fmt(RESOLVE.fuzzy_min_score)}") in DOC
