@@ -1,0 +1,111 @@
+"""identity_change: same IMO with a new MMSI/name/call sign/flag; same MMSI with a new IMO (or new name, no IMO).
+
+The flag is the country of the MMSI's Maritime Identification Digits (ITU MID table, detect/mid.csv).
+A value counts only once seen in >= min_reports static reports (a garbled report is not an identity).
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+from sanctionwatch.detect.evidence import event
+from sanctionwatch.detect.params import IdentityParams
+
+MERGE_MS = 3_600_000  # attribute changes of one hull within an hour are one identity change
+
+
+@cache
+def mid_table() -> dict[int, str]:
+    """MID -> ISO 3166 alpha-2 (ITU table shipped as detect/mid.csv)."""
+    text = (resources.files("sanctionwatch.detect") / "mid.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    return {int(r["mid"]): r["country"] for r in rows}
+
+
+def flag_of(mmsi: int | None) -> str | None:
+    """Flag (ISO alpha-2) from a ship MMSI's leading three digits (MID); None when not a ship MMSI/unknown MID."""
+    if mmsi is None or not 200_000_000 <= mmsi <= 799_999_999:
+        return None
+    return mid_table().get(mmsi // 1_000_000)
+
+
+def _norm(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _transitions(df: pl.DataFrame, key: str, attr: str, min_reports: int) -> pl.DataFrame:
+    """Consecutive established values of `attr` per `key`: old, new, old's last and new's first report."""
+    v = (df.filter(pl.col(attr).is_not_null() & (pl.col(attr).cast(pl.String) != ""))
+         .group_by(key, attr).agg(pl.col("t").min().alias("first"), pl.col("t").max().alias("last"),
+                                  pl.len().alias("n"), pl.col("at").first().alias("at_first"),
+                                  pl.col("at").last().alias("at_last"), pl.col("mmsi").first().alias("mmsi_first"),
+                                  pl.col("mmsi").last().alias("mmsi_last"))
+         .filter(pl.col("n") >= min_reports).sort(key, "first"))
+    return (v.with_columns(pl.col(attr).shift(1).over(key).alias("old"), pl.col("last").shift(1).over(key)
+                           .alias("old_last"), pl.col("at_last").shift(1).over(key).alias("old_at"),
+                           pl.col("mmsi_last").shift(1).over(key).alias("old_mmsi"))
+            .filter(pl.col("old").is_not_null())
+            .select(pl.col(key).alias("key"), pl.lit(attr).alias("attr"), pl.col("old").cast(pl.String),
+                    pl.col(attr).cast(pl.String).alias("new"), "old_last", pl.col("first").alias("new_first"),
+                    "old_at", pl.col("at_first").alias("new_at"), "old_mmsi", pl.col("mmsi_first").alias("new_mmsi"),
+                    (pl.col("old_last") > pl.col("first")).alias("concurrent")))
+
+
+def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityParams()) -> list[dict]:
+    """Identity-change events from static reports (any partition holding whole IMOs and MMSIs)."""
+    if reports.height == 0:
+        return []
+    df = reports.with_columns(
+        pl.col("ts").dt.epoch("ms").alias("t"), _norm("name").alias("name"), _norm("callsign").alias("callsign"),
+        (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at"),
+    ).sort("t")
+    by_imo = df.filter(pl.col("imo").is_not_null())
+    parts = [_transitions(by_imo, "imo", a, params.min_reports).with_columns(pl.lit("imo").alias("scope"))
+             for a in ("mmsi", "name", "callsign")]
+    parts.append(_transitions(df, "mmsi", "imo", params.min_reports).with_columns(pl.lit("mmsi").alias("scope")))
+    parts.append(_transitions(df.filter(pl.col("imo").is_null()), "mmsi", "name", params.min_reports)
+                 .with_columns(pl.lit("mmsi").alias("scope")))
+    cols = ["scope", "key", "attr", "old", "new", "old_last", "new_first", "old_at", "new_at", "old_mmsi",
+            "new_mmsi", "concurrent"]
+    tr = pl.concat([p.with_columns(pl.col("key").cast(pl.Int64)).select(cols) for p in parts]).sort(
+        "scope", "key", "new_first")
+    out: list[dict] = []
+    group: list[dict] = []
+    for r in tr.iter_rows(named=True):
+        if group and (r["scope"], r["key"]) == (group[0]["scope"], group[0]["key"]) \
+                and r["new_first"] - group[0]["new_first"] <= MERGE_MS:
+            group.append(r)
+            continue
+        if group:
+            out.append(_event(group, params))
+        group = [r]
+    if group:
+        out.append(_event(group, params))
+    return out
+
+
+def _event(group: list[dict], params: IdentityParams) -> dict:
+    """One identity_change event from the attribute transitions of one switch."""
+    g0 = group[0]
+    old_mmsi, new_mmsi = int(g0["old_mmsi"]), int(g0["new_mmsi"])
+    changes = {r["attr"]: {"old": r["old"], "new": r["new"], "old_last_report": r["old_at"],
+                           "new_first_report": r["new_at"], "concurrent": r["concurrent"]} for r in group}
+    of, nf = flag_of(old_mmsi), flag_of(new_mmsi)
+    if "mmsi" in changes and of != nf:
+        changes["flag"] = {"old": of, "new": nf, "from": "MMSI MID (ITU table)"}
+    start = min(r["old_last"] for r in group)
+    end = max(r["new_first"] for r in group)
+    if start >= end:  # values alternating (two transmitters): mark the switch moment
+        start = end - 1
+    concurrent = any(r["concurrent"] for r in group)
+    what = "; ".join(f"{k} {v['old']} -> {v['new']}" for k, v in changes.items())
+    scope = f"same IMO {g0['key']}" if g0["scope"] == "imo" else f"same MMSI {g0['key']}"
+    return event("identity_change", old_mmsi, start, end, other_mmsi=new_mmsi if new_mmsi != old_mmsi else None,
+                 country=nf, confidence=0.75 if concurrent else 0.95,
+                 rule=f"{scope}: {what}" + (" (old and new values alternate: two transmitters?)" if concurrent else ""),
+                 scope=g0["scope"], key=g0["key"], changes=changes,
+                 thresholds={"min_reports": params.min_reports, "merge_window_h": MERGE_MS / 3.6e6})

@@ -1,0 +1,147 @@
+"""One frozen parameter object per detector: every threshold in one place, unit-suffixed, source beside it.
+
+Starting points are Global Fishing Watch's published definitions (GFW "Encounters/Loitering/AIS gaps/Port
+visits" data caveats, globalfishingwatch.org/datasets-and-code; Miller et al. 2018 Front. Mar. Sci. 5:240
+for encounters; Welch et al. 2022 Sci. Adv. 8:eabq2109 for gaps; Kroodsma et al. 2018 Science 359:904
+for port visits). The CLI and docs/detectors.md only show or override these; a test checks they agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class TrackParams:
+    """Track building: deduplication and impossible-jump splitting (gpsdio-segment style)."""
+
+    # Fastest merchant/high-speed craft are < 50 kn (IMO HSC Code vessels); anything faster is not physics.
+    max_speed_kn: float = 50.0
+    # Position noise allowance independent of time: GNSS error + reporting latency (GFW segmenter uses ~1 nm).
+    noise_km: float = 1.0
+    # At most this many parallel track segments per MMSI are tracked (gpsdio-segment keeps a handful).
+    max_segments: int = 8
+
+
+@dataclass(frozen=True)
+class PortCallParams:
+    """Port visits: enter within the gazetteer port radius, leave beyond it plus a margin (GFW 3 km in / 4 km out)."""
+
+    exit_margin_km: float = 1.0  # GFW port visits: entry 3 km, exit 4 km -> 1 km hysteresis
+    min_duration_h: float = 1.0  # GFW port visits keep stops of >= 1 h... shorter passes are transits
+    max_stop_speed_kn: float = 1.0  # at least one report this slow inside: a stop, not a pass (GFW port stop 0.5-1 kn)
+
+
+@dataclass(frozen=True)
+class GapParams:
+    """AIS gaps: >= 6 h without a report (GFW pipe-gaps minimum; GFW publishes >= 12 h 'disabling' events)."""
+
+    min_gap_h: float = 6.0
+    lookback_h: float = 12.0  # reception evidence window before the gap (GFW: positions in the 12 h before)
+    min_positions_before: int = 14  # GFW 'disabling' events need >= 14 positions in the 12 h before
+    coverage_cell_deg: float = 0.5  # neighbourhood cell for "others were still received" (3x3 cells ~ 150 km)
+    coverage_max_hours: int = 96  # coverage sampled over at most this many hours of a long gap
+
+
+@dataclass(frozen=True)
+class EncounterParams:
+    """Encounters (GFW, Miller et al. 2018): within 0.5 km for >= 2 h, median speed < 2 kn, > 10 km from port."""
+
+    max_distance_km: float = 0.5
+    min_duration_h: float = 2.0
+    max_median_speed_kn: float = 2.0
+    min_port_distance_km: float = 10.0
+    bucket_min: int = 10  # GFW interpolates tracks to 10-minute steps before pairing
+    max_bucket_gap_min: int = 60  # a pair run survives this much missing reception (GFW allows short gaps)
+    prefilter_speed_kn: float = 4.0  # buckets faster than this cannot be near a 2 kn median; skipped for speed
+
+
+@dataclass(frozen=True)
+class LoiteringParams:
+    """Loitering (GFW): average speed < 2 kn for hours, away from port (GFW: > 20 nm from shore; we use ports)."""
+
+    max_speed_kn: float = 2.0
+    min_duration_h: float = 2.0  # same floor as encounters: long enough to transfer cargo
+    min_port_distance_km: float = 10.0  # GFW encounter port exclusion, reused
+    max_report_gap_h: float = 3.0  # a longer silence splits the loitering run (it is a gap, reported as such)
+    smooth_points: int = 5  # rolling-median window over SOG so one noisy report does not split a run
+
+
+@dataclass(frozen=True)
+class SpoofingParams:
+    """Spoofing: off-track segments (implied speed beyond TrackParams.max_speed_kn) and one MMSI in two places."""
+
+    min_points: int = 2  # single off-track fixes are counted in the run report, not made events (bit errors)
+
+
+@dataclass(frozen=True)
+class DestinationParams:
+    """Declared destination vs the port actually reached next (or vessel going dark without arriving)."""
+
+    min_resolve_confidence: float = 0.8  # geo.destinations confidence needed to compare a declaration
+    same_port_km: float = 15.0  # a reached port this close to the declared one is the same harbour
+    went_dark_h: float = 12.0  # silent this long at the end of the data without arriving: 'went dark'
+
+
+@dataclass(frozen=True)
+class IdentityParams:
+    """Identity changes in static reports (same IMO new MMSI/name/flag/call sign; same MMSI new IMO/name)."""
+
+    min_reports: int = 2  # a new value must be seen this often (a single garbled report is not a new identity)
+
+
+@dataclass(frozen=True)
+class AreaParams:
+    """Sanctioned areas: entry into configured areas (UNSCR 2397 (2017) para 7-9 concern DPRK ports/waters)."""
+
+    area_ids: tuple[str, ...] = ("dprk_12nm",)  # DPRK territorial sea; dprk_24nm available too
+    port_countries: tuple[str, ...] = ("KP",)  # port calls in these countries are flagged as sanctioned calls
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """All detector parameters together (what `sanctionwatch detect` runs with)."""
+
+    track: TrackParams = field(default_factory=TrackParams)
+    port_call: PortCallParams = field(default_factory=PortCallParams)
+    gap: GapParams = field(default_factory=GapParams)
+    encounter: EncounterParams = field(default_factory=EncounterParams)
+    loitering: LoiteringParams = field(default_factory=LoiteringParams)
+    spoofing: SpoofingParams = field(default_factory=SpoofingParams)
+    destination: DestinationParams = field(default_factory=DestinationParams)
+    identity: IdentityParams = field(default_factory=IdentityParams)
+    area: AreaParams = field(default_factory=AreaParams)
+
+
+DEFAULT = DetectParams()
+
+
+def flat_defaults(params: DetectParams = DEFAULT) -> dict[str, object]:
+    """`section.field -> value` for every threshold (drives docs and the CLI `--set` override)."""
+    out: dict[str, object] = {}
+    for sec in fields(params):
+        obj = getattr(params, sec.name)
+        for f in fields(obj):
+            out[f"{sec.name}.{f.name}"] = getattr(obj, f.name)
+    return out
+
+
+def with_overrides(overrides: dict[str, str], params: DetectParams = DEFAULT) -> DetectParams:
+    """A copy of `params` with `section.field=value` overrides (values parsed to the field's type)."""
+    from dataclasses import replace
+
+    sections: dict[str, dict[str, object]] = {}
+    known = flat_defaults(params)
+    for key, raw in overrides.items():
+        if key not in known:
+            raise ValueError(f"unknown detector parameter {key!r}; known: {', '.join(sorted(known))}")
+        sec, name = key.split(".", 1)
+        cur = known[key]
+        if isinstance(cur, tuple):
+            val: object = tuple(s.strip() for s in raw.split(",") if s.strip())
+        elif isinstance(cur, bool):
+            val = raw.lower() in ("1", "true", "yes")
+        else:
+            val = type(cur)(raw)
+        sections.setdefault(sec, {})[name] = val
+    return replace(params, **{s: replace(getattr(params, s), **kv) for s, kv in sections.items()})

@@ -1,0 +1,53 @@
+"""port_call: a stop inside a gazetteer port's radius, left only beyond radius + margin (GFW port visits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from sanctionwatch.detect.evidence import event, new_vessel, point_rows, runs, sample_idx
+from sanctionwatch.detect.near import lookup
+from sanctionwatch.detect.params import PortCallParams
+
+HOUR_MS = 3_600_000
+
+
+def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams = PortCallParams(),
+               sanctioned_countries: tuple[str, ...] = ("KP",)) -> list[dict]:
+    """Port-call events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels."""
+    if track.height == 0:
+        return []
+    best, dist = lookup(track["lat"].to_numpy(), track["lon"].to_numpy(), ports, "margin", params.exit_margin_km)
+    radius = ports["radius_km"].to_numpy()
+    inside = (best >= 0) & (dist <= radius[np.where(best >= 0, best, 0)])
+    mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
+    spd = track["spd"].fill_null(np.inf).to_numpy()
+    brk = new_vessel(mmsi)
+    brk[1:] |= best[1:] != best[:-1]
+    starts, stops = runs(best >= 0, brk)
+    keep, spans = [], []
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+        ins = np.flatnonzero(inside[a:b])
+        if ins.size == 0:
+            continue
+        s = a + int(ins[0])
+        end = int(t[b]) if b < t.size and mmsi[b] == mmsi[a] else int(t[b - 1]) + 1000
+        if (end - t[s]) < params.min_duration_h * HOUR_MS or spd[s:b].min() > params.max_stop_speed_kn:
+            continue
+        keep.append((s, b, end))
+        spans.append(sample_idx(s, b))
+    pts = point_rows(track, spans)
+    out = []
+    for (s, b, end), ev in zip(keep, pts, strict=True):
+        p = ports.row(int(best[s]), named=True)
+        sanctioned = p["country"] in sanctioned_countries
+        out.append(event(
+            "port_call", int(mmsi[s]), int(t[s]), end, lat=p["lat"], lon=p["lon"], port=p["name"],
+            locode=p["locode"], country=p["country"], confidence=0.9 if b - s >= 3 else 0.7,
+            rule=f"entered within {p['radius_km']} km of port {p['port_id']}, stopped (<= {params.max_stop_speed_kn} kn),"
+                 f" left beyond {p['radius_km'] + params.exit_margin_km} km",
+            port_id=p["port_id"], sanctioned_port=sanctioned, n_positions=b - s,
+            min_speed_kn=round(float(spd[s:b].min()), 2), positions=ev,
+            thresholds={"radius_km": p["radius_km"], "exit_margin_km": params.exit_margin_km,
+                        "min_duration_h": params.min_duration_h, "max_stop_speed_kn": params.max_stop_speed_kn}))
+    return out

@@ -1,0 +1,61 @@
+"""spoofing: fixes no ship could have reached from its main track (impossible jumps, one MMSI in two places)."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from sanctionwatch.detect.evidence import event, point_rows, sample_idx
+from sanctionwatch.detect.params import SpoofingParams, TrackParams
+
+
+def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
+             track_params: TrackParams = TrackParams()) -> list[dict]:
+    """One event per off-track segment (>= min_points fixes) from `build_tracks` output (all fixes, sorted)."""
+    if track.height == 0 or track["on_track"].all():
+        return []
+    idx = np.arange(track.height)
+    df = track.select("mmsi", "t", "seg", "on_track", "lat", "lon").with_columns(pl.Series("i", idx))
+    segs = (df.filter(~pl.col("on_track")).group_by("mmsi", "seg")
+            .agg(pl.col("i").min().alias("a"), pl.col("i").max().alias("z"), pl.len().alias("n"),
+                 pl.col("i").alias("rows"))
+            .filter(pl.col("n") >= params.min_points).sort("a"))
+    if segs.height == 0:
+        return []
+    mmsi, t, on = track["mmsi"].to_numpy(), track["t"].to_numpy(), track["on_track"].to_numpy()
+    lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
+    on_idx = np.flatnonzero(on)
+    keep, groups = [], []
+    for r in segs.iter_rows(named=True):
+        a, z, rows = r["a"], r["z"], r["rows"]
+        # nearest main-track fix before the segment starts (same vessel)
+        k = int(np.searchsorted(on_idx, a)) - 1
+        prev = int(on_idx[k]) if k >= 0 and mmsi[on_idx[k]] == mmsi[a] else -1
+        k2 = int(np.searchsorted(on_idx, z))
+        nxt = int(on_idx[k2]) if k2 < on_idx.size and mmsi[on_idx[k2]] == mmsi[a] else -1
+        interleaved = bool(on[a:z + 1].any())
+        sel = [rows[i] for i in sample_idx(0, len(rows))]
+        keep.append((r, prev, nxt, interleaved))
+        groups.append(([prev] if prev >= 0 else []) + sel)
+    pts = point_rows(track, groups)
+    out = []
+    from sanctionwatch.geo.distance import haversine_km
+
+    for (r, prev, nxt, inter), ev in zip(keep, pts, strict=True):
+        a, z = r["a"], r["z"]
+        end = int(t[nxt]) if nxt >= 0 and t[nxt] > t[z] else int(t[z]) + 1000
+        jump = None
+        if prev >= 0:
+            d = float(haversine_km(lat[prev], lon[prev], lat[a], lon[a]))
+            hrs = max((t[a] - t[prev]) / 3.6e6, 1e-6)
+            jump = {"from": ev[0], "to": ev[1], "distance_km": round(d, 2), "hours": round(hrs, 4),
+                    "implied_speed_kn": round(d / hrs / 1.852, 1)}
+        kind = "one MMSI in two places" if inter else "impossible jump"
+        out.append(event("spoofing", int(mmsi[a]), int(t[a]), end, lat=lat[a], lon=lon[a],
+                         confidence=min(0.95, 0.6 + 0.05 * r["n"]) if not inter else 0.9,
+                         rule=f"{kind}: {r['n']} fixes unreachable from the main track at <= "
+                              f"{track_params.max_speed_kn} kn (+{track_params.noise_km} km noise)",
+                         kind=kind, n_positions=r["n"], jump=jump, positions=ev,
+                         thresholds={"max_speed_kn": track_params.max_speed_kn, "noise_km": track_params.noise_km,
+                                     "min_points": params.min_points}))
+    return out
