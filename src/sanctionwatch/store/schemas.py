@@ -113,6 +113,7 @@ TRADE_FLOWS: list[Column] = [
     Column("qty", pa.float64(), "", "Quantity in qty_unit."),
     Column("qty_unit", pa.string(), "", "Quantity unit."),
     Column("source", pa.string(), "", "File or API call the row came from (and `constructed` fixtures say so)."),
+    Column("src_line", pa.int64(), "", "1-based line (CSV) or record number (JSON) in the source file."),
 ]
 
 TABLES: dict[str, list[Column]] = {
