@@ -12,6 +12,7 @@ import functools
 import heapq
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import polars as pl
 import searoute
@@ -85,7 +86,8 @@ def _densify(lat: np.ndarray, lon: np.ndarray, step_km: float) -> tuple[np.ndarr
     seg = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
     k = np.maximum(1, np.ceil(seg / step_km).astype(int))
     idx = np.repeat(np.arange(len(seg)), k)
-    frac = np.concatenate([np.arange(m) / m for m in k])
+    first = np.repeat(np.cumsum(k) - k, k)
+    frac = (np.arange(int(k.sum())) - first) / np.repeat(k, k)
     out_lat = np.append(lat[idx] + (lat[idx + 1] - lat[idx]) * frac, lat[-1])
     out_lon = np.append(lon[idx] + (lon[idx + 1] - lon[idx]) * frac, lon[-1])
     return out_lat, out_lon
@@ -104,6 +106,51 @@ def _segment_ok(a: tuple[float, float], b: tuple[float, float], ends: list[Port]
     return not _bad(lat, lon, ends).any()
 
 
+@numba.njit(cache=True)
+def _astar(sea, sy, sx, gy, gx, kx):  # pragma: no cover - compiled
+    """A* over an 8-connected grid without diagonal corner cutting; returns the predecessor of each cell."""
+    ny, nx = sea.shape
+    dist = np.full(ny * nx, np.inf)
+    prev = np.full(ny * nx, -1, np.int64)
+    s0 = sy * nx + sx
+    dist[s0] = 0.0
+    dg = np.hypot(1.0, kx)
+    heap = [(np.hypot(sy - gy, kx * (sx - gx)), 0.0, s0)]
+    dys = (1, -1, 0, 0, 1, 1, -1, -1)
+    dxs = (0, 0, 1, -1, 1, -1, 1, -1)
+    ws = (1.0, 1.0, kx, kx, dg, dg, dg, dg)
+    while len(heap) > 0:
+        _, d, cur = heapq.heappop(heap)
+        cy, cx = cur // nx, cur % nx
+        if cy == gy and cx == gx:
+            break
+        if d > dist[cur]:
+            continue
+        for k in range(8):
+            y, x = cy + dys[k], cx + dxs[k]
+            if y < 0 or y >= ny or x < 0 or x >= nx or not sea[y, x]:
+                continue
+            if k >= 4 and not (sea[cy + dys[k], cx] and sea[cy, cx + dxs[k]]):
+                continue
+            nd = d + ws[k]
+            c = y * nx + x
+            if nd < dist[c]:
+                dist[c] = nd
+                prev[c] = cur
+                heapq.heappush(heap, (nd + np.hypot(y - gy, kx * (x - gx)), nd, c))
+    return prev
+
+
+def _snap(sea: np.ndarray, cell: tuple[int, int]) -> tuple[int, int] | None:
+    """The cell itself if passable, else a passable neighbour (float rounding at pixel edges), else None."""
+    y0, x0 = cell
+    for dy, dx in ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+        y, x = y0 + dy, x0 + dx
+        if 0 <= y < sea.shape[0] and 0 <= x < sea.shape[1] and sea[y, x]:
+            return (y, x)
+    return None
+
+
 def _grid_path(a: tuple[float, float], b: tuple[float, float], margin: float,
                ends: list[Port]) -> list[tuple[float, float]] | None:
     """Shortest sea path a->b over a GRID_DEG raster in the box around them (no diagonal corner cutting)."""
@@ -117,36 +164,18 @@ def _grid_path(a: tuple[float, float], b: tuple[float, float], margin: float,
     sea = ~_bad(mlat.ravel(), mlon.ravel(), ends, GRID_SHRINK_KM).reshape(mlat.shape)  # port areas passable
     start = (round((a[0] - lat0) / GRID_DEG), round((a[1] - lon0) / GRID_DEG))
     goal = (round((b[0] - lat0) / GRID_DEG), round((b[1] - lon0) / GRID_DEG))
-    if not (sea[start] and sea[goal]):
+    start, goal = _snap(sea, start), _snap(sea, goal)
+    if start is None or goal is None:
         return None
-    kx = np.cos(np.radians((lat0 + lat1) / 2))
-    dist = {start: 0.0}
-    prev: dict[tuple[int, int], tuple[int, int]] = {}
-    heap = [(0.0, start)]
-    steps = [(1, 0, 1.0), (-1, 0, 1.0), (0, 1, kx), (0, -1, kx), (1, 1, np.hypot(1, kx)), (1, -1, np.hypot(1, kx)),
-             (-1, 1, np.hypot(1, kx)), (-1, -1, np.hypot(1, kx))]
-    while heap:
-        d, cur = heapq.heappop(heap)
-        if cur == goal:
-            break
-        if d > dist.get(cur, np.inf):
-            continue
-        for dy, dx, w in steps:
-            y, x = cur[0] + dy, cur[1] + dx
-            if not (0 <= y < ny and 0 <= x < nx) or not sea[y, x]:
-                continue
-            if dy and dx and not (sea[cur[0] + dy, cur[1]] and sea[cur[0], cur[1] + dx]):
-                continue
-            nd = d + w
-            if nd < dist.get((y, x), np.inf):
-                dist[(y, x)] = nd
-                prev[(y, x)] = cur
-                heapq.heappush(heap, (nd, (y, x)))
-    if goal not in dist:
+    kx = float(np.cos(np.radians((lat0 + lat1) / 2)))
+    prev = _astar(sea, start[0], start[1], goal[0], goal[1], kx)
+    g = goal[0] * nx + goal[1]
+    if prev[g] < 0 and g != start[0] * nx + start[1]:
         return None
-    cells = [goal]
-    while cells[-1] != start:
-        cells.append(prev[cells[-1]])
+    cells = [g]
+    while cells[-1] != start[0] * nx + start[1]:
+        cells.append(int(prev[cells[-1]]))
+    cells = [(c // nx, c % nx) for c in cells]
     return [(float(glat[y]), float(glon[x])) for y, x in reversed(cells)]
 
 

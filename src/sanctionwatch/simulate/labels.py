@@ -1,0 +1,203 @@
+"""Ground-truth labels derived from what each vessel really did and what its transponder emitted.
+
+Label times are snapped to emitted messages (see docs/simulator.md "Label definitions") so a detector
+that sees the same messages can match them exactly; behaviours nobody could see (a port call made with
+the transponder off) are still labelled, with `observable: false` and true times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from sanctionwatch.geo.distance import haversine_km
+from sanctionwatch.simulate.vessel import Vessel
+
+LABEL_TYPES = ("port_call", "gap", "encounter", "loitering", "destination_mismatch", "identity_change",
+               "spoofing", "sanctioned_area")
+
+
+def iso(t: float | None) -> str | None:
+    """Epoch seconds -> ISO-8601 UTC ('2026-01-05T00:00:00Z')."""
+    if t is None:
+        return None
+    return datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Behaviour:
+    """An injected behaviour (or honest control) with its true interval, before snapping to messages."""
+
+    type: str
+    vessels: list[Vessel]
+    t0: float
+    t1: float
+    lat: float | None = None
+    lon: float | None = None
+    control: bool = False
+    notes: str = ""
+    observable: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _label(type_: str, mmsi: int | None, start: float | None, end: float | None, *, other_mmsi: int | None = None,
+           lat: float | None = None, lon: float | None = None, port: str | None = None, locode: str | None = None,
+           declared: str | None = None, control: bool = False, observable: bool = True, notes: str = "",
+           vessel: str = "", imo: int | None = None, **extra) -> dict:
+    if type_ not in LABEL_TYPES:
+        raise ValueError(f"unknown label type {type_!r}")
+    key = f"{type_}|{mmsi}|{other_mmsi}|{start}|{notes}"
+    return {"id": "lbl-" + hashlib.sha1(key.encode()).hexdigest()[:12], "type": type_, "mmsi": mmsi,
+            "other_mmsi": other_mmsi, "imo": imo or None, "vessel": vessel, "start": iso(start), "end": iso(end),
+            "start_epoch": None if start is None else int(start), "end_epoch": None if end is None else int(end),
+            "lat": None if lat is None else round(float(lat), 5), "lon": None if lon is None else round(float(lon), 5),
+            "port": port, "locode": locode, "declared_destination": declared, "control": control,
+            "observable": observable, "notes": notes, **extra}
+
+
+def _first_at_or_after(ts: np.ndarray, t: float) -> int | None:
+    i = int(np.searchsorted(ts, t, side="left"))
+    return int(ts[i]) if i < len(ts) else None
+
+
+def _last_before(ts: np.ndarray, t: float) -> int | None:
+    i = int(np.searchsorted(ts, t, side="left")) - 1
+    return int(ts[i]) if i >= 0 else None
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index runs where mask is True."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _mmsi(v: Vessel, t: float) -> int:
+    return v.identities[int(v.identity_at(np.array([float(t)]))[0])][1].mmsi
+
+
+def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
+    """One label per berth stay: the run of emitted messages within the port radius around it."""
+    out = []
+    ts = em["ts"]
+    for st in v.stays:
+        if st.port is None or st.anchored or st.t1 <= st.t0:
+            continue
+        p = st.port
+        inside = haversine_km(em["lat"], em["lon"], p.lat, p.lon) <= p.radius_km
+        idx = np.flatnonzero(inside & (ts >= st.t0) & (ts < st.t1))
+        if len(idx) == 0:
+            out.append(_label("port_call", _mmsi(v, st.t0), st.t0, st.t1, lat=p.lat, lon=p.lon, port=p.name,
+                              locode=p.locode, observable=False, notes="transponder off during the call",
+                              vessel=v.key, imo=v.identity.imo))
+            continue
+        a = b = int(idx[0])
+        while a > 0 and inside[a - 1]:
+            a -= 1
+        while b < len(ts) and inside[b]:
+            b += 1
+        end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
+        out.append(_label("port_call", _mmsi(v, ts[a]), ts[a], end, lat=p.lat, lon=p.lon, port=p.name,
+                          locode=p.locode, vessel=v.key, imo=v.identity.imo,
+                          notes="" if b < len(ts) else "still in port at end of data"))
+    return out
+
+
+def sanctioned_area(v: Vessel, em: dict[str, np.ndarray], area_geom, area_id: str) -> list[dict]:
+    """Entries into the sanctioned area: runs of emitted messages inside; unseen true entries unobservable."""
+    import shapely
+
+    out = []
+    ts = em["ts"]
+    inside = shapely.intersects_xy(area_geom, em["lon"], em["lat"]) if len(ts) else np.zeros(0, bool)
+    for a, b in _runs(inside):
+        end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
+        out.append(_label("sanctioned_area", _mmsi(v, ts[a]), ts[a], end, lat=em["lat"][a], lon=em["lon"][a],
+                          vessel=v.key, imo=v.identity.imo, notes=area_id))
+    tr = v.true_track()
+    tin = shapely.intersects_xy(area_geom, tr["lon"], tr["lat"])
+    for a, b in _runs(tin):
+        t0, t1 = tr["t"][a], tr["t"][b - 1] + 1
+        seen = inside & (ts >= t0) & (ts < t1)
+        if not seen.any():
+            out.append(_label("sanctioned_area", _mmsi(v, t0), t0, t1, lat=tr["lat"][a], lon=tr["lon"][a],
+                              vessel=v.key, imo=v.identity.imo, observable=False,
+                              notes=f"{area_id}; not visible in AIS (transponder off or position spoofed)"))
+    return out
+
+
+def gaps(v: Vessel, em: dict[str, np.ndarray], control_notes: dict[tuple[float, float], str] | None = None
+         ) -> list[dict]:
+    """Transponder-off intervals: from the last message before to the first message after."""
+    out = []
+    ts = em["ts"]
+    for t0, t1 in v.dark:
+        s, e = _last_before(ts, t0), _first_at_or_after(ts, t1)
+        i = int(np.searchsorted(ts, t0)) - 1
+        lat, lon = (em["lat"][i], em["lon"][i]) if i >= 0 else (None, None)
+        out.append(_label("gap", _mmsi(v, t0), s, e, lat=lat, lon=lon, vessel=v.key, imo=v.identity.imo,
+                          notes=(control_notes or {}).get((t0, t1), "transponder off")))
+    return out
+
+
+def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray) -> list[dict]:
+    """Each identity switch: last emitted message (position or static) under the old identity -> first under new."""
+    out = []
+    allts = np.sort(np.concatenate([em["ts"], static_ts]))
+    for (t, new), (_, old) in zip(v.identities[1:], v.identities[:-1], strict=True):
+        s, e = _last_before(allts, t), _first_at_or_after(allts, t)
+        what = [k for k in ("mmsi", "name", "callsign", "flag") if getattr(old, k) != getattr(new, k)]
+        notes = "; ".join(f"{k} {getattr(old, k)} -> {getattr(new, k)}" for k in what)
+        i = max(int(np.searchsorted(em["ts"], t)) - 1, 0)
+        out.append(_label("identity_change", old.mmsi, s, e, other_mmsi=new.mmsi if new.mmsi != old.mmsi else None,
+                          lat=em["lat"][i], lon=em["lon"][i], vessel=v.key, imo=old.imo or None, notes=notes,
+                          old_name=old.name, new_name=new.name, old_flag=old.flag, new_flag=new.flag))
+    return out
+
+
+def behaviour(b: Behaviour, emitted: dict[str, dict[str, np.ndarray]]) -> dict:
+    """Snap an injected behaviour's true interval to the involved vessels' emitted messages."""
+    starts, ends = [], []
+    for v in b.vessels:
+        ts = emitted[v.key]["ts"]
+        inwin = ts[(ts >= b.t0) & (ts < b.t1)]
+        if len(inwin):
+            starts.append(int(inwin[0]))
+        e = _first_at_or_after(ts, b.t1)
+        if e is not None:
+            ends.append(e)
+    start = min(starts) if starts else b.t0
+    end = min(ends) if ends else b.t1
+    v0 = b.vessels[0]
+    other = _mmsi(b.vessels[1], b.t0) if len(b.vessels) > 1 else b.extra.pop("other_mmsi", None)
+    return _label(b.type, _mmsi(v0, b.t0), start, end, other_mmsi=other, lat=b.lat, lon=b.lon, control=b.control,
+                  observable=b.observable and bool(starts), notes=b.notes, vessel=v0.key, imo=v0.identity.imo,
+                  **b.extra)
+
+
+def destination_mismatches(v: Vessel, calls: list[dict]) -> list[dict]:
+    """Voyages whose destination in force on arrival is not the port actually reached.
+
+    A voyage runs from the end of one port call to the start of the next (of the same hull). Voyages
+    whose declared destination names no port (e.g. 'FOR ORDERS') are not mismatches.
+    """
+    out = []
+    mine = sorted((c for c in calls if c["vessel"] == v.key), key=lambda c: c["start_epoch"])
+    for prev, nxt in itertools.pairwise(mine):
+        t_arr = nxt["start_epoch"]
+        decl = [d for d in v.destinations if d[0] < t_arr]
+        if not decl:
+            continue
+        _, text, loc = decl[-1]
+        if loc is None or loc == nxt["locode"]:
+            continue
+        out.append(_label("destination_mismatch", prev["mmsi"], prev["end_epoch"], t_arr, lat=nxt["lat"],
+                          lon=nxt["lon"], port=nxt["port"], locode=nxt["locode"], declared=text,
+                          declared_locode=loc, observable=prev["observable"] and nxt["observable"],
+                          notes=f"declared {text!r} ({loc}), called at {nxt['port']} ({nxt['locode']})"
+                          + ("" if nxt["observable"] else "; arrival not visible in AIS"),
+                          vessel=v.key, imo=v.identity.imo))
+    return out

@@ -1,0 +1,97 @@
+"""Presets: `smoke` (tiny, every behaviour and control once) and `sea-of-japan` (the DPRK/Russia channels of
+the seed reports: tankers loading in Russia with false destinations, the Rajin-Vladivostok ferry, STS).
+The `global` preset is a separate streaming generator (world_global.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+
+from sanctionwatch.simulate import scenario as sc
+from sanctionwatch.simulate.params import SimParams
+from sanctionwatch.simulate.routes import offshore_point, port
+from sanctionwatch.simulate.scenario import H, World
+
+EPOCH0 = datetime(2026, 1, 5, tzinfo=UTC).timestamp()  # a Monday; all presets start here
+
+
+def _world(params: SimParams, seed: int, days: float) -> World:
+    return World(params=params, rng=np.random.default_rng(seed), t0=EPOCH0, t1=EPOCH0 + days * 86400)
+
+
+def smoke(params: SimParams, seed: int, vessels: int | None, days: float | None) -> World:
+    """Two days in Peter the Great Bay / Rajin / Chongjin, sparse reporting: every behaviour and control once."""
+    params = replace(params, reporting=replace(params.reporting, interval_scale=6.0))
+    w = _world(params, seed, days or 2.0)
+    j = lambda h: w.t0 + (h + float(w.rng.uniform(0, 0.5))) * H  # noqa: E731
+    vvo, njk, vyp, ska, zar, rjn, cho = sc.ports("RUVVO", "RUNJK", "RUVYP", "RUSKA", "RUZAR", "KPRJN", "KPCHO")
+    sc.false_destination_run(w, njk, rjn, port("CNDLC"), vvo, t_depart=j(2), stay_h=8)
+    sc.false_destination_run(w, vyp, cho, port("KRPUS"), njk, t_depart=j(1), dark_km=40, stay_h=6)
+    sc.sts_transfer(w, vvo, cho, (42.0, 131.5), ska, rjn, t_meet=j(14), hours=4, a_declares=port("CNYNT"))
+    sc.loiterer(w, njk, (42.3, 132.6), vyp, t_depart=j(3), hours=6)
+    sc.identity_launderer(w, zar, rjn, vvo, t_depart=j(3), stay_h=10)
+    sc.renamer(w, vvo, njk, t_depart=j(4))
+    sc.position_spoofer(w, ska, cho, zar, (42.35, 131.45), t_depart=j(2), spoof_km=45, stay_h=6)
+    victim = sc.long_stay(w, vvo, days=2)
+    sc.mmsi_twin(w, victim, cho, rjn, t_depart=j(5))
+    sc.ferry(w, rjn, vvo, first_depart=j(6), cycle_h=24, flag="KP", name="MANGYONGBONG")
+    sc.anchorage_queue(w, vyp, vvo, t_arrive=j(12), wait_h=10)
+    sc.bunkering(w, vvo, njk, t_meet=j(12), hours=4)
+    sc.fishing(w, zar, (42.45, 131.45), t_depart=j(4), hours=10, flag="RU")
+    sc.pleasure(w, vvo, offshore_point(vvo, njk, 18), t_depart=j(7), hours=3)
+    sc.orders_then_port(w, njk, vvo, t_depart=j(5))
+    for _ in range(vessels if vessels is not None else 3):
+        sc.background(w, [vvo, njk, vyp, ska, zar], kind="cargo", flag="RU", t_start=j(1))
+    return w
+
+
+def sea_of_japan(params: SimParams, seed: int, vessels: int | None, days: float | None) -> World:
+    """A week of Sea of Japan / Yellow Sea traffic with the seed channels and every control."""
+    w = _world(params, seed, days or 7.0)
+    j = lambda h: w.t0 + (h + float(w.rng.uniform(0, 2))) * H  # noqa: E731
+    P = port
+    vvo, njk, vyp, vnn, ska, zar = sc.ports("RUVVO", "RUNJK", "RUVYP", "RUVNN", "RUSKA", "RUZAR")
+    rjn, cho, kim, hgm, won, nam, sgn = sc.ports("KPRJN", "KPCHO", "KPSON", "KPHGM", "KPWON", "KPNAM", "KPSGN")
+    pus = P("KRPUS")
+    # seed 000/003: DPRK tankers load diesel in Russia, declare other ports, sail to DPRK
+    sc.false_destination_run(w, njk, rjn, P("CNDLC"), vvo, t_depart=j(6), stay_h=30)
+    sc.false_destination_run(w, vvo, cho, pus, njk, t_depart=j(20), stay_h=36)
+    sc.false_destination_run(w, vyp, kim, P("CNSHA"), vyp, t_depart=j(30), dark_km=60, stay_h=30)
+    sc.false_destination_run(w, ska, hgm, P("JPKIJ"), ska, t_depart=j(10), dark_km=40, stay_h=24)
+    sc.false_destination_run(w, P("CNDLC"), nam, P("KRINC"), P("CNDLC"), t_depart=j(12), stay_h=30, flag="MN")
+    sc.false_destination_run(w, P("CNLKU"), sgn, P("CNTAO"), P("CNLKU"), t_depart=j(24), stay_h=40, flag="KP")
+    # ship-to-ship transfers (one with the DPRK tanker dark)
+    sc.sts_transfer(w, vvo, cho, (41.2, 131.2), pus, rjn, t_meet=j(30), hours=6, a_declares=P("CNYNT"))
+    sc.sts_transfer(w, njk, won, (40.0, 130.5), P("CNTAO"), hgm, t_meet=j(50), hours=8, b_dark=True)
+    sc.loiterer(w, vyp, (41.8, 132.5), pus, t_depart=j(20), hours=14)
+    sc.identity_launderer(w, vnn, cho, ska, t_depart=j(4), stay_h=30)
+    sc.renamer(w, pus, vvo, t_depart=j(18))
+    sc.position_spoofer(w, njk, won, vyp, (41.5, 132.0), t_depart=j(40), spoof_km=80, stay_h=20)
+    victim = sc.long_stay(w, vvo, days=6)
+    sc.mmsi_twin(w, victim, kim, cho, t_depart=j(60))
+    # seed 003: Rajin-Vladivostok ferry service
+    sc.ferry(w, rjn, vvo, first_depart=j(8), cycle_h=84, flag="KP", name="MANGYONGBONG 92")
+    sc.passing_ferries(w, pus, P("JPHKT"), first_depart=j(9))
+    for k in range(3):
+        sc.anchorage_queue(w, vyp, [vvo, njk, ska][k], t_arrive=j(20 + 10 * k), wait_h=12 + 8 * k)
+    sc.bunkering(w, pus, P("KRUSN"), t_meet=j(36), hours=5)
+    for ground, home, flag in (((39.5, 129.8), P("KRTGA"), "KR"), ((37.8, 130.5), P("KRTGA"), "KR"),
+                               ((41.8, 132.9), njk, "RU")):
+        sc.fishing(w, home, ground, t_depart=j(6), hours=float(w.rng.uniform(12, 30)), flag=flag)
+    sc.pleasure(w, vvo, offshore_point(vvo, njk, 18), t_depart=j(30), hours=5)
+    sc.pleasure(w, pus, offshore_point(pus, P("KRUSN"), 16), t_depart=j(54), hours=4)
+    sc.orders_then_port(w, P("CNDLC"), pus, t_depart=j(12))
+    trade = [vvo, njk, vyp, vnn, ska, zar, pus, P("KRUSN"), P("KRTGA"), P("JPKIJ"), P("JPMAI"), P("JPFTX"),
+             P("JPHKT"), P("CNDLC"), P("CNTAO"), P("CNYNT"), P("CNLKU"), P("KRINC")]
+    kinds = [("cargo", "PA"), ("tanker", "LR"), ("container", "MH"), ("cargo", "CN"), ("cargo", "RU"),
+             ("tanker", "KR"), ("cargo", "JP"), ("container", "SG")]
+    for i in range(vessels if vessels is not None else 30):
+        kind, flag = kinds[i % len(kinds)]
+        sc.background(w, trade, kind=kind, flag=flag, t_start=j(float(w.rng.uniform(0, 24))))
+    return w
+
+
+PRESETS = {"smoke": smoke, "sea-of-japan": sea_of_japan}
