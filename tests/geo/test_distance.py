@@ -75,3 +75,22 @@ def test_nearest_port_frame():
     assert out["locode"].to_list() == ["KPWON", "KPRJN", None]
     assert out["distance_km"][2] is None
     assert out.schema["distance_km"] == pl.Float64
+
+
+def test_nearest_port_within_km_overrides_radius():
+    # 20 km west of Nampo, in the Taedong estuary: outside every port radius, but Nampo is 20 km away
+    lat, lon = 38.716667, 125.4 - 20 / (111.195 * np.cos(np.radians(38.716667)))
+    assert nearest_port([lat], [lon])["locode"][0] is None
+    got = nearest_port([lat], [lon], within_km=30.0)
+    ports = load_ports()
+    d = haversine_km(lat, lon, ports["lat"].to_numpy(), ports["lon"].to_numpy())
+    assert got["port_id"][0] == ports["port_id"][int(d.argmin())] and d.min() <= 30
+    assert got["distance_km"][0] == pytest.approx(d.min(), abs=1e-9)
+    with pytest.raises(ValueError, match="within_km"):
+        nearest_port([0.0], [0.0], within_km=0)
+
+
+def test_radius_boundary_is_inclusive():
+    idx = PointIndex.build([0.0], [0.0], [haversine_km(0, 0, 0, 0.01)])
+    got, _ = idx.nearest_within([0.0, 0.0], [0.01, 0.0100001])
+    assert got.tolist() == [0, -1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from sanctionwatch.geo.gazetteer import build_ports, load_ports, to_csv_frame
+from sanctionwatch.geo.gazetteer import build_ports, load_ports, port, to_csv_frame
 
 DPRK = {"Najin": "Rajin", "Senbong": "Sonbong", "Ch'ongjin": "Chongjin", "Kimch'aek": "Kimchaek",
         "Hungnam": "Hungnam", "Wonsan": "Wonsan", "Nampo": "Nampo", "Kyomip'o": "Songnim", "Haeju Hang": "Haeju"}
@@ -73,3 +73,11 @@ def test_bad_wpi_rows_are_reported_not_dropped_silently(tmp_path, shared_data):
     assert report.rows_in == 3 and built.filter(pl.col("source") == "wpi").height == 2
     assert len([i for i in report.issues if "unparsable lat/lon" in i]) == 1
     assert "row 2 " in report.issues[0]
+
+
+def test_port_lookup(ports):
+    assert port("KP NAM", ports)["name"] == "Nampo"
+    assert port("kpnam", ports)["lat"] == pytest.approx(38.716667)
+    assert port("ADD001", ports)["name"] == "Sinpo"
+    with pytest.raises(KeyError, match="XXYYY"):
+        port("XXYYY", ports)

@@ -114,12 +114,21 @@ def _keys(cells: np.ndarray) -> np.ndarray:
     return (off[:, 0] << 42) | (off[:, 1] << 21) | off[:, 2]
 
 
-def nearest_port(lat, lon, ports: pl.DataFrame | None = None) -> pl.DataFrame:
-    """For many positions, the nearest gazetteer port whose radius contains it: port_id, locode, name, distance_km."""
+def nearest_port(lat, lon, ports: pl.DataFrame | None = None, within_km: float | None = None) -> pl.DataFrame:
+    """For many positions, the nearest gazetteer port: port_id, locode, name, country, distance_km (null if none).
+
+    By default a port counts only inside its own `radius_km` (port-call semantics, closed disc); with
+    `within_km` every port counts up to that distance (e.g. "nearest port within 50 km" for context).
+    """
     from sanctionwatch.geo.gazetteer import load_ports
 
     ports = load_ports() if ports is None else ports
-    idx = port_index(ports)
+    if within_km is None:
+        idx = port_index(ports)
+    else:
+        if within_km <= 0:
+            raise ValueError(f"within_km must be > 0, got {within_km}")
+        idx = PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), np.full(ports.height, within_km))
     best, dist = idx.nearest_within(lat, lon)
     hit = best >= 0
     take = pl.Series(np.where(hit, best, 0))

@@ -186,3 +186,13 @@ def _load_cached(path: str) -> pl.DataFrame:
 def load_ports(path: str | Path | None = None) -> pl.DataFrame:
     """The gazetteer: one row per port with locode, name, country (ISO2), lat, lon, radius_km, aliases, kind, source."""
     return _load_cached(str(path or shipped_path()))
+
+
+def port(ref: str, ports: pl.DataFrame | None = None) -> dict:
+    """One port as a dict, by LOCODE ('KPNAM', 'KP NAM') or port_id ('WPI60280'); KeyError naming `ref` if absent."""
+    ports = load_ports() if ports is None else ports
+    key = ref.replace(" ", "").upper()
+    hit = ports.filter((pl.col("locode") == key) | (pl.col("port_id") == key))
+    if hit.height == 0:
+        raise KeyError(f"no port with LOCODE or port_id {ref!r} in the gazetteer")
+    return hit.sort("radius_km", descending=True).row(0, named=True)
