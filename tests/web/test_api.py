@@ -92,3 +92,23 @@ def test_rate_limit(store):
     c = TestClient(create_app(store, limiter=RateLimiter(rate=0.001, burst=3)))
     codes = [c.get("/api/health").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
+
+
+def test_trade_endpoints_on_constructed_fixture(tmp_path):
+    from pathlib import Path
+
+    import sanctionwatch
+    from sanctionwatch.store import Store
+    from sanctionwatch.trade.load import load_file
+
+    st = Store(tmp_path)
+    fixture = Path(sanctionwatch.__file__).parent / "data" / "trade" / "constructed_rus_prk_monthly_H4_2016-2017.csv"
+    load_file(st, fixture)
+    c = TestClient(create_app(st), base_url="http://127.0.0.1")
+    pairs = c.get("/api/trade/pairs").json()
+    assert {(p["reporter_code"], p["partner_code"]) for p in pairs} >= {(643, 408)}
+    series = c.get("/api/trade/series", params={"reporter": 643, "partner": 408, "flow": "export"}).json()
+    assert len(series) >= 12 and all(s["value_usd"] >= 0 for s in series)
+    assert c.get("/api/trade/series", params={"reporter": 643, "partner": 408, "flow": "x"}).status_code == 422
+    charts = c.get("/api/trade/charts", params={"limit": 1}).json()["items"]
+    assert charts and all(ch["png"].startswith("data:image/png;base64,") for ch in charts)
