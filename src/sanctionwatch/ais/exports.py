@@ -86,16 +86,6 @@ def _txt(df: pl.DataFrame, col: str) -> pl.Expr:
     return pl.when(e.is_in(_NULL_TEXT)).then(None).otherwise(e)
 
 
-def _num(df: pl.DataFrame, col: str) -> pl.Expr:
-    return _txt(df, col).cast(pl.Float64, strict=False)
-
-
-def _unparseable(df: pl.DataFrame, cols: list[str]) -> pl.Expr:
-    """True where any of `cols` has text that is not a number."""
-    exprs = [_txt(df, c).is_not_null() & _num(df, c).is_null() for c in cols if c in df.columns]
-    return pl.any_horizontal(exprs) if exprs else pl.lit(False)
-
-
 def _name(e: pl.Expr) -> pl.Expr:
     """AIS text: trailing '@' padding and spaces stripped; empty -> null."""
     s = e.str.replace(r"@+.*$", "").str.strip_chars()
@@ -182,9 +172,10 @@ class _CsvChunk:
         return [self._block[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r") for i in idx]
 
 
-def _parse_block(block: bytes, names: list[str], first_line: int) -> _CsvChunk:
-    """Parse whole lines with pyarrow (text columns); wrong field counts become bad_row rejects."""
-    refused: list[tuple[int, str]] = []
+def _parse_block(block: bytes, names: list[str], first_line: int, include: list[str],
+                 threads: bool = True) -> _CsvChunk:
+    """Parse whole lines with pyarrow (text columns `include`); wrong field counts become bad_row rejects."""
+    refused: list[tuple[int | None, str]] = []
 
     def on_invalid(row) -> str:
         refused.append((row.number, row.text))
@@ -194,32 +185,33 @@ def _parse_block(block: bytes, names: list[str], first_line: int) -> _CsvChunk:
     try:
         table = pacsv.read_csv(
             pa.py_buffer(block),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=max(len(block), 1 << 20)),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=threads, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(include, pa.string()),
+                                                 include_columns=include, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
-        return _parse_block_slow(block, names, first_line)
-    if any(n is None for n, _ in refused):
-        return _parse_block_slow(block, names, first_line)
+        return _parse_block_slow(block, names, first_line, include)
+    if any(n is None for n, _ in refused):  # multi-threaded parsing may not know row numbers: redo serially
+        return _parse_block(block, names, first_line, include, threads=False)
     bad_idx = np.array(sorted(n for n, _ in refused), dtype=np.int64)
     all_idx = np.arange(1, n_lines + 1, dtype=np.int64)
     row_lines = np.setdiff1d(all_idx, bad_idx, assume_unique=True) + (first_line - 1)
     if len(row_lines) != table.num_rows:
-        return _parse_block_slow(block, names, first_line)
+        return _parse_block_slow(block, names, first_line, include)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
     df = df.with_columns(pl.Series("__line", row_lines))
-    blank = pl.all_horizontal([pl.col(c) == "" for c in names])
+    blank = pl.all_horizontal([pl.col(c) == "" for c in include])
     n_blank = int(df.select(blank.sum()).item())
     if n_blank:
         df = df.filter(~blank)
-    rejects = [Reject(first_line - 1 + n, "bad_row", text) for n, text in refused]
+    rejects = [Reject(first_line - 1 + int(n or 0), "bad_row", text) for n, text in refused]
     return _CsvChunk(df, rejects, n_lines, n_blank, block, first_line)
 
 
-def _parse_block_slow(block: bytes, names: list[str], first_line: int) -> _CsvChunk:
+def _parse_block_slow(block: bytes, names: list[str], first_line: int, include: list[str]) -> _CsvChunk:
     """Fallback for blocks pyarrow cannot frame (stray quotes): the csv module line by line, errors only."""
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -242,14 +234,19 @@ def _parse_block_slow(block: bytes, names: list[str], first_line: int) -> _CsvCh
             continue
         rows.append(fields)
         lines.append(first_line + i)
-    cols = {n: [r[j] for r in rows] for j, n in enumerate(names)}
-    df = pl.DataFrame(cols, schema=dict.fromkeys(names, pl.String)).with_columns(
+    cols = {n: [r[j] for r in rows] for j, n in enumerate(names) if n in include}
+    df = pl.DataFrame(cols, schema=dict.fromkeys(include, pl.String)).with_columns(
         pl.Series("__line", lines, dtype=pl.Int64))
     return _CsvChunk(df, rejects, len(text_lines), blank, block, first_line)
 
 
-def _csv_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[list[str], _CsvChunk]]:
-    """Header names plus parsed chunks of whole lines; line numbers are 1-based file lines (header = 1)."""
+def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], required: tuple[str, ...],
+                fmt: str) -> Iterator[tuple[list[str], _CsvChunk]]:
+    """Header names plus parsed chunks of whole lines; line numbers are 1-based file lines (header = 1).
+
+    Only the `wanted` columns present in the header are converted (memory); `required` must all be there.
+    """
+    include: list[str] = []
     names: list[str] | None = None
     next_line = 1
     for block in read_chunks(stream, chunk_bytes):
@@ -259,9 +256,11 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[tuple[list[str],
             names = _header_fields(header.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r"))
             names = [n.lstrip("# ").strip() if i == 0 else n for i, n in enumerate(names)]
             next_line = 2
+            _require(names, required, fmt)
+            include = [c for c in wanted if c in names]
             if not block:
                 continue
-        chunk = _parse_block(block, names, next_line)
+        chunk = _parse_block(block, names, next_line, include)
         next_line += chunk.lines
         yield names, chunk
 
@@ -336,13 +335,39 @@ def _batch(pos: pl.DataFrame, rep: pl.DataFrame, rejects: list[Reject], lines: i
                         rejects=rejects, lines=lines, messages=messages, by_type=by_type, skipped_types=skipped)
 
 
+# ---- one-pass cleaning shared by the CSV readers ----------------------------------------------------------
+class _Cols:
+    """Cleaned text (`T`) and parsed numbers (`N`) of a chunk, each computed once; `bad` flags unparseable numbers."""
+
+    def __init__(self, df: pl.DataFrame, numeric: tuple[str, ...], text: tuple[str, ...]):
+        self.present = set(df.columns)
+        num = [c for c in numeric if c in self.present]
+        cols = list(dict.fromkeys(num + [c for c in text if c in self.present]))
+        cleaned = df.select("__line", *[_txt(df, c).alias(c) for c in cols])
+        parsed = cleaned.with_columns([pl.col(c).cast(pl.Float64, strict=False).alias(f"#{c}") for c in num])
+        bad = [pl.col(c).is_not_null() & pl.col(f"#{c}").is_null() for c in num]
+        self.df = parsed.with_columns((pl.any_horizontal(bad) if bad else pl.lit(False)).alias("bad"))
+
+    def T(self, c: str) -> pl.Expr:  # short on purpose: used in long expressions
+        return pl.col(c) if c in self.present else pl.lit(None, pl.String)
+
+    def N(self, c: str) -> pl.Expr:
+        return pl.col(f"#{c}") if c in self.present else pl.lit(None, pl.Float64)
+
+    def time(self, c: str, fmt: str) -> tuple[pl.Expr, pl.Expr]:
+        """(parsed UTC time, True where text is present but not a time of format `fmt`)."""
+        t = self.T(c).str.to_datetime(fmt, strict=False, time_unit="ms").dt.replace_time_zone("UTC")
+        return t, self.T(c).is_not_null() & t.is_null()
+
+
+def _mmsi(c: _Cols, col: str = "MMSI") -> pl.Expr:
+    n = c.N(col)
+    return pl.when(n == n.floor()).then(n).cast(pl.Int64, strict=False).alias("mmsi")
+
+
 # ---- MarineCadastre (NOAA/BOEM) ---------------------------------------------------------------------------
-_MC_TIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S")
-
-
-def _mc_time(e: pl.Expr) -> pl.Expr:
-    return pl.coalesce([e.str.to_datetime(f, strict=False, time_unit="ms") for f in _MC_TIME_FORMATS]
-                       ).dt.replace_time_zone("UTC")
+MC_NUMERIC = ("MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft")
+MC_TEXT = ("BaseDateTime", "VesselName", "IMO", "CallSign", "TransceiverClass", "TranscieverClass")
 
 
 def marinecadastre_cog(e: pl.Expr) -> pl.Expr:
@@ -356,28 +381,27 @@ def marinecadastre_cog(e: pl.Expr) -> pl.Expr:
 def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
     state: dict[int, int] = {}
     first = True
-    for names, ch in _csv_chunks(stream, chunk_bytes):
-        _require(names, ("MMSI", "BaseDateTime", "LAT", "LON"), "marinecadastre")
-        df = ch.df
-        klass = "TransceiverClass" if "TransceiverClass" in names else "TranscieverClass"
-        numeric = ["MMSI", "LAT", "LON", "SOG", "COG", "Heading", "VesselType", "Status", "Draft", "Cargo"]
-        imo_num = _txt(df, "IMO").str.replace(r"^IMO", "").cast(pl.Float64, strict=False)
-        # ETA is not in the NOAA schema; the tracktable sample adds one that changes on every row: ignored.
-        bad_time = _txt(df, "BaseDateTime").is_not_null() & _mc_time(_txt(df, "BaseDateTime")).is_null()
-        rows = df.select(
-            pl.col("__line"),
-            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
-            _mc_time(_txt(df, "BaseDateTime")).alias("ts"),
-            pl.any_horizontal(_unparseable(df, numeric), (_txt(df, "IMO").is_not_null() & imo_num.is_null()),
-                              bad_time).alias("bad"),
-            _lat(_num(df, "LAT")).alias("lat"), _lon(_num(df, "LON")).alias("lon"),
-            _sog(_num(df, "SOG")).alias("sog"), _cog(marinecadastre_cog(_num(df, "COG"))).alias("cog"),
-            _heading(_num(df, "Heading")).alias("heading"), _nav(_num(df, "Status")).alias("nav_status"),
-            pl.when(_txt(df, klass) == "B").then(18).otherwise(1).cast(pl.Int8).alias("msg_type"),
-            _name(_txt(df, "VesselName")).alias("name"), _name(_txt(df, "CallSign")).alias("callsign"),
-            _imo(imo_num).alias("imo"), _ship_type(_num(df, "VesselType")).alias("ship_type"),
-            _draught(_num(df, "Draft")).alias("draught"), pl.lit(None, _TS).alias("eta"),
-            *[pl.lit(None, pl.Int16).alias(c) for c in ("to_bow", "to_stern", "to_port", "to_starboard")],
+    required = ("MMSI", "BaseDateTime", "LAT", "LON")
+    for _names, ch in _csv_chunks(stream, chunk_bytes, MC_NUMERIC + MC_TEXT, required, "marinecadastre"):
+        c = _Cols(ch.df, MC_NUMERIC, MC_TEXT)
+        klass = c.T("TransceiverClass") if "TransceiverClass" in c.present else c.T("TranscieverClass")
+        # 2015+ files use 2020-06-30T00:00:00; older ones 2014/01/01 00:00:00 or a space: normalised first.
+        iso = c.T("BaseDateTime").str.replace_all("/", "-").str.replace(" ", "T")
+        ts = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False, time_unit="ms").dt.replace_time_zone("UTC")
+        imo_num = c.T("IMO").str.replace(r"^IMO", "").cast(pl.Float64, strict=False)
+        rows = c.df.select(
+            pl.col("__line"), _mmsi(c), ts.alias("ts"),
+            (pl.col("bad") | (c.T("IMO").is_not_null() & imo_num.is_null())
+             | (c.T("BaseDateTime").is_not_null() & ts.is_null())).alias("bad"),
+            _lat(c.N("LAT")).alias("lat"), _lon(c.N("LON")).alias("lon"),
+            _sog(c.N("SOG")).alias("sog"), _cog(marinecadastre_cog(c.N("COG"))).alias("cog"),
+            _heading(c.N("Heading")).alias("heading"), _nav(c.N("Status")).alias("nav_status"),
+            pl.when(klass == "B").then(18).otherwise(1).cast(pl.Int8).alias("msg_type"),
+            _name(c.T("VesselName")).alias("name"), _name(c.T("CallSign")).alias("callsign"),
+            _imo(imo_num).alias("imo"), _ship_type(c.N("VesselType")).alias("ship_type"),
+            # ETA is not in the NOAA schema; the tracktable sample adds one that changes on every row: ignored.
+            _draught(c.N("Draft")).alias("draught"), pl.lit(None, _TS).alias("eta"),
+            *[pl.lit(None, pl.Int16).alias(x) for x in ("to_bow", "to_stern", "to_port", "to_starboard")],
             pl.lit(None, pl.String).alias("destination"), pl.lit(None, pl.Int8).alias("part"),
             pl.lit(None, pl.Float32).alias("rot"), pl.lit(None, pl.Boolean).alias("accuracy"),
         )
@@ -388,7 +412,8 @@ def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[Decoded
         rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
         skipped = Counter({"blank_line": ch.blank}) if ch.blank else Counter()
         by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
-        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,
+                     skipped)
         first = False
 
 
@@ -420,49 +445,47 @@ def _text_code(e: pl.Expr, mapping: dict[str, int]) -> pl.Expr:
     return e.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Int64)
 
 
-def _unmapped(df: pl.DataFrame, col: str, mapping: dict[str, int], ignore: tuple[str, ...]) -> Counter:
+def _unmapped(c: _Cols, col: str, mapping: dict[str, int], ignore: tuple[str, ...]) -> Counter:
     """Counts of non-empty text values with no mapping (kept as null, reported)."""
-    if col not in df.columns:
+    if col not in c.present:
         return Counter()
-    t = df.select(_txt(df, col).str.to_lowercase().alias("v")).filter(
+    t = c.df.select(pl.col(col).str.to_lowercase().alias("v")).filter(
         pl.col("v").is_not_null() & ~pl.col("v").is_in(list(mapping) + list(ignore)))
     return Counter({f"unmapped {col}={k!r}": n for k, n in t["v"].value_counts().iter_rows()})
+
+
+DMA_NUMERIC = ("MMSI", "Latitude", "Longitude", "ROT", "SOG", "COG", "Heading", "IMO", "Draught", "A", "B", "C", "D")
+DMA_TEXT = ("Timestamp", "Type of mobile", "Navigational status", "Callsign", "Name", "Ship type", "Cargo type",
+            "Destination", "ETA")
+_DMA_TIME = "%d/%m/%Y %H:%M:%S"
 
 
 def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
     state: dict[int, int] = {}
     first = True
-    for names, ch in _csv_chunks(stream, chunk_bytes):
-        _require(names, ("Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude"), "dma_aisdk")
-        df = ch.df
-        mobile = _txt(df, "Type of mobile").str.to_lowercase()
-        base = _text_code(_txt(df, "Ship type"), DMA_SHIP_TYPE)
-        digit = _text_code(_txt(df, "Cargo type"), DMA_CARGO_DIGIT)
-        numeric = ["MMSI", "Latitude", "Longitude", "ROT", "SOG", "COG", "Heading", "IMO", "Width", "Length",
-                   "Draught", "A", "B", "C", "D"]
-        rows = df.select(
-            pl.col("__line"),
-            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
-            _txt(df, "Timestamp").str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="ms")
-            .dt.replace_time_zone("UTC").alias("ts"),
-            (_unparseable(df, numeric) | (_txt(df, "Timestamp").is_not_null() & _txt(df, "Timestamp")
-             .str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False).is_null())).alias("bad"),
-            mobile.alias("__mobile"),
-            _lat(_num(df, "Latitude")).alias("lat"), _lon(_num(df, "Longitude")).alias("lon"),
-            _sog(_num(df, "SOG")).alias("sog"), _cog(_num(df, "COG")).alias("cog"),
-            _heading(_num(df, "Heading")).alias("heading"),
-            _nav(_text_code(_txt(df, "Navigational status"), DMA_NAV_STATUS)).alias("nav_status"),
-            _num(df, "ROT").cast(pl.Float32).alias("rot"),
-            _name(_txt(df, "Name")).alias("name"), _name(_txt(df, "Callsign")).alias("callsign"),
-            _imo(_num(df, "IMO")).alias("imo"),
+    required = ("Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude")
+    for _names, ch in _csv_chunks(stream, chunk_bytes, DMA_NUMERIC + DMA_TEXT, required, "dma_aisdk"):
+        c = _Cols(ch.df, DMA_NUMERIC, DMA_TEXT)
+        base = _text_code(c.T("Ship type"), DMA_SHIP_TYPE)
+        digit = _text_code(c.T("Cargo type"), DMA_CARGO_DIGIT)
+        ts, bad_ts = c.time("Timestamp", _DMA_TIME)
+        eta, bad_eta = c.time("ETA", _DMA_TIME)
+        rows = c.df.select(
+            pl.col("__line"), _mmsi(c), ts.alias("ts"), (pl.col("bad") | bad_ts | bad_eta).alias("bad"),
+            c.T("Type of mobile").str.to_lowercase().alias("__mobile"),
+            _lat(c.N("Latitude")).alias("lat"), _lon(c.N("Longitude")).alias("lon"),
+            _sog(c.N("SOG")).alias("sog"), _cog(c.N("COG")).alias("cog"),
+            _heading(c.N("Heading")).alias("heading"),
+            _nav(_text_code(c.T("Navigational status"), DMA_NAV_STATUS)).alias("nav_status"),
+            c.N("ROT").cast(pl.Float32).alias("rot"),
+            _name(c.T("Name")).alias("name"), _name(c.T("Callsign")).alias("callsign"),
+            _imo(c.N("IMO")).alias("imo"),
             _ship_type(pl.when(base.is_in(_DMA_CARGO_BASES) & digit.is_not_null()).then(base + digit)
                        .otherwise(base)).alias("ship_type"),
-            *[_dim(_num(df, c)).alias(n) for c, n in zip("ABCD", ("to_bow", "to_stern", "to_port", "to_starboard"),
-                                                           strict=True)],
-            _draught(_num(df, "Draught")).alias("draught"),
-            _name(_txt(df, "Destination")).alias("destination"),
-            _txt(df, "ETA").str.to_datetime("%d/%m/%Y %H:%M:%S", strict=False, time_unit="ms")
-            .dt.replace_time_zone("UTC").alias("eta"),
+            *[_dim(c.N(x)).alias(n) for x, n in zip("ABCD", ("to_bow", "to_stern", "to_port", "to_starboard"),
+                                                      strict=True)],
+            _draught(c.N("Draught")).alias("draught"), _name(c.T("Destination")).alias("destination"),
+            eta.alias("eta"),
         )
         ok, rejects = _reject_rows(rows, ch.raw_lines)
         codes = pl.col("__mobile").replace_strict({k: v[0] for k, v in DMA_MOBILE.items()}, default=None,
@@ -473,10 +496,10 @@ def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
                              pl.lit(None, pl.Boolean).alias("accuracy"))
         skipped = Counter({f"type of mobile {k!r}": n for k, n in
                            ok.filter(pl.col("msg_type").is_null())["__mobile"].value_counts().iter_rows()})
-        skipped.update(_unmapped(df, "Navigational status", DMA_NAV_STATUS, ("unknown value",)))
-        skipped.update(_unmapped(df, "Ship type", DMA_SHIP_TYPE, ("undefined",)))
-        skipped.update(_unmapped(df, "Cargo type", DMA_CARGO_DIGIT, ("no additional information",
-                                                                     "reserved for future use")))
+        skipped.update(_unmapped(c, "Navigational status", DMA_NAV_STATUS, ("unknown value",)))
+        skipped.update(_unmapped(c, "Ship type", DMA_SHIP_TYPE, ("undefined",)))
+        skipped.update(_unmapped(c, "Cargo type", DMA_CARGO_DIGIT, ("no additional information",
+                                                                    "reserved for future use")))
         if ch.blank:
             skipped["blank_line"] += ch.blank
         known = ok.filter(pl.col("msg_type").is_not_null())
@@ -485,45 +508,46 @@ def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
             pl.col("__static").alias("msg_type"))
         rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
         by_type = Counter({int(k): n for k, n in known["msg_type"].value_counts().iter_rows()})
-        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,
+                     skipped)
         first = False
 
 
 # ---- satellite-provider decoded CSV (one row per AIS message, 'Message_ID', Time YYYYMMDD_HHMMSS) ------------
+SAT_NUMERIC = ("MMSI", "Message_ID", "Millisecond", "Latitude", "Longitude", "SOG", "COG", "Heading", "ROT",
+               "Navigational_status", "Accuracy", "IMO", "Ship_Type", "Dimension_to_Bow", "Dimension_to_stern",
+               "Dimension_to_port", "Dimension_to_starboard", "Draught", "ETA_month", "ETA_day", "ETA_hour",
+               "ETA_minute", "Part_Number")
+SAT_TEXT = ("Time", "Vessel_Name", "Call_sign", "Destination")
+
+
 def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
     first = True
-    for names, ch in _csv_chunks(stream, chunk_bytes):
-        _require(names, ("MMSI", "Message_ID", "Time", "Latitude", "Longitude"), "sat_csv")
-        df = ch.df
-        numeric = ["MMSI", "Message_ID", "Millisecond", "Latitude", "Longitude", "SOG", "COG", "Heading", "ROT",
-                   "Navigational_status", "Accuracy", "IMO", "Ship_Type", "Dimension_to_Bow", "Dimension_to_stern",
-                   "Dimension_to_port", "Dimension_to_starboard", "Draught", "ETA_month", "ETA_day", "ETA_hour",
-                   "ETA_minute", "Part_Number"]
-        ms = _num(df, "Millisecond")
-        ts = (_txt(df, "Time").str.to_datetime("%Y%m%d_%H%M%S", strict=False, time_unit="ms")
-              .dt.replace_time_zone("UTC") + pl.duration(milliseconds=pl.when(ms.is_between(0, 999)).then(ms)
-                                                          .otherwise(0).cast(pl.Int64)))
-        rows = df.select(
-            pl.col("__line"),
-            _num(df, "MMSI").cast(pl.Int64, strict=False).alias("mmsi"),
-            ts.alias("ts"),
-            (_unparseable(df, numeric) | _num(df, "Message_ID").is_null()).alias("bad"),
-            _num(df, "Message_ID").cast(pl.Int8, strict=False).alias("msg_type"),
-            _lat(_num(df, "Latitude")).alias("lat"), _lon(_num(df, "Longitude")).alias("lon"),
-            _sog(_num(df, "SOG")).alias("sog"), _cog(_num(df, "COG")).alias("cog"),
-            _heading(_num(df, "Heading")).alias("heading"), _nav(_num(df, "Navigational_status")).alias("nav_status"),
-            pl.when(_num(df, "ROT").abs() < 720).then(_num(df, "ROT")).cast(pl.Float32).alias("rot"),
-            (_num(df, "Accuracy") == 1).alias("accuracy"),
-            _name(_txt(df, "Vessel_Name")).alias("name"), _name(_txt(df, "Call_sign")).alias("callsign"),
-            _imo(_num(df, "IMO")).alias("imo"), _ship_type(_num(df, "Ship_Type")).alias("ship_type"),
-            _dim(_num(df, "Dimension_to_Bow")).alias("to_bow"), _dim(_num(df, "Dimension_to_stern")).alias("to_stern"),
-            _dim(_num(df, "Dimension_to_port")).alias("to_port"),
-            _dim(_num(df, "Dimension_to_starboard")).alias("to_starboard"),
-            _draught(_num(df, "Draught") / 10).alias("draught"),  # type 5 draught is in 1/10 m
-            _name(_txt(df, "Destination")).alias("destination"),
-            _num(df, "Part_Number").cast(pl.Int8, strict=False).alias("part"),
-            _num(df, "ETA_month").alias("__em"), _num(df, "ETA_day").alias("__ed"),
-            _num(df, "ETA_hour").alias("__eh"), _num(df, "ETA_minute").alias("__en"),
+    required = ("MMSI", "Message_ID", "Time", "Latitude", "Longitude")
+    for _names, ch in _csv_chunks(stream, chunk_bytes, SAT_NUMERIC + SAT_TEXT, required, "sat_csv"):
+        c = _Cols(ch.df, SAT_NUMERIC, SAT_TEXT)
+        ms = c.N("Millisecond")
+        t, bad_t = c.time("Time", "%Y%m%d_%H%M%S")
+        ts = t + pl.duration(milliseconds=pl.when(ms.is_between(0, 999)).then(ms).otherwise(0).cast(pl.Int64))
+        rows = c.df.select(
+            pl.col("__line"), _mmsi(c), ts.alias("ts"),
+            (pl.col("bad") | bad_t | c.N("Message_ID").is_null()).alias("bad"),
+            c.N("Message_ID").cast(pl.Int8, strict=False).alias("msg_type"),
+            _lat(c.N("Latitude")).alias("lat"), _lon(c.N("Longitude")).alias("lon"),
+            _sog(c.N("SOG")).alias("sog"), _cog(c.N("COG")).alias("cog"),
+            _heading(c.N("Heading")).alias("heading"), _nav(c.N("Navigational_status")).alias("nav_status"),
+            pl.when(c.N("ROT").abs() < 720).then(c.N("ROT")).cast(pl.Float32).alias("rot"),
+            (c.N("Accuracy") == 1).alias("accuracy"),
+            _name(c.T("Vessel_Name")).alias("name"), _name(c.T("Call_sign")).alias("callsign"),
+            _imo(c.N("IMO")).alias("imo"), _ship_type(c.N("Ship_Type")).alias("ship_type"),
+            _dim(c.N("Dimension_to_Bow")).alias("to_bow"), _dim(c.N("Dimension_to_stern")).alias("to_stern"),
+            _dim(c.N("Dimension_to_port")).alias("to_port"),
+            _dim(c.N("Dimension_to_starboard")).alias("to_starboard"),
+            _draught(c.N("Draught") / 10).alias("draught"),  # type 5 draught is in 1/10 m
+            _name(c.T("Destination")).alias("destination"),
+            c.N("Part_Number").cast(pl.Int8, strict=False).alias("part"),
+            c.N("ETA_month").alias("__em"), c.N("ETA_day").alias("__ed"),
+            c.N("ETA_hour").alias("__eh"), c.N("ETA_minute").alias("__en"),
         )
         ok, rejects = _reject_rows(rows, ch.raw_lines)
         ok = ok.with_columns(resolve_eta(pl.col("ts"), pl.col("__em"), pl.col("__ed"), pl.col("__eh"),
@@ -536,7 +560,8 @@ def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
         skipped = Counter({k: n for k, n in by_type.items() if k not in used})
         if ch.blank:
             skipped["blank_line"] += ch.blank
-        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type, skipped)
+        yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,
+                     skipped)
         first = False
 
 

@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -92,9 +92,13 @@ class Store:
         if table.num_rows == 0:
             return 0
         table = conform(table, table_name)
-        days = pc.strftime(table.column("ts"), format="%Y-%m-%d", locale="C")
-        for day in pc.unique(days).to_pylist():
-            part = table.filter(pc.equal(days, day))
+        # UTC day number of each row: floor(epoch ms / 86.4e6), exact in float64 (much faster than strftime).
+        ms = table.column("ts").cast(pa.int64()).cast(pa.float64())
+        day_no = pc.floor(pc.divide(ms, 86_400_000.0)).cast(pa.int64())
+        days = pc.unique(day_no)
+        for d in sorted(days.to_pylist()):
+            part = table.filter(pc.equal(day_no, d)) if len(days) > 1 else table
+            day = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=d)).strftime("%Y-%m-%d")
             dest = self.staging_dir(import_id) / table_name / f"day={day}" / f"{import_id}-{chunk:05d}.parquet"
             write_parquet_atomic(part, dest)
         return table.num_rows
