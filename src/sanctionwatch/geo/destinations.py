@@ -1,8 +1,9 @@
 """Resolve free-text AIS destinations to gazetteer ports, with a status, a confidence and the rule that matched.
 
-Distinct strings are resolved once and joined back. Exact LOCODE / name matches are Polars joins; only
-strings left over go through the slower steps (suffix stripping, LOCODE found inside the text, fuzzy
-name match with rapidfuzz, blocked by first letter and length so it never compares names x ports).
+Normalisation and route splitting are Polars expressions over the column; then each *distinct* string
+goes through dict lookups (LOCODE, name, name without spaces) and, only if those fail, the slower steps
+(suffix/country stripping, LOCODE inside the text, rapidfuzz blocked by first letter and length so it
+never compares names x ports). Results are joined back to the input rows.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ OUT_COLUMNS = ["raw", "locode", "port", "country", "status", "confidence", "rule
 _UNSPECIFIED = re.compile(
     r"^(?:(?:UP )?(?:FOR|TO|AWAITING|AWAIT) ORDERS?|ORDERS?|AT SEA|SEA|OPEN SEA|HIGH SEAS?|UNKNOWN|UNKOWN|UNKNOW|NONE|"
     r"NIL|N ?A|TBA|TBN|TBC|TBD|NO DESTINATION|NOT DEFINED|NOT AVAILABLE|.*\bFISHING\b.*|SURVEY|"
-    r"PATROL|PATROLLING|ON PATROL|RESERVED|MIL ?OPS?|TESTING|SEA TRIALS?|SAR|.*\bSAR VESSEL|MILITARY.*|TRAINING|DRIFTING|STANDBY|STAND BY|OFFSHORE|WORKING|ANCHORAGE|"
+    r"PATROL|PATROLLING|ON PATROL|RESERVED|MIL ?OPS?|TESTING|SEA TRIALS?|SAR|.*\bSAR VESSEL|MILITARY.*|TRAINING|"
+    r"DRIFTING|STANDBY|STAND BY|OFFSHORE|WORKING|ANCHORAGE|"
     r"ROADS?|BUNKERING|[A-Z]|[0-9 ]+|)$"
 )
 _FOR_ORDERS_TAIL = re.compile(r"^(.*?)\s*(?:\b(?:FOR|TO|UP TO|WAITING FOR|AWAITING) ORDERS?\b.*|\bF ?O|\bORDERS?)$")
@@ -37,8 +39,11 @@ _SUFFIX = re.compile(r"^(.+?)\s+(?:ANCHORAGE|ANCH|ANC|ROADS?|PILOT(?: STATION)?|
 _LOCODE_IN_TEXT = re.compile(r"\b([A-Z]{2}) ?([A-Z2-9]{3})\b")
 # USPS state codes: 'CORPUS TX', 'NORFOLK VA'. Many clash with ISO2 (DE, IN, PA...), so a state suffix is only
 # believed when the rest of the text names a US port; otherwise the token is read as a country code.
-_US_STATES = frozenset(
-    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR"])
+_US_STATES = frozenset([
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+    "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",
+    "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+])
 _US_STATE_NAMES = ("ALABAMA", "ALASKA", "CALIFORNIA", "CONNECTICUT", "DELAWARE", "FLORIDA", "GEORGIA", "HAWAII",
                    "LOUISIANA", "MAINE", "MARYLAND", "MASSACHUSETTS", "MICHIGAN", "MISSISSIPPI", "NEW JERSEY",
                    "NORTH CAROLINA", "OREGON", "PENNSYLVANIA", "SOUTH CAROLINA", "TEXAS", "VIRGINIA", "WASHINGTON")
