@@ -7,11 +7,13 @@ import functools
 import gzip
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
 from sanctionwatch.network.bgpdump_format import bgpdump_lines
-from sanctionwatch.network.mrt import read_table
+from sanctionwatch.network.mrt import iter_batches, read_table
+from sanctionwatch.network.params import BgpParams
 from sanctionwatch.network.reference import mrtparse_routes
 
 _read = functools.lru_cache(maxsize=4)(read_table)
@@ -62,7 +64,12 @@ def test_same_routes_as_mrtparse(mrt_dir: Path, rel: str) -> None:
 
 def test_real_rib_same_routes_as_mrtparse_first_records(mrt_dir: Path) -> None:
     """route-views2 TABLE_DUMP_V2 (2014): the first 1,500 records (~45k routes) agree with mrtparse."""
-    table, _ = _read(mrt_dir / "pyasn" / "rib.20140523.0600_firstMB.bz2")
+    batches = []
+    for b in iter_batches(mrt_dir / "pyasn" / "rib.20140523.0600_firstMB.bz2", params=BgpParams(batch_rows=5_000)):
+        batches.append(b)
+        if b.column("record")[-1].as_py() >= 1_500:
+            break
+    table = pa.Table.from_batches(batches)
     ours = _keys(table.filter(pc.less(table.column("record"), 1_500)))
     ref = collections.Counter(mrtparse_routes(mrt_dir / "pyasn" / "rib.20140523.0600_firstMB.bz2", 1_500))
     assert sum(ref.values()) > 40_000
