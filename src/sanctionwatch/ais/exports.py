@@ -27,6 +27,9 @@ from sanctionwatch.ais.sources import read_chunks
 from sanctionwatch.store.schemas import arrow_schema
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
+# CSV chunks are capped: converting a chunk takes ~12x its size in RAM (text columns, cleaned copies, numbers),
+# while 16 MiB (~130k rows) is already far beyond what vectorisation needs (bench_ingest_memory.py).
+CSV_CHUNK_CAP = 16 * 1024 * 1024
 FORMATS = ("marinecadastre", "dma_aisdk", "sat_csv", "digitraffic")
 _NULL_TEXT = ["", "None", "none", "NULL", "null", "nan", "NaN", "Unknown", "Unknown value", "Undefined"]
 _TS = pl.Datetime("ms", "UTC")
@@ -641,7 +644,7 @@ def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterato
 def read_export(stream: BinaryIO, fmt: str, *, source: str, assume_time: datetime | None = None,
                 chunk_bytes: int | None = None) -> Iterator[DecodedBatch]:
     """Decoded batches of an export `fmt` (see FORMATS) read from `stream` in bounded chunks."""
-    chunk_bytes = chunk_bytes or DEFAULT_CHUNK_BYTES
+    chunk_bytes = min(chunk_bytes or DEFAULT_CHUNK_BYTES, CSV_CHUNK_CAP)
     if fmt == "marinecadastre":
         yield from _read_marinecadastre(stream, chunk_bytes)
     elif fmt == "dma_aisdk":
