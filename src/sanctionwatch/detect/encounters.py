@@ -31,7 +31,7 @@ def buckets(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams = 
          .filter(pl.col("sog") <= params.prefilter_speed_kn).collect())
     if b.height == 0:
         return b
-    near = near_any_port(b["lat"].to_numpy(), b["lon"].to_numpy(), ports, params.min_port_distance_km)
+    near = near_any_port(b["lat"].to_numpy(), b["lon"].to_numpy(), ports, params.min_port_distance_km, edge=True)
     return b.filter(pl.Series(~near))
 
 

@@ -64,7 +64,8 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
 
 
 def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = GapParams()) -> list[dict]:
-    """Set gap confidence from reception before the gap and other vessels received nearby during it."""
+    """Set gap confidence from reception before the gap and others received nearby during it; returns the kept
+    gaps (open-ended ones only where others were still received: otherwise the feed may simply have ended)."""
     if not events:
         return events
     import json
@@ -88,10 +89,11 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
          .with_columns((pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx")))
     hit = (q.join(coverage, on=["cy", "cx", "h"], how="inner")
            .with_columns(pl.col("vessels").list.set_difference(pl.concat_list(pl.col("own"))).alias("others"))
-           .group_by("k", "h").agg(pl.col("others").flatten().unique().drop_nulls().alias("o"), pl.first("n_h"))
-           .group_by("k").agg((pl.col("o").list.len() > 0).sum().alias("hours_seen"),
-                              pl.col("o").flatten().n_unique().alias("others"), pl.first("n_h")))
+           .explode("others").filter(pl.col("others").is_not_null())
+           .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"), pl.col("others").n_unique(),
+                              pl.first("n_h")))
     by_k = {r["k"]: r for r in hit.iter_rows(named=True)}
+    kept = []
     for k, e in enumerate(events):
         r = by_k.get(k)
         n_h = max(1, (r or {}).get("n_h") or 1)
@@ -108,4 +110,7 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
 
         e["evidence"] = evidence_json(**ev)
         e["confidence"] = round(conf, 3)
-    return events
+        if not ev["open_ended"] or (frac >= params.open_ended_min_coverage
+                                    and ev["hours"] >= params.open_ended_min_h):
+            kept.append(e)
+    return kept

@@ -20,10 +20,12 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
                           .over("mmsi").alias("s"))["s"].fill_null(np.inf).to_numpy()
     mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
     slow = smooth < params.max_speed_kn
+    if params.class_a_only and "msg_type" in track.columns:
+        slow &= track["msg_type"].is_in([1, 2, 3]).fill_null(False).to_numpy()
     cand = np.flatnonzero(slow)
     away = np.zeros(t.size, bool)
     away[cand] = ~near_any_port(track["lat"].to_numpy()[cand], track["lon"].to_numpy()[cand], ports,
-                                params.min_port_distance_km)
+                                params.min_port_distance_km, edge=True)
     brk = new_vessel(mmsi)
     brk[1:] |= np.diff(t) > params.max_report_gap_h * HOUR_MS
     starts, stops = runs(slow & away, brk)
@@ -45,7 +47,7 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
         out.append(event("loitering", int(mmsi[a]), int(t[a]), end, lat=float(np.median(lat[a:b])),
                          lon=float(np.median(lon[a:b])), confidence=min(0.95, 0.6 + 0.05 * hours),
                          rule=f"median-smoothed speed < {params.max_speed_kn} kn for {hours:.1f} h "
-                              f"(>= {params.min_duration_h} h), > {params.min_port_distance_km} km from any port",
+                              f"(>= {params.min_duration_h} h), > {params.min_port_distance_km} km from any port area",
                          hours=round(hours, 2), n_positions=b - a, mean_speed_kn=round(float(np.nanmean(spd[a:b])), 2),
                          net_displacement_km=round(span, 2), positions=ev,
                          thresholds={"max_speed_kn": params.max_speed_kn, "min_duration_h": params.min_duration_h,

@@ -50,7 +50,8 @@ def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km:
     return best, d
 
 
-def near_any_port(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, km: float) -> np.ndarray:
-    """True where a fix is within max(port radius, km) of a gazetteer port (the 'in or near port' exclusion)."""
-    best, _ = lookup(lat, lon, ports, "floor", km)
+def near_any_port(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, km: float, edge: bool = False
+                  ) -> np.ndarray:
+    """True where a fix is within `km` of a port area's edge (edge=True) or of max(radius, km) from its point."""
+    best, _ = lookup(lat, lon, ports, "margin" if edge else "floor", km)
     return best >= 0

@@ -41,6 +41,10 @@ class GapParams:
     min_positions_before: int = 14  # GFW 'disabling' events need >= 14 positions in the 12 h before
     coverage_cell_deg: float = 0.5  # neighbourhood cell for "others were still received" (3x3 cells ~ 150 km)
     coverage_max_hours: int = 96  # coverage sampled over at most this many hours of a long gap
+    # A vessel silent until the end of the data is reported only when others kept being received nearby
+    # for at least this share of the hours (otherwise the feed itself may have ended).
+    open_ended_min_coverage: float = 0.5
+    open_ended_min_h: float = 12.0  # and silent at least this long (GFW 'AIS disabling' events: >= 12 h)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class EncounterParams:
     max_distance_km: float = 0.5
     min_duration_h: float = 2.0
     max_median_speed_kn: float = 2.0
+    # GFW measures from anchorage points spread over the whole harbour; our gazetteer has one point and a
+    # radius, so the 10 km are measured from the port area's edge (port point distance > radius_km + 10).
     min_port_distance_km: float = 10.0
     bucket_min: int = 10  # GFW interpolates tracks to 10-minute steps before pairing
     max_bucket_gap_min: int = 60  # a pair run survives this much missing reception (GFW allows short gaps)
@@ -62,9 +68,15 @@ class LoiteringParams:
 
     max_speed_kn: float = 2.0
     min_duration_h: float = 2.0  # same floor as encounters: long enough to transfer cargo
-    min_port_distance_km: float = 10.0  # GFW encounter port exclusion, reused
+    min_port_distance_km: float = 10.0  # GFW encounter port exclusion, reused (from the port area's edge)
     max_report_gap_h: float = 3.0  # a longer silence splits the loitering run (it is a gap, reported as such)
     smooth_points: int = 5  # rolling-median window over SOG so one noisy report does not split a run
+    # Class B transponders are small non-SOLAS craft (ITU-R M.1371 Annex 7; SOLAS V/19 requires Class A on
+    # ships >= 300 GT): their slow hours are leisure or fishing, not cargo transfers.
+    class_a_only: bool = True
+    # A vessel slow in an encounter is explained by the encounter (GFW: loitering = encounter with no
+    # visible partner), so loitering overlapping an encounter of the same vessel by this share is not reported.
+    max_encounter_overlap: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,11 @@ class IdentityParams:
     """Identity changes in static reports (same IMO new MMSI/name/flag/call sign; same MMSI new IMO/name)."""
 
     min_reports: int = 2  # a new value must be seen this often (a single garbled report is not a new identity)
+    # Handover: one MMSI falls silent and another starts transmitting at the same spot right after (an
+    # identity swapped at sea leaves no static-data link). Reporting intervals are <= 3 min (ITU-R M.1371
+    # Class A at anchor), so 30 min and 2 km leave ample slack while staying rare by chance outside ports.
+    handover_max_min: float = 30.0
+    handover_max_km: float = 2.0
 
 
 @dataclass(frozen=True)

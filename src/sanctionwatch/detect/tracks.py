@@ -81,8 +81,11 @@ def build_tracks(positions: pl.DataFrame, params: TrackParams = TrackParams()) -
     seg = segment_kernel(df["mmsi"].to_numpy(), df["t"].to_numpy(), df["lat"].to_numpy(), df["lon"].to_numpy(),
                          params.max_speed_kn * KN_KMH, params.noise_km, params.max_segments)
     df = df.with_columns(pl.Series("seg", seg))
-    main = (df.group_by("mmsi", "seg").len().sort(["mmsi", "len", "seg"], descending=[False, True, False])
-            .unique("mmsi", keep="first").select("mmsi", pl.col("seg").alias("_main")))
+    # main track: the segment covering most 10-minute slots (time coverage, not fix count: a moored ship
+    # reports every 3 min, a moving twin every 10 s)
+    main = (df.group_by("mmsi", "seg").agg((pl.col("t") // 600_000).n_unique().alias("slots"), pl.len())
+            .sort(["mmsi", "slots", "len", "seg"], descending=[False, True, True, False])
+            .unique("mmsi", keep="first", maintain_order=True).select("mmsi", pl.col("seg").alias("_main")))
     df = df.join(main, on="mmsi", how="left", maintain_order="left").with_columns(
         (pl.col("seg") == pl.col("_main")).alias("on_track")).drop("_main")
     report = {"positions_in": n_in, "no_position": no_pos.height, "out_of_range": bad.height,
@@ -123,3 +126,8 @@ def main_track(track: pl.DataFrame) -> pl.DataFrame:
     """On-track fixes only, with steps and a speed column (`spd`: SOG, else implied speed) - per-vessel detectors' input."""
     out = with_steps(track.filter(pl.col("on_track")))
     return out.with_columns(pl.coalesce(pl.col("sog").cast(pl.Float64), pl.col("speed_kn")).alias("spd"))
+
+
+def all_fixes(track: pl.DataFrame) -> pl.DataFrame:
+    """Every fix of every segment (the transponder was transmitting), with steps: the input of gap detection."""
+    return with_steps(track)

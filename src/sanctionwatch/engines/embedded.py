@@ -19,13 +19,14 @@ from sanctionwatch.detect.areas import sanctioned_areas
 from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations
 from sanctionwatch.detect.encounters import encounters
 from sanctionwatch.detect.gaps import coverage_table, gaps, rate_gaps
+from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.loitering import loitering
 from sanctionwatch.detect.near import ports_table
 from sanctionwatch.detect.params import DEFAULT, DetectParams
 from sanctionwatch.detect.port_calls import port_calls
 from sanctionwatch.detect.spoofing import spoofing
-from sanctionwatch.detect.tracks import build_tracks, main_track
+from sanctionwatch.detect.tracks import all_fixes, build_tracks, main_track
 from sanctionwatch.store.layout import Store
 
 POSITION_COLS = ["ts", "mmsi", "lat", "lon", "sog", "msg_type", "source", "src_line"]
@@ -45,8 +46,8 @@ def load(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports: pl.DataFrame | None = None,
                   areas: pl.DataFrame | None = None, data_end_ms: int | None = None
-                  ) -> tuple[list[dict], pl.DataFrame, dict]:
-    """Per-vessel detectors over a partition of whole vessels: (events, main track, track report)."""
+                  ) -> tuple[list[dict], pl.DataFrame, pl.DataFrame, dict]:
+    """Per-vessel detectors over a partition of whole vessels: (events, main track, all fixes, track report)."""
     ports = ports_table() if ports is None else ports
     if areas is None:
         from sanctionwatch.geo.areas import load_areas
@@ -55,10 +56,10 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
     tracks, report = build_tracks(positions, params.track)
     main = main_track(tracks)
     calls = port_calls(main, ports, params.port_call, params.area.port_countries)
-    ev = calls + gaps(main, params.gap, data_end_ms) + loitering(main, ports, params.loitering)
+    ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms) + loitering(main, ports, params.loitering)
     ev += spoofing(tracks, params.spoofing, params.track)
     ev += sanctioned_areas(main, areas, params.area, calls)
-    return ev, main, report
+    return ev, main, tracks, report
 
 
 def _partitions(df: pl.DataFrame, n: int) -> list[pl.DataFrame]:
@@ -73,6 +74,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
            ports: pl.DataFrame | None = None) -> tuple[pa.Table, dict]:
     """All maritime detectors over in-memory tables: (events table, run report with counts and timings)."""
     t0 = time.perf_counter()
+    explained: dict[str, int] = {}
     ports = ports_table() if ports is None else ports
     from sanctionwatch.geo.areas import load_areas
 
@@ -84,21 +86,31 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
         results = list(pool.map(lambda p: vessel_events(p, params, ports, areas, data_end), parts))
     timings = {"vessel_detectors_s": time.perf_counter() - t0}
     events = [e for r in results for e in r[0]]
-    main = pl.concat([r[1] for r in results]).sort("mmsi", "t") if results else pl.DataFrame()
+    main = pl.concat([r[1] for r in results]).sort("mmsi", "t")
+    tracks = pl.concat([r[2] for r in results]).sort("mmsi", "t")
     track_report: dict = {}
     for r in results:
-        for k, v in r[2].items():
+        for k, v in r[3].items():
             track_report[k] = track_report.get(k, []) + v if isinstance(v, list) else track_report.get(k, 0) + v
     t1 = time.perf_counter()
     gap_ev = [e for e in events if e["type"] == "gap"]
     if gap_ev:
-        rate_gaps(gap_ev, coverage_table(main, params.gap), params.gap)
+        kept = rate_gaps(gap_ev, coverage_table(tracks, params.gap), params.gap)
+        explained["open_ended_gap_without_coverage"] = len(gap_ev) - len(kept)
+        events = [e for e in events if e["type"] != "gap"] + kept
     timings["gap_coverage_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    events += encounters(main, ports, params.encounter)
+    enc = encounters(main, ports, params.encounter)
+    events = _drop_explained(events, enc, "loitering", params.loitering.max_encounter_overlap, explained)
+    events += enc
     timings["encounters_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    events += identity_changes(reports, params.identity)
+    ids = identity_changes(reports, params.identity)
+    linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
+    t_start = int(tracks["t"].min()) if tracks.height else None
+    ids += [e for e in handovers(tracks, params.identity, t_start, data_end) if (e["mmsi"], e["other_mmsi"]) not in linked]
+    events = _drop_explained(events, [e for e in ids if e["other_mmsi"]], "gap", 0.0, explained, starts_within_ms=3_600_000)
+    events += ids
     calls = [e for e in events if e["type"] == "port_call"]
     last_seen = {}
     if main.height:
@@ -114,8 +126,42 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
                                          strict=True) if t}
     timings["total_s"] = time.perf_counter() - t0
     report = {"positions": positions.height, "vessel_reports": reports.height, "events": table.num_rows,
-              "by_type": counts, "tracks": track_report, "timings": {k: round(v, 3) for k, v in timings.items()}}
+              "by_type": counts, "tracks": track_report, "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
     return table, report
+
+
+def _drop_explained(events: list[dict], by: list[dict], type_: str, min_overlap: float, counter: dict[str, int],
+                    starts_within_ms: int | None = None) -> list[dict]:
+    """Drop `type_` events explained by `by` events of the same vessel (counted in the run report, by reason).
+
+    Overlap mode: the share of the event's interval covered by one explaining event >= min_overlap
+    (loitering inside an encounter). Start mode: an explaining event starts within `starts_within_ms` of it
+    (a gap that is really a change of MMSI).
+    """
+    if not by:
+        return events
+    idx: dict[int, list[dict]] = {}
+    for b in by:
+        idx.setdefault(b["mmsi"], []).append(b)
+        if b["other_mmsi"] is not None and starts_within_ms is None:
+            idx.setdefault(b["other_mmsi"], []).append(b)
+    out = []
+    for e in events:
+        drop = False
+        if e["type"] == type_:
+            for b in idx.get(e["mmsi"], []):
+                if starts_within_ms is not None:
+                    drop = abs((b["start"] - e["start"]).total_seconds() * 1000) <= starts_within_ms
+                else:
+                    ov = (min(b["end"], e["end"]) - max(b["start"], e["start"])).total_seconds()
+                    drop = ov > 0 and ov >= min_overlap * (e["end"] - e["start"]).total_seconds()
+                if drop:
+                    key = f"{type_}_explained_by_{b['type']}"
+                    counter[key] = counter.get(key, 0) + 1
+                    break
+        if not drop:
+            out.append(e)
+    return out
 
 
 def run(store: Store, params: DetectParams = DEFAULT, threads: int = 2) -> dict:
