@@ -69,10 +69,17 @@ def _last_before(ts: np.ndarray, t: float) -> int | None:
     return int(ts[i]) if i >= 0 else None
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) index runs where mask is True."""
+def _runs(mask: np.ndarray, key: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """[start, stop) index runs where mask is True (and, if given, `key` - the identity - is constant)."""
     d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+    runs = list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+    if key is None:
+        return runs
+    out = []
+    for a, b in runs:
+        cuts = [a, *(np.flatnonzero(np.diff(key[a:b]) != 0) + a + 1).tolist(), b]
+        out += list(itertools.pairwise(cuts))
+    return out
 
 
 def _mmsi(v: Vessel, t: float) -> int:
@@ -95,9 +102,10 @@ def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
                               vessel=v.key, imo=v.identity.imo))
             continue
         a = b = int(idx[0])
-        while a > 0 and inside[a - 1]:
+        ident = em["ident"]
+        while a > 0 and inside[a - 1] and ident[a - 1] == ident[a]:
             a -= 1
-        while b < len(ts) and inside[b]:
+        while b < len(ts) and inside[b] and ident[b] == ident[a]:
             b += 1
         end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
         out.append(_label("port_call", _mmsi(v, ts[a]), ts[a], end, lat=p.lat, lon=p.lon, port=p.name,
@@ -113,7 +121,7 @@ def sanctioned_area(v: Vessel, em: dict[str, np.ndarray], area_geom, area_id: st
     out = []
     ts = em["ts"]
     inside = shapely.intersects_xy(area_geom, em["lon"], em["lat"]) if len(ts) else np.zeros(0, bool)
-    for a, b in _runs(inside):
+    for a, b in _runs(inside, em["ident"]):
         end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
         out.append(_label("sanctioned_area", _mmsi(v, ts[a]), ts[a], end, lat=em["lat"][a], lon=em["lon"][a],
                           vessel=v.key, imo=v.identity.imo, notes=area_id))
