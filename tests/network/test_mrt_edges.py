@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import bz2
+import collections
 import gzip
 import struct
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctionwatch.network.bgpdump_format import bgpdump_ipv6, bgpdump_lines
 from sanctionwatch.network.mrt import ParseReport, iter_raw, read_table
 from sanctionwatch.network.mrt_write import Peer, peer_index, rib_entry, state_change, update, write_mrt
 from sanctionwatch.network.params import BgpParams
+from sanctionwatch.network.reference import mrtparse_routes
 
 SRC = "ripe_bgpdump_testdata/updates.20100722.2015.gz"
 
@@ -115,3 +119,42 @@ def test_writer_refuses_naive_times(tmp_path: Path) -> None:
 ])
 def test_bgpdump_ipv6_text(rfc5952: str, bgpdump: str) -> None:
     assert bgpdump_ipv6(rfc5952) == bgpdump
+
+
+def test_extended_time_and_add_path(tmp_path: Path) -> None:
+    """BGP4MP_ET keeps microseconds; MESSAGE_AS4_ADDPATH carries path ids (bgpdump's BGP4MP_ET_AP format)."""
+    t = datetime(2017, 10, 1, 9, 7, 51, 250_000, tzinfo=UTC)
+    me, peer = Peer("198.51.100.254", 6447), Peer("198.51.100.4", 20764)
+    recs = [update(t, peer, me, ["175.45.178.0/24"], [20764, 20485, 131279], path_id=7, extended_time=True),
+            update(t, peer, me, withdraw=["175.45.178.0/24"], path_id=7)]
+    path = write_mrt(tmp_path / "et.gz", recs)
+    table, rep = read_table(path)
+    assert rep.errors == []
+    ts = int(t.timestamp())
+    assert list(bgpdump_lines(table)) == [
+        f"BGP4MP_ET_AP|{ts}.250000|A|198.51.100.4|20764|175.45.178.0/24|7|20764 20485 131279|IGP|198.51.100.4|0|0||NAG||",
+        f"BGP4MP_AP|{ts}|W|198.51.100.4|20764|175.45.178.0/24|7",
+    ]
+    assert table.column("time")[0].as_py() == t
+    assert collections.Counter(mrtparse_routes(path)) == collections.Counter([
+        ("A", "198.51.100.4", 20764, "175.45.178.0/24", 7, "20764 20485 131279"),
+        ("W", "198.51.100.4", 20764, "175.45.178.0/24", 7, "")])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 32)), min_size=1, max_size=20),
+       st.lists(st.integers(1, 2**32 - 1), min_size=1, max_size=12))
+def test_round_trip_property(nets: list[tuple[int, int]], as_path: list[int]) -> None:
+    """Any IPv4 prefixes and 4-byte AS path written by the writer read back unchanged."""
+    import ipaddress
+    import tempfile
+
+    prefixes = sorted({str(ipaddress.ip_network((a, n), strict=False)) for a, n in nets})
+    t = datetime(2020, 1, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as d:
+        table, rep = read_table(write_mrt(Path(d) / "p.mrt", [update(t, Peer("10.0.0.1", 65000),
+                                                                         Peer("10.0.0.2", 6447), prefixes, as_path)],
+                                          compress=False))
+    assert rep.errors == []
+    assert table.column("prefix").to_pylist() == prefixes
+    assert set(table.column("as_path").to_pylist()) == {" ".join(map(str, as_path))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +29,7 @@ class Analysis:
     changes: list[Change]
     names: dict[int, str]
     params: BgpParams
+    baseline_end: datetime | None = None  # set when no RIB was given (updates-only warm-up)
 
 
 def analyze(files: Sequence[str | Path], target: Target, names: dict[int, str] | None = None,
@@ -39,8 +40,10 @@ def analyze(files: Sequence[str | Path], target: Target, names: dict[int, str] |
     tr = track(sel.routes)
     tl = timeline(tr, per_prefix=per_prefix)
     end = sel.end or datetime.fromtimestamp(0).astimezone()
-    changes = detect_changes(tl, tr, end, names, params) if tl.height else []
-    return Analysis(target, sel, tr, tl, peer_view(tr), changes, names, params)
+    has_rib = sel.routes.height > 0 and (sel.routes["kind"] == "B").any()
+    baseline_end = None if has_rib or sel.start is None else sel.start + timedelta(seconds=params.warmup_s)
+    changes = detect_changes(tl, tr, end, names, params, baseline_end) if tl.height else []
+    return Analysis(target, sel, tr, tl, peer_view(tr), changes, names, params, baseline_end)
 
 
 def summary_rows(an: Analysis) -> list[dict]:
@@ -67,6 +70,8 @@ def summary_rows(an: Analysis) -> list[dict]:
 
 def events_of(an: Analysis) -> pa.Table:
     """The changes as rows of the one events table (type routing_change, subject = target or prefix)."""
+    baseline = ("RIB dump: upstreams in the first observation are baseline" if an.baseline_end is None else
+                f"no RIB for the target: upstreams first seen before {an.baseline_end.isoformat()} are baseline")
     rows = []
     for c in an.changes:
         subject = an.target.label if c.scope == "*" else c.scope
@@ -75,7 +80,7 @@ def events_of(an: Analysis) -> pa.Table:
             "event_id": event_id("routing_change", c.start, subject=key),
             "type": "routing_change", "start": c.start, "end": c.end, "country": an.target.country,
             "confidence": c.confidence, "subject": subject,
-            "evidence": evidence_json(change=c.change, target=an.target.label, **c.evidence,
+            "evidence": evidence_json(change=c.change, target=an.target.label, **c.evidence, baseline=baseline,
                                       rule=_RULES[c.change], params=an.params.as_dict(),
                                       inputs=[r.file for r in an.selection.reports]),
         })

@@ -56,8 +56,11 @@ def _rows(transitions: pl.DataFrame, scope: str, t: datetime, expr: pl.Expr, n: 
 
 
 def detect_changes(timeline: pl.DataFrame, transitions: pl.DataFrame, data_end: datetime,
-                   names: dict[int, str] | None = None, params: BgpParams = DEFAULT_PARAMS) -> list[Change]:
-    """Appearance, disappearance and outage changes for every scope in `timeline`."""
+                   names: dict[int, str] | None = None, params: BgpParams = DEFAULT_PARAMS,
+                   baseline_end: datetime | None = None) -> list[Change]:
+    """Appearance, disappearance and outage changes for every scope in `timeline`.
+
+    `baseline_end`: without a RIB, upstreams first seen before this time are baseline (see BgpParams.warmup_s)."""
     names = names or {}
     out: list[Change] = []
     gap_up = timedelta(seconds=params.min_absence_s)
@@ -70,7 +73,7 @@ def detect_changes(timeline: pl.DataFrame, transitions: pl.DataFrame, data_end: 
         total_runs = _intervals(totals["time"].to_list(), [x > 0 for x in totals["total"].to_list()], gap_all)
         outage_starts = {r[1] for r in total_runs if r[1] is not None}
         restores = {r[0] for r in total_runs[1:]}
-        baseline = times[0]
+        baseline = times[0] if baseline_end is None else max(times[0], baseline_end)
         scope_peers = transitions if scope == "*" else transitions.filter(pl.col("prefix") == scope)
         n_peers = max(1, scope_peers.select(pl.struct("peer_ip", "peer_as").n_unique()).item())
 

@@ -28,10 +28,11 @@ def _record(ts: int, mtype: int, subtype: int, body: bytes) -> bytes:
     return struct.pack("!IHHI", ts, mtype, subtype, len(body)) + body
 
 
-def _nlri(prefix: str) -> bytes:
+def _nlri(prefix: str, path_id: int | None = None) -> bytes:
     net = ipaddress.IPv4Network(prefix)
     n = (net.prefixlen + 7) // 8
-    return bytes([net.prefixlen]) + net.network_address.packed[:n]
+    pid = b"" if path_id is None else struct.pack("!I", path_id)
+    return pid + bytes([net.prefixlen]) + net.network_address.packed[:n]
 
 
 def _attrs(as_path: Sequence[int], next_hop: str) -> bytes:
@@ -66,15 +67,19 @@ def rib_entry(seq: int, prefix: str, entries: Sequence[tuple[int, Sequence[int],
 
 
 def update(t: datetime, peer: Peer, local: Peer, announce: Sequence[str] = (), as_path: Sequence[int] = (),
-           withdraw: Sequence[str] = ()) -> bytes:
-    """BGP4MP_MESSAGE_AS4 carrying one UPDATE (IPv4 NLRI / withdrawn routes)."""
-    w = b"".join(_nlri(p) for p in withdraw)
+           withdraw: Sequence[str] = (), path_id: int | None = None, extended_time: bool = False) -> bytes:
+    """BGP4MP_MESSAGE_AS4 carrying one UPDATE (IPv4 NLRI / withdrawn routes); with `path_id` the
+    MESSAGE_AS4_ADDPATH subtype (RFC 8050), with `extended_time` BGP4MP_ET (microseconds from `t`)."""
+    w = b"".join(_nlri(p, path_id) for p in withdraw)
     a = _attrs(as_path, peer.ip) if announce else b""
-    nl = b"".join(_nlri(p) for p in announce)
+    nl = b"".join(_nlri(p, path_id) for p in announce)
     msg_body = struct.pack("!H", len(w)) + w + struct.pack("!H", len(a)) + a + nl
     msg = b"\xff" * 16 + struct.pack("!HB", 19 + len(msg_body), 2) + msg_body
     head = struct.pack("!IIHH", peer.asn, local.asn, 0, 1) + socket.inet_aton(peer.ip) + socket.inet_aton(local.ip)
-    return _record(_ts(t), 16, 4, head + msg)
+    subtype = 4 if path_id is None else 9
+    if extended_time:
+        return _record(_ts(t), 17, subtype, struct.pack("!I", t.microsecond) + head + msg)
+    return _record(_ts(t), 16, subtype, head + msg)
 
 
 def state_change(t: datetime, peer: Peer, local: Peer, old: int, new: int) -> bytes:

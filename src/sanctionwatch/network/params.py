@@ -17,6 +17,10 @@ class BgpParams:
     # Outage: every route of the target withdrawn for at least this long (same reasoning as min_absence_s;
     # Dyn's 2014-12-22 DPRK outage lasted hours).
     min_outage_s: float = 300.0
+    # Without a RIB dump the prior routing state is unknown: upstreams first seen during this warm-up at the
+    # start of an updates-only window are baseline, not appearances. 2 h = RouteViews' RIB period (a RIB is
+    # published every 2 h, archive.routeviews.org), i.e. the gap an analyst leaves by not passing the preceding RIB.
+    warmup_s: float = 7200.0
     # Evidence rows (file:record lines) kept per event; enough to verify, small enough to read.
     max_evidence_rows: int = 5
     # MRT framing sanity: a record longer than this is treated as corrupt framing (RFC 6396 length is 32 bits;
