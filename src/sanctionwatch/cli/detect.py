@@ -77,7 +77,7 @@ def events(
         short = [[r[i] for i in keep] + [_reason(r[-1])] for r in iso]
         emit_rows([*TABLE_COLUMNS, "why"], short, format, title=f"{len(rows)} events")
     elif format in (Format.json, Format.jsonl):
-        emit_rows(EVENT_COLUMNS, [r[:-1] + [json.loads(r[-1]) if r[-1] else None] for r in iso], format)
+        emit_rows(EVENT_COLUMNS, [[*r[:-1], json.loads(r[-1]) if r[-1] else None] for r in iso], format)
     else:
         emit_rows(EVENT_COLUMNS, iso, format)
 
