@@ -49,6 +49,12 @@ SETTINGS: dict[str, Setting] = {
             "SANCTIONWATCH_PORTS_CSV",
         ),
         Setting(
+            "areas_path",
+            "",
+            "GeoJSON file or folder of sanctioned areas; empty = the shipped DPRK 12/24 nm areas.",
+            "SANCTIONWATCH_AREAS_PATH",
+        ),
+        Setting(
             "lists_dir",
             "../shared/data/sanctions",
             "Folder of official sanctions list files (UN XML, OFAC CSV, UK CSV, OpenSanctions FtM).",

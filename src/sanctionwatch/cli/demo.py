@@ -1,28 +1,71 @@
-"""`sanctionwatch demo`: the main job end to end on bundled demo data (embedded store, no server)."""
+"""`sanctionwatch demo`: the main job end to end on bundled demo data (embedded store, no server to start).
+
+The demo data is the `sea-of-japan` scenario, generated deterministically by the simulator (seed 2017):
+DPRK tankers loading in Russian Far East ports with false declared destinations, ship-to-ship transfers,
+AIS gaps off the DPRK coast, a Rajin-Vladivostok ferry, honest traffic as controls. The pipeline then
+ingests the raw NMEA, detects behaviour, screens every vessel against the shipped sanctions lists,
+scores risk and writes a case file for the highest-risk vessel.
+"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
 
-from sanctionwatch.ais.ingest import ingest
-from sanctionwatch.cli.common import console, fail
+from sanctionwatch.cli.common import Format, console, emit_rows
 from sanctionwatch.cli.ingest import print_report
-from sanctionwatch.store import Store, connect
 
-SHARED_AIS = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "ais"
+DEMO_PRESET = "sea-of-japan"
+DEMO_SEED = 2017
 
 
-def demo(out: Path = typer.Option(Path("sw-demo"), "--out", help="Folder for the demo store and outputs.")) -> None:
-    """Run the pipeline on demo data and say where to look."""
+def demo(
+    out: Path = typer.Option(Path("sw-demo"), "--out", help="Folder for the scenario, the store and the case file."),
+    seed: int = typer.Option(DEMO_SEED, "--seed", help="Scenario seed (the same seed gives the same data)."),
+) -> None:
+    """Simulate, ingest, detect, screen, score and report; then say where to look."""
+    from sanctionwatch.ais.ingest import ingest
+    from sanctionwatch.engines import embedded
+    from sanctionwatch.report.casefile import write_report
+    from sanctionwatch.risk.run import compute_risk
+    from sanctionwatch.simulate import run as simulate
+    from sanctionwatch.store import Store
+
+    t0 = time.perf_counter()
+    scenario = out / "scenario"
+    console.rule(f"1/5 simulate {DEMO_PRESET} (seed {seed})")
+    summary = simulate(DEMO_PRESET, scenario, seed=seed)
+    console.print(f"{summary['vessels']} vessels, {summary['messages']:,} messages, {summary['labels']} labelled "
+                  f"behaviours -> {scenario}")
+
+    console.rule("2/5 ingest raw NMEA")
     store = Store(out / "store")
-    if not SHARED_AIS.is_dir():
-        fail(f"demo data not found at {SHARED_AIS}")
-    for rep in ingest(store, [str(SHARED_AIS)]):
+    for rep in ingest(store, [str(scenario / summary["files"]["nmea"])]):
         print_report(rep)
-    n = connect(store).execute("select count(*), count(distinct mmsi) from positions").fetchone()
-    console.print(f"[green]demo store[/] {store.root}: {n[0]:,} positions from {n[1]:,} vessels")
+
+    console.rule("3/5 detect behaviour")
+    det = embedded.run(store)
+    counts = det.get("events_by_type") or det.get("by_type") or {}
+    console.print("events: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "see `events`"))
+
+    console.rule("4/5 screen lists + score risk")
+    res = compute_risk(store)
+    top = res.ranked.head(10)
+    emit_rows(["mmsi", "risk_0_100", "points", "top_reasons"],
+              top.select("mmsi", "risk_0_100", "points", "top_reasons").rows(), Format.table,
+              title="Highest-risk vessels (every point traced in the case file)")
+
+    console.rule("5/5 case file")
+    report = out / "casefile.html"
+    if top.height:
+        write_report(store, str(top["mmsi"][0]), report)
+        console.print(f"case file for MMSI {top['mmsi'][0]}: [bold]{report}[/]")
+    console.print(f"done in {time.perf_counter() - t0:.0f} s. Next:\n"
+                  f"  open {report} in a browser (self-contained)\n"
+                  f"  .venv/bin/sanctionwatch serve --store {store.root}   # dashboard at http://127.0.0.1:8765/\n"
+                  f"  .venv/bin/sanctionwatch events --store {store.root} --type encounter")
 
 
 def register(app: typer.Typer) -> None:

@@ -136,7 +136,7 @@ def score(contribs: pl.DataFrame, weights: RiskWeights | None = None) -> pl.Data
     ranked = (
         per_signal.sort("points", descending=True)
         .group_by("mmsi", maintain_order=True)
-        .agg(pl.col("points").sum().alias("points"),
+        .agg(pl.col("points").sum().round(2).alias("points"),
              pl.format("{}={}", pl.col("signal"), pl.col("points").round(1)).str.join(", ").alias("signals"))
         .join(top, on="mmsi")
         .with_columns(
