@@ -210,3 +210,48 @@ def test_digitraffic_without_time_is_a_clear_error(tmp_path: Path) -> None:
     assert visible_files(st) == []
     rep = ingest(st, [str(f)], assume_time=datetime(2025, 1, 1, tzinfo=UTC))[0]
     assert rep["positions"] == 1 and rep["ts_min"] == "2025-01-01T00:00:00+00:00"
+
+
+# ---- raw NMEA end to end (decoder: ais/nmea.py) ------------------------------------------------------------
+# Spans and message counts from ../shared/data/ais/PROVENANCE.md (computed there with pyais 3.3.1).
+NMEA_FILES = {
+    "ais/dma_aisabnormal_ais-sample.txt.gz": ("2013-11-12T12:00:00", "2013-11-12T12:05:00", 26077),
+    "ais/212123000_drift_1.ais": ("2014-10-02T16:30:00", "2014-10-03T07:00:00", 3130),
+    "ais/exact-earth-augmented-3.txt": ("2012-02-02T09:00:00", "2012-02-02T13:00:00", None),
+    "ais/amsa_risky_ais.txt.gz": ("2012-01-27T09:57:00", "2012-01-27T11:54:00", None),
+}
+
+
+@pytest.mark.parametrize("rel", list(NMEA_FILES))
+def test_nmea_file_report_store_and_quarantine_agree(shared_data: Path, tmp_path: Path, rel: str) -> None:
+    path = shared_data / rel
+    raw = gzip.decompress(path.read_bytes()) if rel.endswith(".gz") else path.read_bytes()
+    lines = raw.decode("latin-1").splitlines()
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(path)], chunk_bytes=256 * 1024)[0]  # several chunks: fragments cross chunk ends
+    lo, hi, msgs = NMEA_FILES[rel]
+    assert rep["formats"] == {"nmea": 1}
+    assert rep["lines"] == len(lines)
+    if msgs is not None:
+        assert rep["messages"] == msgs
+    assert lo <= rep["ts_min"][:19] and rep["ts_max"][:19] < hi
+    con = connect(st)
+    assert con.execute("select count(*) from positions").fetchone()[0] == rep["positions"] > 0
+    assert con.execute("select count(*) from vessel_reports").fetchone()[0] == rep["vessel_reports"]
+    # Evidence trail: every stored row points at a line of this file that holds an AIS sentence.
+    src = [r[0] for r in con.execute("select src_line from positions union all select src_line from vessel_reports"
+                                     ).fetchall()]
+    assert all(1 <= n <= len(lines) and ("VDM," in lines[n - 1] or "VDO," in lines[n - 1]) for n in src)
+    # Quarantine: one verbatim line per counted reject, and the samples point at quarantined lines.
+    q: list[list[str]] = []
+    if rep["quarantine"]:
+        with open(rep["quarantine"], newline="", encoding="utf-8") as fh:
+            q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert len(q) == sum(rep["rejected"].values())
+    by_reason: dict[str, int] = {}
+    for _file, line, reason, text in q:
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+        assert text == lines[int(line) - 1].rstrip("\r"), (line, reason)
+    assert by_reason == rep["rejected"]
+    for reason, samples in rep["samples"].items():
+        assert all(s.startswith(path.name + ":") for s in samples), reason
