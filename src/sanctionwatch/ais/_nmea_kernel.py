@@ -83,12 +83,12 @@ MIN_BITS[5] = 70
 MIN_BITS[24] = 40
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _is_digit(c):
     return 48 <= c <= 57
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _hexval(c):
     if 48 <= c <= 57:
         return c - 48
@@ -99,7 +99,7 @@ def _hexval(c):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _days_from_civil(y, m, d):
     """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
     y = y - (1 if m <= 2 else 0)
@@ -111,7 +111,7 @@ def _days_from_civil(y, m, d):
     return era * 146097 + doe - 719468
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _date_ok(y, mo, d, h, mi, s):
     if y < 1970 or y > 2200 or mo < 1 or mo > 12 or d < 1 or h < 0 or h > 23 or mi < 0 or mi > 59:
         return False
@@ -126,12 +126,12 @@ def _date_ok(y, mo, d, h, mi, s):
     return d <= mdays
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _epoch_ms(y, mo, d, h, mi, s, ms):
     return ((_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + s * 1000 + ms
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _parse_uint(buf, s, e):
     """Decimal digits in buf[s:e] -> value, or -1 when empty / not all digits / too long."""
     if e <= s or e - s > 18:
@@ -145,21 +145,18 @@ def _parse_uint(buf, s, e):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _epoch_to_ms(v):
     """Unix epoch in seconds or milliseconds (decided by magnitude: >= 1e11 is ms) -> ms; -1 if implausible."""
     if v < 0:
         return -1
-    if v >= 100_000_000_000:
-        ms = v
-    else:
-        ms = v * 1000
+    ms = v if v >= 100_000_000_000 else v * 1000
     if ms < 0 or ms > 7_258_118_400_000:  # 2200-01-01
         return -1
     return ms
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _parse_iso(buf, s, e):
     """ISO-8601 `YYYY-MM-DD[T ]HH:MM:SS[.fff][Z|+00:00]` in buf[s:e] -> (ms, end) or (-1, s)."""
     if e - s < 19:
@@ -205,14 +202,14 @@ def _parse_iso(buf, s, e):
     return _epoch_ms(y, mo, d, h, mi, sec, 0) + ms, p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fnv(buf, s, e, h):
     for i in range(s, e):
         h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _intern_station(buf, s, e, st, stab_key, stab_id, st_bytes, st_len):
     """Id of the station name buf[s:e] (interned in a small open-addressing table); -1 if empty/full."""
     if e <= s:
@@ -241,7 +238,7 @@ def _intern_station(buf, s, e, st, stab_key, stab_id, st_bytes, st_len):
         j = (j + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _add_reject(line, reason, buf, s, e, rej_i64, rej_buf, nrej, rbuf_used):
     """Record a reject with a verbatim copy of buf[s:e]; returns (nrej, rbuf_used)."""
     rej_i64[0, nrej] = line
@@ -256,7 +253,7 @@ def _add_reject(line, reason, buf, s, e, rej_i64, rej_buf, nrej, rbuf_used):
     return nrej + 1, rbuf_used + n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbuf_used):
     """Reject the fragments held by slot k as orphan_fragment (raw lines joined by newlines)."""
     last = slots[k, N_SL - MAX_FRAGS + slots[k, SL_GOT] - 1]
@@ -266,7 +263,7 @@ def _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbuf_used):
     return nrej, rbuf_used
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _get(sb, nbits, start, width):
     """Unsigned field (pyais semantics: a field cut by the payload end yields its available bits)."""
     avail = min(width, nbits - start)
@@ -279,7 +276,7 @@ def _get(sb, nbits, start, width):
     return acc & ((np.int64(1) << avail) - 1), avail
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _uint(sb, nbits, start, width):
     """Unsigned field, -1 when the payload ends before it starts."""
     if start >= nbits:
@@ -288,7 +285,7 @@ def _uint(sb, nbits, start, width):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sint(sb, nbits, start, width):
     """Two's-complement field; returns (value, present)."""
     if start >= nbits:
@@ -299,7 +296,7 @@ def _sint(sb, nbits, start, width):
     return v, True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _text(sb, nbits, start, width, out, row):
     """6-bit text into out[row]; returns its length after pyais' rstrip('@').strip(), -1 if absent."""
     if start >= nbits:
@@ -327,7 +324,7 @@ def _text(sb, nbits, start, width, out, row):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _latlon(v, present, limit):
     """Raw 1/10000 min -> degrees rounded to 6 places exactly as pyais; NaN if absent or |x| > limit."""
     if not present:
@@ -338,7 +335,7 @@ def _latlon(v, present, limit):
     return x
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep):
     """Index of the table entry for payload hash h: >= 0 duplicate within window, else -(slot+1) to insert."""
     mask = dd_key.shape[0] - 1
@@ -355,7 +352,7 @@ def _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep):
         j = (j + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dedup_rebuild(dd_key, dd_ts, dd_pos, dd_rep, horizon, new_key, new_ts, new_pos, new_rep):
     """Copy entries with ts >= horizon into the (possibly larger) new table; returns their count."""
     mask = new_key.shape[0] - 1
@@ -375,7 +372,7 @@ def dedup_rebuild(dd_key, dd_ts, dd_pos, dd_rep, horizon, new_key, new_ts, new_p
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_id, st_bytes, st_len,
                  dd_key, dd_ts, dd_pos, dd_rep,
                  p64, p32, pf, r64, r32, rf, names, calls, dests, rtext_len,
@@ -505,9 +502,25 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         if c0 != 33 and c0 != 36:
             nrej, rbu = _add_reject(line, R_NOT_AIS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
-        f0e = s
-        while f0e < e and buf[f0e] != 44 and buf[f0e] != 42:
-            f0e += 1
+        # one pass: checksum, field boundaries, '*'
+        cs = 0
+        nf = 0
+        q = s + 1
+        while q < e:
+            c = buf[q]
+            if c == 42:
+                break
+            cs ^= c
+            if c == 44 and nf < 16:
+                fs[nf] = q + 1
+                nf += 1
+            q += 1
+        star = q
+        for i in range(nf - 1):
+            fe[i] = fs[i + 1] - 1
+        if nf > 0:
+            fe[nf - 1] = star
+        f0e = fs[0] - 1 if nf > 0 else star
         is_ais = False
         is_pghp = False
         if f0e - s == 6:
@@ -522,15 +535,9 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         if not is_ais and not is_pghp:
             nrej, rbu = _add_reject(line, R_NOT_AIS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
-        star = f0e
-        while star < e and buf[star] != 42:
-            star += 1
         if star + 2 >= e or _hexval(buf[star + 1]) < 0 or _hexval(buf[star + 2]) < 0:
             nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
-        cs = 0
-        for i in range(s + 1, star):
-            cs ^= buf[i]
         sent_cs = _hexval(buf[star + 1]) * 16 + _hexval(buf[star + 2])
         if cs != sent_cs:
             nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
@@ -547,17 +554,6 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             else:
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
-        # split fields between the first comma and '*'
-        nf = 0
-        f = f0e + 1
-        while f <= star and nf < 16:
-            g = f
-            while g < star and buf[g] != 44:
-                g += 1
-            fs[nf] = f
-            fe[nf] = g
-            nf += 1
-            f = g + 1
         if is_pghp:
             # $PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,country,region,pss,online,cs*hh (Gatehouse wrapper)
             if nf < 8:
@@ -648,11 +644,12 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             continue
         chan = buf[fs[3]] if fe[3] > fs[3] else 0
         ok = True
-        for i in range(ps, pe):
+        for i in range(ps, pe):  # validate and de-armour in one pass (sb is only used for single sentences)
             c = buf[i]
-            if not ((48 <= c <= 87) or (96 <= c <= 119)):
+            if c < 48 or c > 119 or (87 < c < 96):
                 ok = False
                 break
+            sb[i - ps] = c - 48 if c < 88 else c - 56
         if not ok:
             nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
@@ -727,10 +724,6 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             plen = slots[k, SL_PAYLEN]
             for i in range(plen):
                 c = slot_pay[k, i]
-                sb[i] = c - 48 if c < 88 else c - 56
-        else:
-            for i in range(plen):
-                c = buf[ps + i]
                 sb[i] = c - 48 if c < 88 else c - 56
         # ---- decode -----------------------------------------------------------------------------------
         st[S_MESSAGES] += 1
@@ -924,7 +917,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
     return npos, nrep, nrej, npend
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def flush_slots(slots, slot_raw, rej_i64, rej_buf):
     """End of input: every pending fragment set becomes an orphan_fragment reject."""
     nrej = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -96,7 +96,7 @@ class NmeaDecoder:
         self.source = source
         self.assume_ms: int | None = None
         if assume_time is not None:
-            at = assume_time if assume_time.tzinfo else assume_time.replace(tzinfo=timezone.utc)
+            at = assume_time if assume_time.tzinfo else assume_time.replace(tzinfo=UTC)
             self.assume_ms = int(at.timestamp() * 1000)
         self.window_ms = int(dedup_window_s) * 1000 if dedup_window_s > 0 else -1
         self._st = np.zeros(K.N_STATE, dtype=np.int64)
@@ -161,12 +161,14 @@ class NmeaDecoder:
     # ---- internals -------------------------------------------------------------------------------
     @staticmethod
     def _rejects(rej_i64: np.ndarray, rej_buf: np.ndarray, n: int) -> list[Reject]:
-        out = []
-        for i in range(n):
-            off, ln = int(rej_i64[2, i]), int(rej_i64[3, i])
-            raw = rej_buf[off:off + ln].tobytes().decode("ascii", errors="backslashreplace")
-            out.append(Reject(int(rej_i64[0, i]), K.REASON_NAMES[int(rej_i64[1, i])], raw))
-        return out
+        if n == 0:
+            return []
+        lines, reasons, offs, lens = rej_i64[:, :n].tolist()
+        end = offs[-1] + lens[-1]
+        raw = rej_buf[:end].tobytes()
+        names = K.REASON_NAMES
+        return [Reject(ln, names[r], raw[o:o + k].decode("ascii", "backslashreplace"))
+                for ln, r, o, k in zip(lines, reasons, offs, lens, strict=True)]
 
     def _stations(self) -> pa.Array:
         n = int(self._st[K.S_N_STATIONS])
