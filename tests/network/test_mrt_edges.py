@@ -158,3 +158,12 @@ def test_round_trip_property(nets: list[tuple[int, int]], as_path: list[int]) ->
     assert rep.errors == []
     assert table.column("prefix").to_pylist() == prefixes
     assert set(table.column("as_path").to_pylist()) == {" ".join(map(str, as_path))}
+
+
+def test_prefix_cache_keeps_families_apart() -> None:
+    """0.0.0.0/6 (IPv4) and ::/0 (IPv6) have the same NLRI bytes after the AFI tag; both decode correctly."""
+    from sanctionwatch.network.attrs import parse_nlri
+
+    assert parse_nlri(b"\x06\x00", 0, 2, 1, False) == [("0.0.0.0/6", None)]
+    assert parse_nlri(b"\x00", 0, 1, 2, False) == [("::/0", None)]
+    assert parse_nlri(b"\x06\x00", 0, 2, 1, False) == [("0.0.0.0/6", None)]

@@ -51,7 +51,7 @@ def parse_nlri(buf: bytes, pos: int, end: int, afi: int, addpath: bool) -> list[
         nbytes = (plen + 7) >> 3
         if plen > maxbits or pos + 1 + nbytes > end:
             raise MrtError(f"NLRI prefix /{plen} overruns its field")
-        key = buf[pos:pos + 1 + nbytes] if afi == 1 else b"\x06" + buf[pos:pos + 1 + nbytes]
+        key = (b"\x04" if afi == 1 else b"\x06") + buf[pos:pos + 1 + nbytes]  # AFI tag: ::/0 != 0.0.0.0/6
         s = _PREFIX_CACHE.get(key)
         if s is None:
             addr = buf[pos + 1:pos + 1 + nbytes] + b"\x00" * (alen - nbytes)
