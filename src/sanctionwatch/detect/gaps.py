@@ -96,7 +96,7 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
     kept = []
     for k, e in enumerate(events):
         r = by_k.get(k)
-        n_h = max(1, (r or {}).get("n_h") or 1)
+        n_h = max(1, meta[k][4])
         frac = (r["hours_seen"] / n_h) if r else 0.0
         ev = json.loads(e["evidence"])
         strong_before = ev["positions_before"] >= params.min_positions_before

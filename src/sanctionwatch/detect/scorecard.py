@@ -5,7 +5,9 @@ Matching rule (docs/detectors.md): an event matches a label of the same type whe
 hull that changed MMSI is still the same vessel) and their intervals overlap ([start, end) half-open; a label
 without an end is open to the end of data). Labels with `control: true` are honest look-alikes: an event
 matching only controls is a false positive. Labels with `observable: false` (nothing visible in AIS) are
-left out of recall, and events matching them are not counted against precision.
+left out of recall, and events matching them are not counted against precision; likewise a loitering
+event of a vessel whose labelled encounter partner was dark (GFW: loitering is a potential encounter
+with an unseen partner).
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ def score(events: pl.DataFrame, labels: list[dict], types: tuple[str, ...] | Non
         controls_flagged, fps = [], []
         for e in evs:
             hit = [lab for lab in pos if _matches(e, lab, hulls)]
+            if t == "loitering" and not hit:  # the visible half of an encounter whose partner was dark
+                hit = [lab for lab in labels if lab["type"] == "encounter" and not lab["control"]
+                       and not lab["observable"] and _matches({**e, "type": "encounter", "other_mmsi": None},
+                                                              {**lab, "other_mmsi": None}, None)]
             if any(lab["observable"] for lab in hit):
                 tp += 1
             elif hit:

@@ -122,7 +122,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     uniq = [e for e in events if not (e["event_id"] in seen or seen.add(e["event_id"]))]  # type: ignore[func-returns-value]
     uniq.sort(key=lambda e: (e["start"], e["type"], e["mmsi"] or 0))
     table = evidence.table(uniq)
-    counts = {t: int(c) for t, c in zip(*np.unique(np.array([e["type"] for e in uniq] or [""]), return_counts=True),
+    counts = {str(t): int(c) for t, c in zip(*np.unique(np.array([e["type"] for e in uniq] or [""]), return_counts=True),
                                          strict=True) if t}
     timings["total_s"] = time.perf_counter() - t0
     report = {"positions": positions.height, "vessel_reports": reports.height, "events": table.num_rows,
