@@ -65,7 +65,7 @@ def of(ev: pl.DataFrame, t: str) -> pl.DataFrame:
 
 
 def test_counts_per_type(world):
-    ev, report = world
+    _, report = world
     assert report["by_type"] == {"port_call": 2, "destination_mismatch": 1, "sanctioned_area": 1, "encounter": 1,
                                  "loitering": 1, "gap": 3, "identity_change": 1}
     assert report["not_reported_explained"].get("loitering_explained_by_encounter") == 2
