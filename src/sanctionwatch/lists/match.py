@@ -1,7 +1,8 @@
-"""Matching queries against the index: strong ids exactly, names fuzzily with n-gram blocking.
+"""Matching queries against the index: strong ids exactly, names fuzzily with key blocking.
 
-Names: candidates are list names sharing enough character n-grams of the romanisation-folded key with the
-query (an inverted index join, so cost grows with matches, not names x list); only those pairs are scored
+Names: candidates are list names sharing a blocking key with the query (first or last 4 letters of the
+romanisation-folded key, or a whole folded word of 4+ letters; an inverted-index join, oversized blocks
+dropped, so cost grows with candidates, not names x list) or an equal folded key; only those pairs are scored
 with rapidfuzz (`fuzz.ratio` on the spaceless key and on the folded key, `fuzz.token_sort_ratio` on the
 words; the best of the three, /100). Numbers in names must agree. Every output row says why: query field
 and value, matched list name and field, entry, list and version, score, threshold and algorithm.
@@ -14,7 +15,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from sanctionwatch.lists.index import ListIndex
-from sanctionwatch.lists.normalize import name_forms
+from sanctionwatch.lists.normalize import fold_expr, name_forms
 from sanctionwatch.lists.params import ScreenParams
 
 MATCH_SCHEMA = {
@@ -60,30 +61,28 @@ def match_ids(queries: pl.DataFrame, index: ListIndex) -> pl.DataFrame:
     return _with_entries(out, index)
 
 
-def _grams(df: pl.DataFrame, id_col: str, n: int) -> pl.DataFrame:
-    """Distinct (id, n-gram) pairs of the `fold` column, padded with `#` so short names have grams."""
-    p = pl.lit("#") + pl.col("fold") + pl.lit("#")
-    return (
-        df.select(id_col, p.alias("p"))
-        .with_columns(pl.int_ranges(0, (pl.col("p").str.len_chars() - n + 1).clip(lower_bound=0)).alias("i"))
-        .explode("i")
-        .drop_nulls("i")
-        .select(id_col, pl.col("p").str.slice(pl.col("i"), n).alias("g"))
-        .unique()
-    )
+def _block_keys(df: pl.DataFrame, id_col: str, p: ScreenParams) -> pl.DataFrame:
+    """Distinct (id, blocking key): folded-key prefix and suffix, and each folded word of 4+ letters."""
+    n = p.block_affix_len
+    words = df.select(id_col, pl.col("norm").str.split(" ").alias("w")).explode("w").filter(
+        pl.col("w").str.len_chars() >= n).select(id_col, (pl.lit("t:") + fold_expr(pl.col("w"))).alias("b"))
+    affix = df.filter(pl.col("fold").str.len_chars() >= n).select(
+        id_col, (pl.lit("p:") + pl.col("fold").str.head(n)).alias("p"),
+        (pl.lit("s:") + pl.col("fold").str.tail(n)).alias("s"))
+    return pl.concat([words, affix.select(id_col, pl.col("p").alias("b")),
+                      affix.select(id_col, pl.col("s").alias("b"))]).unique()
 
 
 def _blocking(index: ListIndex, schemas: tuple[str, ...] | None, p: ScreenParams) -> tuple[pl.DataFrame, ...]:
-    """(names with nid and gram count, postings without stop-grams) for a schema filter; cached on the index."""
-    key = ("blocking", schemas, p.gram_size, p.max_gram_postings)
+    """(names with nid, postings of blocking keys without oversized blocks) for a schema filter; cached."""
+    key = ("blocking", schemas, p.block_affix_len, p.max_block_size)
     if key not in index.cache:
         names = index.names if schemas is None else index.names.filter(pl.col("schema").is_in(list(schemas)))
         names = names.filter(pl.col("key").str.len_chars() > 0).with_row_index("nid")
-        post = _grams(names, "nid", p.gram_size)
-        counts = post.group_by("nid").agg(pl.len().alias("nc"))
-        df = post.group_by("g").agg(pl.len().alias("df"))
-        post = post.join(df.filter(pl.col("df") <= p.max_gram_postings).select("g"), on="g")
-        index.cache[key] = (names.join(counts, on="nid", how="left"), post)
+        post = _block_keys(names, "nid", p)
+        size = post.group_by("b").agg(pl.len().alias("n"))
+        post = post.join(size.filter(pl.col("n") <= p.max_block_size).select("b"), on="b")
+        index.cache[key] = (names, post)
     return index.cache[key]
 
 
@@ -101,22 +100,18 @@ def match_names(
     uq = queries.select("name").unique().with_row_index("qn")
     uq = pl.concat([uq, name_forms(uq["name"])], how="horizontal").filter(pl.col("key").str.len_chars() > 0)
     names, post = _blocking(index, schemas, p)
-    # Exact folded-key equality always makes a candidate (covers stop-grams and very short names).
+    # Exact folded-key equality always makes a candidate (whatever the block sizes).
     exact = uq.select("qn", "fold").join(names.select("nid", "fold"), on="fold").select("qn", "nid")
-    longq = uq.filter(pl.col("key").str.len_chars() >= p.min_key_len)
-    qg = _grams(longq, "qn", p.gram_size)
-    nq = qg.group_by("qn").agg(pl.len().alias("nq"))
-    pairs = (
-        qg.join(post, on="g").group_by("qn", "nid").agg(pl.len().alias("shared"))
-        .join(nq, on="qn").join(names.select("nid", "nc"), on="nid")
-        .filter(pl.col("shared") >= (p.min_shared_grams_frac * pl.min_horizontal("nq", "nc")).ceil())
-        .sort(["qn", "shared"], descending=[False, True])
-        .group_by("qn", maintain_order=True).head(p.max_candidates_per_query)
-        .select("qn", "nid")
-    )
+    pairs = _block_keys(uq, "qn", p).join(post, on="b").select("qn", "nid")
     pairs = pl.concat([pairs, exact]).unique()
     if pairs.is_empty():
         return empty_matches()
+    # Length bound before scoring: Indel similarity <= 2 min(len) / (len_a + len_b) (slack for spaces).
+    ql = uq.select("qn", pl.col("norm").str.len_chars().alias("lq"))
+    nl = names.select("nid", pl.col("norm").str.len_chars().alias("lc"))
+    pairs = pairs.join(ql, on="qn").join(nl, on="nid").filter(
+        2 * pl.min_horizontal("lq", "lc") / (pl.col("lq") + pl.col("lc")) >= p.threshold - 0.05
+    ).select("qn", "nid")
     cols = ["norm", "key", "fold", "digits"]
     pairs = pairs.join(uq.select("qn", "name", *cols), on="qn").join(
         names.select("nid", "entry_id", "entity_id", pl.col("field").alias("matched_field"),
@@ -142,8 +137,8 @@ def _score(pairs: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
     best = None
     algo = None
     for col, scorer, label in _SCORERS:
-        s = pl.Series(cpdist(pairs[col].to_list(), pairs[f"l_{col}"].to_list(), scorer=scorer, workers=-1),
-                      dtype=pl.Float64) / 100.0
+        s = pl.Series(cpdist(pairs[col].to_list(), pairs[f"l_{col}"].to_list(), scorer=scorer, workers=-1,
+                             score_cutoff=100.0 * p.threshold * 0.9), dtype=pl.Float64) / 100.0
         if best is None:
             best, algo = s, pl.Series([label] * len(s), dtype=pl.Utf8)
         else:
@@ -157,6 +152,10 @@ def _score(pairs: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
     rule = pl.when(both & (qd != ld)).then(pl.lit("; numbers differ")) \
         .when((qd != "") != (ld != "")).then(pl.lit(f"; number on one side only (x{p.digits_missing_penalty})")) \
         .otherwise(pl.lit(""))
+    short = pl.min_horizontal(pl.col("key").str.len_chars(), pl.col("l_key").str.len_chars()) < p.short_key_len
+    equal = (pl.col("key") == pl.col("l_key")) | (pl.col("fold") == pl.col("l_fold"))
+    penalty = pl.when(short & ~equal).then(0.0).otherwise(penalty)
+    rule = pl.when(short & ~equal).then(pl.lit(f"; short name (< {p.short_key_len}) not equal")).otherwise(rule)
     return pairs.with_columns(best.alias("raw_score"), algo.alias("algo")).with_columns(
         (pl.col("raw_score") * penalty).alias("score"),
         (pl.col("algo") + rule).alias("algorithm"),

@@ -21,11 +21,14 @@ _LEGAL_RE = r"\b(?:" + "|".join(LEGAL_FORMS) + r")\b"
 _SHIP_PREFIX_RE = r"^(?:M ?V|M ?T|S ?S|MV|MT) "
 
 # Ordered romanisation folds applied to the spaceless key (Korean: MR vs RR, voiced vs voiceless initials).
+# Kept narrow on purpose: wider folds (L/R, SH/S, OO/U) made unrelated western names equal (SANDAL/SHANTAR).
 KOREAN_FOLDS: tuple[tuple[str, str], ...] = (
-    ("YEO", "YO"), ("EO", "O"), ("EU", "U"), ("OO", "U"), ("SH", "S"), ("TCH", "J"), ("CH", "J"),
-    ("K", "G"), ("P", "B"), ("T", "D"), ("L", "R"), ("GG", "G"), ("BB", "B"), ("DD", "D"), ("SS", "S"),
-    ("JJ", "J"), ("RR", "R"), ("NN", "N"), ("MM", "M"),
+    ("YEO", "YO"), ("EO", "O"), ("EU", "U"), ("TCH", "J"), ("CH", "J"),
+    ("K", "G"), ("P", "B"), ("T", "D"), ("GG", "G"), ("BB", "B"), ("DD", "D"), ("JJ", "J"),
 )
+# Trailing Roman hull numbers (`ARGO I`, `SPARTA IV`) become digits so the numbers rule applies to them.
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5", "VI": "6", "VII": "7", "VIII": "8", "IX": "9",
+          "X": "10"}
 
 
 def ascii_fold(s: pl.Series) -> pl.Series:
@@ -39,16 +42,24 @@ def ascii_fold(s: pl.Series) -> pl.Series:
     return s.scatter(idx, folded)
 
 
-def norm_expr(col: pl.Expr) -> pl.Expr:
-    """Uppercase words: punctuation to spaces, ship prefixes and `NO.` before hull numbers and legal forms dropped."""
-    s = col.str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", " ")
-    s = s.str.replace_all(r"([A-Z])([0-9])", "$1 $2").str.replace_all(r"([0-9])([A-Z])", "$1 $2")
-    s = s.str.replace_all(r"\bNO ([0-9])", "$1").str.strip_chars()
-    s = pl.when(s.str.replace(_SHIP_PREFIX_RE, "").str.strip_chars() != "").then(
-        s.str.replace(_SHIP_PREFIX_RE, "")).otherwise(s)
-    stripped = s.str.replace_all(_LEGAL_RE, " ")
-    s = pl.when(stripped.str.strip_chars() != "").then(stripped).otherwise(s)
-    return s.str.replace_all(r"\s+", " ").str.strip_chars()
+def _norm(df: pl.DataFrame) -> pl.Series:
+    """Uppercase words: punctuation to spaces, ship prefixes and `NO.` before hull numbers and legal forms dropped.
+
+    Staged with materialised columns: nesting the when/then steps as one expression re-evaluates them.
+    """
+    s = pl.col("s")
+    df = df.select(pl.col("raw").str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", " ").alias("s"))
+    df = df.with_columns(s.str.replace_all(r"([A-Z])([0-9])", "$1 $2").str.replace_all(r"([0-9])([A-Z])", "$1 $2")
+                         .str.replace_all(r"\bNO ([0-9])", "$1").str.strip_chars())
+    df = df.with_columns(s.str.replace(_SHIP_PREFIX_RE, "").str.strip_chars().alias("t"))
+    df = df.with_columns(pl.when(pl.col("t") != "").then(pl.col("t")).otherwise(s).alias("s"))
+    df = df.with_columns(s.str.replace_all(_LEGAL_RE, " ").str.strip_chars().alias("t"))
+    df = df.with_columns(pl.when(pl.col("t") != "").then(pl.col("t")).otherwise(s).str.replace_all(r"\s+", " ")
+                         .alias("s"))
+    df = df.with_columns(s.str.extract(r" (I|II|III|IV|V|VI|VII|VIII|IX|X)$", 1).alias("r"))
+    return df.select(pl.when(pl.col("r").is_not_null()).then(
+        s.str.replace(r" [IVX]+$", "") + pl.lit(" ") + pl.col("r").replace_strict(_ROMAN, default=pl.col("r"))
+    ).otherwise(s).alias("norm")).to_series()
 
 
 def fold_expr(key: pl.Expr) -> pl.Expr:
@@ -60,8 +71,8 @@ def fold_expr(key: pl.Expr) -> pl.Expr:
 
 def name_forms(names: pl.Series) -> pl.DataFrame:
     """norm, key, fold and digits for a column of raw names (nulls stay null)."""
-    df = pl.DataFrame({"raw": ascii_fold(names)})
-    return df.select(norm_expr(pl.col("raw")).alias("norm")).with_columns(
+    df = pl.DataFrame({"norm": _norm(pl.DataFrame({"raw": ascii_fold(names)}))})
+    return df.with_columns(
         pl.col("norm").str.replace_all(" ", "", literal=True).alias("key"),
         pl.col("norm").str.extract_all(r"[0-9]+").list.join(" ").alias("digits"),
     ).with_columns(fold_expr(pl.col("key")).alias("fold"))
