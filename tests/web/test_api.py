@@ -112,3 +112,13 @@ def test_trade_endpoints_on_constructed_fixture(tmp_path):
     assert c.get("/api/trade/series", params={"reporter": 643, "partner": 408, "flow": "x"}).status_code == 422
     charts = c.get("/api/trade/charts", params={"limit": 1}).json()["items"]
     assert charts and all(ch["png"].startswith("data:image/png;base64,") for ch in charts)
+
+
+def test_map_layers_areas_and_ports(client):
+    areas = client.get("/api/areas").json()
+    assert {f["properties"]["area_id"] for f in areas["features"]} >= {"dprk_12nm", "dprk_24nm"}
+    kp = client.get("/api/ports", params={"country": "kp"}).json()["features"]
+    names = {f["properties"]["name"] for f in kp}
+    assert len(kp) >= 10 and any("Nampo" in n for n in names)
+    box = client.get("/api/ports", params={"bbox": "129,42,131,43"}).json()["features"]
+    assert box and all(129 <= f["geometry"]["coordinates"][0] <= 131 for f in box)

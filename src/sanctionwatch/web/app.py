@@ -123,9 +123,11 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
     def risk(limit: int = limit_q, offset: int = offset_q) -> Page:
         return _page(q.risk(limit, offset), limit, offset)
 
+    from sanctionwatch.web.geo_routes import router as geo_router
     from sanctionwatch.web.trade_routes import router as trade_router
 
     app.include_router(trade_router(store, q))
+    app.include_router(geo_router())
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

@@ -171,8 +171,12 @@ class Queries:
         f = self._risk_file("ranked")
         if not f.exists():
             return []
-        return self.dicts("select * from read_parquet(?) order by points desc, mmsi limit ? offset ?",
-                          [str(f), limit, offset])
+        return self.dicts("""
+            with page as (select * from read_parquet(?) order by points desc, mmsi limit ? offset ?)
+            select page.*, v.name from page left join (
+                select mmsi, arg_max(name, ts) as name from vessel_reports
+                where name is not null and mmsi in (select mmsi from page) group by mmsi) v using (mmsi)
+            order by points desc, mmsi""", [str(f), limit, offset])
 
     def risk_breakdown(self, mmsi: int) -> list[dict]:
         f = self._risk_file("contributions")

@@ -50,6 +50,16 @@ function initMap() {
     const topo = await (await fetch("/static/vendor/countries-50m.topo.json")).json();
     map.addSource("land", { type: "geojson", data: topojson.feature(topo, topo.objects.countries) });
     map.addLayer({ id: "land", type: "fill", source: "land", paint: { "fill-color": "#eae6dc", "fill-outline-color": "#a89f8a" } });
+    map.addSource("areas", { type: "geojson", data: "/api/areas" });
+    map.addLayer({ id: "areas", type: "fill", source: "areas", paint: { "fill-color": "#c53030", "fill-opacity": 0.12 } });
+    map.addLayer({ id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#c53030", "line-width": 1, "line-dasharray": [3, 2] } });
+    map.addSource("ports", { type: "geojson", data: "/api/ports?bbox=100,10,160,60" });
+    map.addLayer({ id: "ports", type: "circle", source: "ports", minzoom: 3, paint: {
+      "circle-radius": 2.5, "circle-color": ["match", ["get", "country"], "KP", "#c53030", "#2d3748"], "circle-opacity": 0.7 } });
+    map.on("click", "ports", (e) => {
+      const p = e.features[0].properties;
+      new maplibregl.Popup().setLngLat(e.lngLat).setHTML(`port ${esc(p.name)} (${esc(p.locode || "no LOCODE")}, ${esc(p.country)})`).addTo(map);
+    });
     map.addSource("track", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
     map.addLayer({ id: "track", type: "line", source: "track", filter: ["==", ["get", "kind"], "track"],
       paint: { "line-width": 2.5, "line-color": ["interpolate", ["linear"], ["get", "t"], 0, "#f6e05e", 0.5, "#ed8936", 1, "#9b2c2c"] } });
@@ -67,7 +77,8 @@ function initMap() {
     });
     document.getElementById("legend").innerHTML = Object.entries(EVENT_COLORS).map(
       ([k, c]) => `<div><span class="sw" style="background:${c}"></span>${k}</div>`).join("") +
-      '<div>track: <span style="color:#d69e2e">old</span> → <span style="color:#9b2c2c">recent</span>; gap: dashed</div>';
+      '<div>track: <span style="color:#d69e2e">old</span> → <span style="color:#9b2c2c">recent</span>; gap: dashed</div>' +
+      '<div><span style="color:#c53030">▭</span> sanctioned areas; small dots: ports (red: DPRK)</div>';
     // server-side simplification is per zoom: refetch the selected track when the zoom changes
     map.on("moveend", () => {
       const z = Math.round(map.getZoom());
@@ -114,7 +125,7 @@ async function showMap() {
   await loadEvents();
   const risk = await api("/api/risk?limit=50");
   document.getElementById("risk-list").innerHTML = risk.items.map((r) =>
-    `<li data-mmsi="${esc(r.mmsi)}"><b>${esc(r.risk_0_100)}</b> ${esc(r.mmsi)} <span class="muted">${esc(r.signals)}</span></li>`).join("")
+    `<li data-mmsi="${esc(r.mmsi)}"><b>${esc(r.risk_0_100)}</b> ${esc(r.name || "")} ${esc(r.mmsi)} <span class="muted">${esc(r.signals)}</span></li>`).join("")
     || '<li class="muted">no risk ranking yet (run sanctionwatch risk)</li>';
   document.querySelectorAll("#risk-list li[data-mmsi]").forEach((li) =>
     li.addEventListener("click", () => selectVessel(Number(li.dataset.mmsi))));
@@ -147,7 +158,7 @@ async function showWatchlist() {
   const el = document.getElementById("view-watchlist");
   const page = await api("/api/risk?limit=500");
   el.innerHTML = `<h2>Watchlist — vessels ranked by risk</h2><p><a href="/api/risk?limit=500">JSON</a></p>` +
-    table(page.items, ["mmsi", "risk_0_100", "points", "signals", "top_reasons"], { render: { mmsi: vesselLink } });
+    table(page.items, ["mmsi", "name", "risk_0_100", "points", "signals", "top_reasons"], { render: { mmsi: vesselLink } });
 }
 
 async function showEvents() {
