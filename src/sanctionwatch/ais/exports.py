@@ -82,10 +82,16 @@ def sniff(head: bytes) -> str | None:
 
 # ---- shared value rules (store/schemas.py) ------------------------------------------------------------
 def _txt(df: pl.DataFrame, col: str) -> pl.Expr:
-    """Stripped text of a column, null when absent or a not-available word."""
+    """Stripped text of a column, null when absent or a not-available word.
+
+    Stripping is skipped for columns without any space (a cheap literal scan): it is the costliest step.
+    """
     if col not in df.columns:
         return pl.lit(None, pl.String)
-    e = pl.col(col).str.strip_chars()
+    s = df.get_column(col)
+    padded = s.dtype == pl.String and bool(s.str.contains(" ", literal=True).any() or s.str.contains(
+        "\t", literal=True).any())
+    e = pl.col(col).str.strip_chars() if padded else pl.col(col)
     return pl.when(e.is_in(_NULL_TEXT)).then(None).otherwise(e)
 
 
