@@ -22,6 +22,9 @@ def test_upstreams_jsonl_store_and_chart(dprk: dict[str, Path], tmp_path: Path) 
     recs = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
     ups = {r["upstream"]: r for r in recs if r["record"] == "upstream"}
     assert set(ups) == {"AS4837", "AS20485"}
+    peers = {(r["peer_as"], r["upstream"]): r for r in recs if r["record"] == "peer"}
+    assert len(peers) == 7  # 5 peers via 4837, 2 of them also via 20485
+    assert peers[(20764, 20485)]["prefixes"] == 3 and peers[(20764, 20485)]["prefixes_at_end"] == 1
     events = [r for r in recs if r["record"] == "event"]
     assert [(e["evidence"]["change"], e["start"][:19]) for e in events] == [
         ("upstream_appeared", "2017-10-01 09:07:51"), ("upstream_disappeared", "2017-10-01 10:14:45"),

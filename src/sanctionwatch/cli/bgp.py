@@ -44,6 +44,11 @@ def _analysis(target: str, files: list[Path], asnames: Path | None, ipasn: Path 
     for rep in an.selection.reports:
         for e in rep.errors:
             console.print(f"[yellow]{e['file']} record {e['record']} (offset {e['offset']}):[/] {e['error']}")
+        console.print(f"{rep.file}: {rep.records:,} records, {rep.rows:,} route lines, {len(rep.errors)} errors"
+                      + (" [yellow](truncated)[/]" if rep.truncated else ""))
+    if an.baseline_end is not None:
+        console.print(f"[yellow]no RIB for {an.target.label}:[/] upstreams first seen before "
+                      f"{an.baseline_end:%Y-%m-%d %H:%M:%S}Z count as baseline (pass the preceding RIB dump)")
     return an
 
 
@@ -57,6 +62,7 @@ def upstreams(
     per_prefix: bool = typer.Option(False, "--per-prefix", help="Also detect changes per prefix."),
     min_absence_s: float | None = typer.Option(None, "--min-absence-s", help="Override BgpParams.min_absence_s."),
     chart: Path | None = typer.Option(None, "--chart", help="Also write the timeline PNG here."),
+    peers: bool = typer.Option(False, "--peers", help="Table format: also list upstreams per collector peer."),
     store: str = store_option(),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write routing_change events to the store."),
 ) -> None:
@@ -80,12 +86,18 @@ def upstreams(
     if fmt == Format.jsonl:
         for r in summary:
             sys.stdout.write(json.dumps({"record": "upstream", "target": an.target.label, **r}, default=str) + "\n")
+        for r in an.peers.to_dicts():
+            sys.stdout.write(json.dumps({"record": "peer", **r}, default=str) + "\n")
         for r in ev_rows:
             r["evidence"] = json.loads(r["evidence"])
             sys.stdout.write(json.dumps({"record": "event", **r}, default=str) + "\n")
         return
     cols = ["upstream", "name", "first_seen", "last_change", "peers", "prefixes", "share_at_end", "max_share"]
     emit_rows(cols, [[_cell(r[c]) for c in cols] for r in summary], fmt, title=f"Upstreams of {an.target.label}")
+    if peers:
+        pcols = ["peer_ip", "peer_as", "upstream", "first_seen", "prefixes", "prefixes_at_end"]
+        emit_rows(pcols, [[_cell(r[c]) for c in pcols] for r in an.peers.to_dicts()], fmt,
+                  title="Upstreams per collector peer")
     ecols = ["start", "end", "subject", "change", "upstream", "confidence", "first evidence"]
     erows = []
     for r in ev_rows:
