@@ -95,3 +95,17 @@ def test_custom_template(server: str, tmp_path: Path) -> None:
     assert urls == [f"{server}/mirror/rrc06/20171001/0000.gz", f"{server}/mirror/rrc06/20171001/0005.gz"]
     res = download(urls, tmp_path)
     assert len(res.fetched) == 1 and res.missing == [urls[1]]
+
+
+def test_download_cli(server: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sanctionwatch.cli.main import app
+
+    args = ["bgp", "download", "--archive", "ris", "--collector", "rrc06", "--start", "2017-10-01T00:00Z",
+            "--end", "2017-10-01T00:10Z", "--base", server, "--cache", str(tmp_path)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines() == [str(tmp_path / "127.0.0.1" / "rrc06/2017.10/updates.20171001.0000.gz")]
+    assert "1 fetched, 0 cached, 1 missing, 0 failed" in res.output
+    assert "updates.20171001.0005.gz" in res.output  # the 404 is named
