@@ -43,15 +43,22 @@ def spark_schema(schema: pa.Schema):
     """Spark StructType for an Arrow schema (dictionary columns become their value type)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    plain = pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type,
-                                f.nullable) for f in schema])
+    plain = pa.schema([pa.field(f.name, _plain_type(f.type), f.nullable) for f in schema])
     return from_arrow_schema(plain)
 
 
 def plain_arrow(table: pa.Table) -> pa.Table:
-    """Decode dictionary columns (Spark's Arrow exchange expects plain types)."""
-    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
-    return pa.Table.from_arrays(cols, names=table.column_names)
+    """Decode dictionary columns, timestamps to microseconds (the only plain types Spark's Arrow exchange takes)."""
+    return pa.Table.from_arrays([c.cast(_plain_type(c.type)) for c in table.columns], names=table.column_names)
+
+
+def _plain_type(t: pa.DataType) -> pa.DataType:
+    """The Spark-compatible Arrow type for `t`."""
+    if pa.types.is_dictionary(t):
+        return _plain_type(t.value_type)
+    if pa.types.is_timestamp(t):
+        return pa.timestamp("us", t.tz)
+    return t
 
 
 def read_table(spark: SparkSession, store_uri: str, table: str) -> DataFrame:
@@ -75,6 +82,28 @@ def map_batches(df: DataFrame, fn: Callable[[pa.RecordBatch], pa.Table], out_sch
             yield from plain_arrow(fn(b)).select(out_schema.names).to_batches()
 
     return df.mapInArrow(run, schema=spark_schema(out_schema))
+
+
+def per_partition(df: DataFrame, keys: list[str], fn: ArrowFn, out_schema: pa.Schema,
+                  partitions: int | None = None) -> DataFrame:
+    """Hash-partition rows by `keys` and apply an Arrow function to each whole partition (many groups at once).
+
+    Cheaper than `per_group` when the function is itself group-aware (e.g. works on any set of whole
+    vessels): one Python call per partition instead of one per group.
+    """
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        got = list(batches)
+        tbl = pa.Table.from_batches(got) if got else None
+        if tbl is not None and tbl.num_rows:
+            yield from plain_arrow(fn(tbl)).select(out_schema.names).to_batches()
+
+    parts = df.repartition(partitions, *keys) if partitions else df.repartition(*keys)
+    return parts.mapInArrow(run, schema=spark_schema(out_schema))
+
+
+def is_remote(uri: str) -> bool:
+    """True for object-store / HDFS URIs (s3a://, gs://, hdfs://...), False for local paths and file://."""
+    return "://" in uri and not uri.startswith("file://")
 
 
 def collect_arrow(df: DataFrame) -> pa.Table:
