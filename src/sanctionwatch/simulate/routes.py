@@ -9,8 +9,11 @@ string-pulled back to straight legs.
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -272,10 +275,52 @@ def _make_route(lat: np.ndarray, lon: np.ndarray, ends: list[Port]) -> Route:
     return Route(lat, lon, cum)
 
 
+ROUTE_VERSION = "1"  # bump when route construction changes: invalidates the on-disk cache
+
+
+def cache_dir() -> Path:
+    """Where built routes are cached ($SANCTIONWATCH_CACHE or ~/.cache/sanctionwatch), as small .npz files."""
+    base = os.environ.get("SANCTIONWATCH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "sanctionwatch")
+    return Path(base) / "routes"
+
+
 @functools.lru_cache(maxsize=4096)
 def route_between(a: tuple[float, float], b: tuple[float, float], ends: tuple[Port, ...] = ()) -> Route:
-    """Sea route between two (lat, lon) points via searoute, starting and ending exactly at them."""
-    feat = searoute.searoute([a[1], a[0]], [b[1], b[0]])
+    """Sea route between two (lat, lon) points, cached on disk (building one takes 0.1-2 s)."""
+    key = repr((ROUTE_VERSION, round(a[0], 6), round(a[1], 6), round(b[0], 6), round(b[1], 6),
+                tuple((p.locode, p.area_km) for p in ends)))
+    path = cache_dir() / (hashlib.sha1(key.encode()).hexdigest()[:20] + ".npz")
+    if path.exists():
+        z = np.load(path)
+        if "error" in z:
+            raise ValueError(str(z["error"]))
+        return Route(z["lat"], z["lon"], z["cum_km"])
+    try:
+        r = _build_route(a, b, ends)
+    except ValueError as e:
+        _save(path, error=np.array(str(e)))
+        raise
+    _save(path, lat=r.lat, lon=r.lon, cum_km=r.cum_km)
+    return r
+
+
+def _save(path: Path, **arrays) -> None:
+    """Best-effort cache write (atomic rename; a read-only home just means no cache)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _build_route(a: tuple[float, float], b: tuple[float, float], ends: tuple[Port, ...]) -> Route:
+    """Sea route between two (lat, lon) points via searoute, starting and ending exactly at them.
+
+    The Corinth and Kiel canals and the Northwest Passage are excluded (narrower than the land mask).
+    """
+    feat = searoute.searoute([a[1], a[0]], [b[1], b[0]], restrictions=["northwest", "corinth", "kiel"])
     coords = np.array(feat.geometry["coordinates"], dtype=float)
     lon = np.concatenate([[a[1]], coords[:, 0], [b[1]]])
     lat = np.concatenate([[a[0]], coords[:, 1], [b[0]]])
