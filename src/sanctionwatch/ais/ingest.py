@@ -93,14 +93,6 @@ def _place_in_time(table: pa.Table, assume_time: datetime | None) -> tuple[pa.Ta
     return table, table.slice(0, 0)
 
 
-def _existing_import(store: Store, raw_sha: str) -> dict | None:
-    """Record of an earlier import with the same raw file bytes, if any."""
-    rec = store.import_record(raw_sha[:16])
-    if rec:
-        return rec
-    return next((r for r in store.imports() if r.get("raw_sha256") == raw_sha), None)
-
-
 def ingest_input(
     store: Store,
     inp: Input,
@@ -115,7 +107,7 @@ def ingest_input(
     chunk_bytes = chunk_bytes or int(sw_settings.get("ingest_chunk_bytes"))
     dedup_window_s = dedup_window_s if dedup_window_s is not None else int(sw_settings.get("dedup_window_s"))
     raw_sha = None if inp.is_stdin else file_sha256(inp.path)
-    if raw_sha and not force and (rec := _existing_import(store, raw_sha)):
+    if raw_sha and not force and (rec := store.import_by_raw_hash(raw_sha)):
         return {**rec, "inputs": [inp.path], "skipped": "already ingested (same content); use --force to re-import"}
 
     staging_id = f"run-{uuid.uuid4().hex[:12]}"
@@ -161,6 +153,8 @@ def ingest_input(
         if not force and (rec := store.import_record(final_id)):
             # Same decompressed content as an earlier import (e.g. the .gz of a file already ingested).
             store.discard_staging(staging_id)
+            if raw_sha:
+                store.write_raw_alias(raw_sha, final_id)
             return {**rec, "inputs": [inp.path], "skipped": "already ingested (same decompressed content); "
                     "use --force to re-import"}
         report.import_id = final_id
@@ -175,6 +169,8 @@ def ingest_input(
             quarantine.path.replace(dest)
             record["quarantine"] = str(dest)
         store.publish_import(staging_id, record, final_id=final_id)
+        if raw_sha:
+            store.write_raw_alias(raw_sha, final_id)
     except BaseException:
         quarantine.close()
         store.discard_staging(staging_id)

@@ -80,6 +80,15 @@ class Store:
             return []
         return [json.loads(p.read_text()) for p in sorted(self.imports_dir.glob("*.json"))]
 
+    def import_by_raw_hash(self, raw_sha256: str) -> dict | None:
+        """Record of the import whose raw input file had this sha256 (O(1): `_imports/by_raw/<hash>`)."""
+        alias = self.imports_dir / "by_raw" / raw_sha256
+        return self.import_record(alias.read_text().strip()) if alias.exists() else None
+
+    def write_raw_alias(self, raw_sha256: str, import_id: str) -> None:
+        """Remember that a raw file (e.g. a .gz) decodes to import `import_id`, for the fast skip check."""
+        write_text_atomic(self.imports_dir / "by_raw" / raw_sha256, import_id)
+
     def write_import_record(self, import_id: str, record: dict) -> None:
         write_text_atomic(self.imports_dir / f"{import_id}.json", json.dumps(record, indent=1, default=str))
 
