@@ -102,16 +102,18 @@ def match_names(
     names, post = _blocking(index, schemas, p)
     # Exact folded-key equality always makes a candidate (whatever the block sizes).
     exact = uq.select("qn", "fold").join(names.select("nid", "fold"), on="fold").select("qn", "nid")
-    pairs = _block_keys(uq, "qn", p).join(post, on="b").select("qn", "nid")
+    # Length bound on blocked pairs: Indel similarity <= 2 min(len) / (len_a + len_b) (slack for spaces).
+    ql = uq.select("qn", pl.col("key").str.len_chars().alias("lq"))
+    nl = names.select("nid", pl.col("key").str.len_chars().alias("lc"))
+    pairs = (
+        _block_keys(uq, "qn", p).join(post, on="b").select("qn", "nid").unique()
+        .join(ql, on="qn").join(nl, on="nid")
+        .filter(2 * pl.min_horizontal("lq", "lc") / (pl.col("lq") + pl.col("lc")) >= p.threshold - 0.05)
+        .select("qn", "nid")
+    )
     pairs = pl.concat([pairs, exact]).unique()
     if pairs.is_empty():
         return empty_matches()
-    # Length bound before scoring: Indel similarity <= 2 min(len) / (len_a + len_b) (slack for spaces).
-    ql = uq.select("qn", pl.col("norm").str.len_chars().alias("lq"))
-    nl = names.select("nid", pl.col("norm").str.len_chars().alias("lc"))
-    pairs = pairs.join(ql, on="qn").join(nl, on="nid").filter(
-        2 * pl.min_horizontal("lq", "lc") / (pl.col("lq") + pl.col("lc")) >= p.threshold - 0.05
-    ).select("qn", "nid")
     cols = ["norm", "key", "fold", "digits"]
     pairs = pairs.join(uq.select("qn", "name", *cols), on="qn").join(
         names.select("nid", "entry_id", "entity_id", pl.col("field").alias("matched_field"),
