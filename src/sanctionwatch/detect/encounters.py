@@ -35,17 +35,17 @@ def buckets(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams = 
     return b.filter(pl.Series(~near))
 
 
-def _row_width(row: pl.Expr) -> pl.Expr:
-    """Longitude width of grid row `row`: CELL_DEG / cos(poleward edge), so >= CELL_DEG km-equivalent everywhere."""
+def _row_cells(row: pl.Expr) -> pl.Expr:
+    """Number of longitude cells in grid row `row`: as many as fit with width >= CELL_DEG / cos(poleward edge),
+    so a cell is never narrower than ~1.1 km and the cells tile 360 deg exactly (no sliver at the dateline)."""
     edge = pl.max_horizontal((row * CELL_DEG).abs(), ((row + 1) * CELL_DEG).abs()).clip(upper_bound=89.9)
-    return CELL_DEG / (edge * np.pi / 180).cos()
+    return (360.0 / (CELL_DEG / (edge * np.pi / 180).cos())).floor().clip(lower_bound=1).cast(pl.Int64)
 
 
 def _col(lon: pl.Expr, row: pl.Expr) -> pl.Expr:
     """Grid column of a longitude in row `row`, wrapped at the dateline."""
-    w = _row_width(row)
-    n = (360.0 / w).ceil().cast(pl.Int64)
-    return ((lon + 180.0) / w).floor().cast(pl.Int64) % n
+    n = _row_cells(row)
+    return ((lon + 180.0) / (360.0 / n)).floor().cast(pl.Int64) % n
 
 
 def keyed(b: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -58,8 +58,7 @@ def keyed(b: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     halo = halo.with_columns(_col(pl.col("lon"), pl.col("cy")).alias("cx0")).with_columns(
         (pl.col("cx0") + pl.col("dx")).alias("cx")).drop("dy", "dx", "cx0")
     # wrap neighbour columns at the dateline
-    n = (360.0 / _row_width(pl.col("cy"))).ceil().cast(pl.Int64)
-    halo = halo.with_columns(pl.col("cx") % n)
+    halo = halo.with_columns(pl.col("cx") % _row_cells(pl.col("cy")))
     return own, halo
 
 

@@ -13,8 +13,12 @@ HOUR_MS = 3_600_000
 
 
 def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams = PortCallParams(),
-               sanctioned_countries: tuple[str, ...] = ("KP",)) -> list[dict]:
-    """Port-call events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels."""
+               sanctioned_countries: tuple[str, ...] = ("KP",), data_end_ms: int | None = None) -> list[dict]:
+    """Port-call events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels.
+
+    A stop still in progress when the data ends (last fix within min_duration_h of `data_end_ms`) is kept
+    whatever its length so far: its duration is unknown, not short (evidence `open_ended`).
+    """
     if track.height == 0:
         return []
     best, dist = lookup(track["lat"].to_numpy(), track["lon"].to_numpy(), ports, "margin", params.exit_margin_km)
@@ -31,14 +35,16 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
         if ins.size == 0:
             continue
         s = a + int(ins[0])
-        end = int(t[b]) if b < t.size and mmsi[b] == mmsi[a] else int(t[b - 1]) + 1000
-        if (end - t[s]) < params.min_duration_h * HOUR_MS or spd[s:b].min() > params.max_stop_speed_kn:
+        last = not (b < t.size and mmsi[b] == mmsi[a])
+        end = int(t[b - 1]) + 1000 if last else int(t[b])
+        cut = last and data_end_ms is not None and data_end_ms - t[b - 1] < params.min_duration_h * HOUR_MS
+        if ((end - t[s]) < params.min_duration_h * HOUR_MS and not cut) or spd[s:b].min() > params.max_stop_speed_kn:
             continue
-        keep.append((s, b, end))
+        keep.append((s, b, end, cut))
         spans.append(sample_idx(s, b))
     pts = point_rows(track, spans)
     out = []
-    for (s, b, end), ev in zip(keep, pts, strict=True):
+    for (s, b, end, cut), ev in zip(keep, pts, strict=True):
         p = ports.row(int(best[s]), named=True)
         sanctioned = p["country"] in sanctioned_countries
         out.append(event(
@@ -46,7 +52,7 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
             locode=p["locode"], country=p["country"], confidence=0.9 if b - s >= 3 else 0.7,
             rule=f"entered within {p['radius_km']} km of port {p['port_id']}, stopped (<= {params.max_stop_speed_kn} kn),"
                  f" left beyond {p['radius_km'] + params.exit_margin_km} km",
-            port_id=p["port_id"], sanctioned_port=sanctioned, n_positions=b - s,
+            port_id=p["port_id"], sanctioned_port=sanctioned, n_positions=b - s, open_ended=bool(cut),
             min_speed_kn=round(float(spd[s:b].min()), 2), positions=ev,
             thresholds={"radius_km": p["radius_km"], "exit_margin_km": params.exit_margin_km,
                         "min_duration_h": params.min_duration_h, "max_stop_speed_kn": params.max_stop_speed_kn}))

@@ -64,9 +64,12 @@ def segment_kernel(mmsi: np.ndarray, t_ms: np.ndarray, lat: np.ndarray, lon: np.
     return seg
 
 
-def build_tracks(positions: pl.DataFrame, params: TrackParams = TrackParams()) -> tuple[pl.DataFrame, dict]:
-    """Sorted, deduplicated positions with `t` (ms), `seg`, `on_track`, `dt_s`/`dist_km`/`speed_kn` to the
-    previous on-track fix of the same MMSI; plus a report of what was set aside and why."""
+def build_tracks(positions: pl.DataFrame, params: TrackParams = TrackParams(), presorted: bool = False
+                 ) -> tuple[pl.DataFrame, dict]:
+    """Sorted, deduplicated positions with `t` (ms), `seg` and `on_track`; plus a report of what was set aside.
+
+    `presorted`: the caller guarantees rows are sorted by (mmsi, ts, lat, lon) (the engine sorts once).
+    """
     n_in = positions.height
     no_pos = positions.filter(pl.col("lat").is_null() | pl.col("lon").is_null())
     bad = positions.filter((pl.col("lat").abs() > 90) | (pl.col("lon").abs() > 180))
@@ -74,10 +77,16 @@ def build_tracks(positions: pl.DataFrame, params: TrackParams = TrackParams()) -
                           & (pl.col("lat").abs() <= 90) & (pl.col("lon").abs() <= 180))
     if "msg_type" in df.columns:
         df = df.filter(pl.col("msg_type") != 4)  # base stations are not vessels
-    df = df.with_columns(pl.col("ts").dt.epoch("ms").alias("t")).sort(["mmsi", "t"])
-    before = df.height
-    df = df.unique(subset=["mmsi", "t", "lat", "lon"], keep="first", maintain_order=True)
-    n_dup = before - df.height
+    df = df.with_columns(pl.col("ts").dt.epoch("ms").alias("t"))
+    if not presorted:
+        df = df.sort(["mmsi", "t", "lat", "lon"])
+    # exact duplicates (same vessel, time and position: the same report from two feeds) are adjacent now
+    m, t, la, lo = (df[c].to_numpy() for c in ("mmsi", "t", "lat", "lon"))
+    dup = np.zeros(df.height, bool)
+    dup[1:] = (m[1:] == m[:-1]) & (t[1:] == t[:-1]) & (la[1:] == la[:-1]) & (lo[1:] == lo[:-1])
+    n_dup = int(dup.sum())
+    if n_dup:
+        df = df.filter(pl.Series(~dup))
     seg = segment_kernel(df["mmsi"].to_numpy(), df["t"].to_numpy(), df["lat"].to_numpy(), df["lon"].to_numpy(),
                          params.max_speed_kn * KN_KMH, params.noise_km, params.max_segments)
     df = df.with_columns(pl.Series("seg", seg))

@@ -7,6 +7,7 @@ function a Spark executor would call per `groupBy(mmsi)` group; encounters and g
 
 from __future__ import annotations
 
+import itertools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -45,7 +46,7 @@ def load(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports: pl.DataFrame | None = None,
-                  areas: pl.DataFrame | None = None, data_end_ms: int | None = None
+                  areas: pl.DataFrame | None = None, data_end_ms: int | None = None, presorted: bool = False
                   ) -> tuple[list[dict], pl.DataFrame, pl.DataFrame, dict]:
     """Per-vessel detectors over a partition of whole vessels: (events, main track, all fixes, track report)."""
     ports = ports_table() if ports is None else ports
@@ -53,9 +54,9 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
         from sanctionwatch.geo.areas import load_areas
 
         areas = load_areas()
-    tracks, report = build_tracks(positions, params.track)
+    tracks, report = build_tracks(positions, params.track, presorted=presorted)
     main = main_track(tracks)
-    calls = port_calls(main, ports, params.port_call, params.area.port_countries)
+    calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms)
     ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms) + loitering(main, ports, params.loitering)
     ev += spoofing(tracks, params.spoofing, params.track)
     ev += sanctioned_areas(main, areas, params.area, calls)
@@ -63,11 +64,17 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
 
 
 def _partitions(df: pl.DataFrame, n: int) -> list[pl.DataFrame]:
-    """Split into n partitions of whole vessels (by MMSI hash)."""
+    """Split rows sorted by MMSI into n contiguous partitions of whole vessels (concatenation stays sorted)."""
     if n <= 1 or df.height == 0:
         return [df]
-    key = df["mmsi"].cast(pl.Int64).hash() % n
-    return [df.filter(key == k) for k in range(n)]
+    m = df["mmsi"].to_numpy()
+    cuts = [0]
+    for k in range(1, n):
+        i = int(np.searchsorted(m, m[min(df.height - 1, k * df.height // n)], side="left"))
+        if i > cuts[-1]:
+            cuts.append(i)
+    cuts.append(df.height)
+    return [df.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams = DEFAULT, threads: int = 2,
@@ -81,13 +88,14 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     areas = load_areas()
     ends = [int(x.timestamp() * 1000) for x in (positions["ts"].max(), reports["ts"].max()) if x is not None]
     data_end = max(ends) if ends else None
+    positions = positions.sort(["mmsi", "ts", "lat", "lon"])  # once; partitions stay sorted
     parts = _partitions(positions, threads)
     with ThreadPoolExecutor(max(1, threads)) as pool:
-        results = list(pool.map(lambda p: vessel_events(p, params, ports, areas, data_end), parts))
+        results = list(pool.map(lambda p: vessel_events(p, params, ports, areas, data_end, True), parts))
     timings = {"vessel_detectors_s": time.perf_counter() - t0}
     events = [e for r in results for e in r[0]]
-    main = pl.concat([r[1] for r in results]).sort("mmsi", "t")
-    tracks = pl.concat([r[2] for r in results]).sort("mmsi", "t")
+    main = pl.concat([r[1] for r in results])  # partitions are contiguous MMSI ranges: already sorted
+    tracks = pl.concat([r[2] for r in results])
     track_report: dict = {}
     for r in results:
         for k, v in r[3].items():
