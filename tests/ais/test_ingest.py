@@ -255,3 +255,34 @@ def test_nmea_file_report_store_and_quarantine_agree(shared_data: Path, tmp_path
     assert by_reason == rep["rejected"]
     for reason, samples in rep["samples"].items():
         assert all(s.startswith(path.name + ":") for s in samples), reason
+
+
+def test_planted_nmea_corruption_is_counted_by_reason(shared_data: Path, tmp_path: Path) -> None:
+    """Corrupt known lines of a real feed: the report's counts grow by exactly what was planted, per reason."""
+    lines = gzip.decompress((shared_data / "ais/dma_aisabnormal_ais-sample.txt.gz").read_bytes()).decode().splitlines()
+    lines = lines[:3000]
+    clean = tmp_path / "clean.nmea"
+    clean.write_text("\n".join(lines) + "\n")
+    single = [i for i, ln in enumerate(lines) if ln.startswith("!AIVDM,1,1,")]
+    bad_sum, cut = single[10:15], single[20:23]
+    for i in bad_sum:  # change one payload character: the checksum no longer matches
+        head, payload, rest = lines[i].split(",", 5)[:5], lines[i].split(",")[5], lines[i].split(",", 6)[6]
+        payload = ("1" if payload[3] != "1" else "2").join([payload[:3], payload[4:]])
+        lines[i] = ",".join([*head, payload, rest])
+    for i in cut:  # cut before the checksum
+        lines[i] = lines[i][:30]
+    lines.insert(100, "hello, this is not NMEA")
+    dirty = tmp_path / "dirty.nmea"
+    dirty.write_text("\n".join(lines) + "\n")
+    st = Store(tmp_path / "st")
+    base, rep = ingest(st, [str(clean), str(dirty)])
+    diff = {k: rep["rejected"].get(k, 0) - base["rejected"].get(k, 0) for k in set(rep["rejected"]) | set(base["rejected"])}
+    assert {k: v for k, v in diff.items() if v} == {"bad_checksum": 5, "truncated": 3, "not_ais": 1}
+    assert rep["lines"] == base["lines"] + 1
+    with open(rep["quarantine"], newline="") as fh:
+        q = {(int(r[1]), r[2]) for r in list(csv.reader(fh, delimiter="\t"))[1:]}
+    def line_no(i: int) -> int:  # 1-based file line of original index i, after the line inserted at 100
+        return i + 1 + (i >= 100)
+    assert {(line_no(i), "bad_checksum") for i in bad_sum} <= q
+    assert {(line_no(i), "truncated") for i in cut} <= q
+    assert (101, "not_ais") in q
