@@ -134,3 +134,13 @@ def test_ipasn_bad_lines_counted_with_location(tmp_path: Path) -> None:
     t = load_ipasn(p)
     assert t.prefixes == {"175.45.176.0/24": 131279, "175.45.177.0/24": 131279}
     assert [e.split(": ")[0] for e in t.errors] == [f"{p}:3", f"{p}:4"]
+
+
+def test_target_absent_from_data(dprk: dict[str, Path], tmp_path: Path) -> None:
+    """A target with no routes yields empty results (no crash, no events), and the chart still renders."""
+    from sanctionwatch.network.chart import write_chart
+
+    an = analyze(_oct(dprk), parse_target("AS64512"))
+    assert an.transitions.height == 0 and an.changes == [] and summary_rows(an) == []
+    assert events_of(an).num_rows == 0
+    assert write_chart(an, tmp_path / "empty.png").stat().st_size > 0

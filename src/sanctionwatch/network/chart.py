@@ -40,7 +40,10 @@ def write_chart(an: Analysis, dest: str | Path) -> Path:
     ax.set_ylabel("share of collector paths")
     ax.set_xlabel("time (UTC)")
     ax.set_title(f"Upstreams of {an.target.label} (first-hop transit before the origin)", fontsize=10)
-    ax.legend(loc="upper right", fontsize=7)
+    if tl.height:
+        ax.legend(loc="upper right", fontsize=7)
+    else:
+        ax.text(0.5, 0.5, f"no routes of {an.target.label} in the input", ha="center", transform=ax.transAxes)
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     fig.tight_layout()

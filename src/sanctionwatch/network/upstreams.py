@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from sanctionwatch.network.asinfo import Target
-from sanctionwatch.network.mrt import ParseReport, iter_batches
+from sanctionwatch.network.mrt import ROUTE_SCHEMA, ParseReport, iter_batches
 from sanctionwatch.network.params import DEFAULT_PARAMS, BgpParams
 
 ESTABLISHED = 6  # RFC 4271 FSM state number as written by RFC 6396 STATE_CHANGE
@@ -73,16 +73,11 @@ def select_routes(files: Sequence[str | Path], target: Target, params: BgpParams
     if parts:
         routes = pl.concat(parts, how="vertical")
     else:
-        routes = pl.DataFrame(schema={**pl.from_arrow(pa.Table.from_batches(
-            [], schema=iter_schema())).schema, "file": pl.String, "file_index": pl.Int32})
+        empty = pl.from_arrow(ROUTE_SCHEMA.empty_table())
+        assert isinstance(empty, pl.DataFrame)
+        routes = empty.with_columns(pl.lit("").alias("file"), pl.lit(0).alias("file_index")).clear()
     routes = routes.with_row_index("seq").sort(["time", "file_index", "seq"])
     return Selection(routes.drop("seq"), reports, start, end)
-
-
-def iter_schema() -> pa.Schema:
-    from sanctionwatch.network.mrt import ROUTE_SCHEMA
-
-    return ROUTE_SCHEMA
 
 
 def upstream_of(as_path: str | None) -> int | None:
