@@ -25,7 +25,7 @@ from sanctionwatch import settings as sw_settings
 from sanctionwatch.ais import exports, nmea
 from sanctionwatch.ais.batch import DecodedBatch
 from sanctionwatch.ais.sources import Input, expand, read_chunks
-from sanctionwatch.store.ingest_report import IngestReport, Quarantine
+from sanctionwatch.store.ingest_report import SAMPLES_PER_REASON, IngestReport, Quarantine
 from sanctionwatch.store.layout import Store
 
 SNIFF_BYTES = 64 * 1024
@@ -182,10 +182,12 @@ def _reject_untimed(untimed: pa.Table, name: str, report: IngestReport, quaranti
     """Count decoded rows that have no time (and no --assume-time) as no_timestamp, by source line."""
     if untimed.num_rows == 0:
         return
-    lines = untimed.column("src_line").to_pylist() if "src_line" in untimed.column_names else [0] * untimed.num_rows
-    for line in lines:
-        report.reject("no_timestamp", f"{name}:{line}")
-        quarantine.add(name, line or 0, "no_timestamp", "(decoded message without time; see the source line)")
+    lines = untimed.column("src_line").fill_null(0).to_pylist() if "src_line" in untimed.column_names \
+        else [0] * untimed.num_rows
+    for line in lines[:SAMPLES_PER_REASON]:
+        report.reject("no_timestamp", f"{name}:{line}", n=0)
+    report.rejected["no_timestamp"] += len(lines)
+    quarantine.add_many(name, lines, "no_timestamp", "(decoded message without time; see the source line)")
 
 
 class _CountingReader:

@@ -47,6 +47,7 @@ class IngestReport:
     seconds: float = 0.0
 
     def reject(self, reason: str, location: str, n: int = 1) -> None:
+        """Count `n` rejects for `reason` and keep `location` (file:line) as a sample if there is room."""
         self.rejected[reason] += n
         s = self.samples.setdefault(reason, [])
         if len(s) < SAMPLES_PER_REASON:
@@ -83,14 +84,19 @@ class Quarantine:
         self.count = 0
 
     def add(self, file: str, line: int, reason: str, raw: str) -> None:
+        """Append one rejected line."""
+        self.add_many(file, [line], reason, raw)
+
+    def add_many(self, file: str, lines: list[int], reason: str, raw: str) -> None:
+        """Append many rejects of one reason that share the same raw text (e.g. decoded rows without time)."""
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
             self._writer = csv.writer(self._fh, delimiter="\t", lineterminator="\n")
             self._writer.writerow(["file", "line", "reason", "raw"])
         assert self._writer is not None
-        self._writer.writerow([file, line, reason, raw])
-        self.count += 1
+        self._writer.writerows([file, line, reason, raw] for line in lines)
+        self.count += len(lines)
 
     def close(self) -> None:
         if self._fh is not None:
