@@ -30,6 +30,7 @@ GRID_DEG = 1 / 120  # the land mask pixel (30 arc seconds)
 # A pixel's centre is within ~0.6 km of all its points: grid cells inside port areas count as passable only
 # 0.6 km inside the area's edge, and runs to repair start 1.2 km inside it, so every repaired leg is clean.
 GRID_SHRINK_KM = 0.6
+LAND_MARGIN_DEG = 0.0002  # ~20 m = 4 sigma of the simulated GNSS noise
 RUN_SHRINK_KM = 1.2
 
 
@@ -97,8 +98,14 @@ def _densify(lat: np.ndarray, lon: np.ndarray, step_km: float) -> tuple[np.ndarr
 
 
 def _bad(lat: np.ndarray, lon: np.ndarray, ends: list[Port], shrink_km: float = 0.0) -> np.ndarray:
-    """Points on land and outside every end port's area (shrunk by shrink_km)."""
+    """Points on or within ~20 m of land, and outside every end port's area (shrunk by shrink_km).
+
+    The margin keeps legs off the exact pixel edges of the mask, so GNSS noise cannot push a report ashore.
+    """
+    m = LAND_MARGIN_DEG
     land = globe.is_land(lat, lon)
+    for dlat, dlon in ((m, 0.0), (-m, 0.0), (0.0, m), (0.0, -m)):
+        land |= globe.is_land(np.clip(lat + dlat, -90, 90), np.clip(lon + dlon, -180, 180))
     for p in ends:
         land &= haversine_km(lat, lon, p.lat, p.lon) > p.area_km - shrink_km
     return land
@@ -229,7 +236,9 @@ def _repair(lat: np.ndarray, lon: np.ndarray, ends: list[Port]) -> tuple[np.ndar
             raise ValueError(f"no sea path between {a} and {b}")
         fixed = [a, *path, b]  # path runs between the pixel centres of a and b
         out.extend(_string_pull(fixed, ends)[1:-1])
-        i = j
+        if j >= n - 1:
+            out.append(b)  # the route must end exactly at its destination
+        i = j if j < n - 1 else n
     return np.array([p[0] for p in out]), np.array([p[1] for p in out])
 
 
@@ -275,7 +284,7 @@ def _make_route(lat: np.ndarray, lon: np.ndarray, ends: list[Port]) -> Route:
     return Route(lat, lon, cum)
 
 
-ROUTE_VERSION = "1"  # bump when route construction changes: invalidates the on-disk cache
+ROUTE_VERSION = "2"  # bump when route construction changes: invalidates the on-disk cache
 
 
 def cache_dir() -> Path:
@@ -343,7 +352,10 @@ def point_route(a: Port | tuple[float, float], b: Port | tuple[float, float]) ->
 
 
 def offshore_point(p: Port, toward: Port, km: float) -> tuple[float, float]:
-    """The point `km` along the sea route from port p toward another port (guaranteed at sea)."""
+    """The first point of the sea route from p toward another port that is `km` (straight line) from p
+    and clear of land (an anchorage, a loitering spot)."""
     r = port_route(p, toward)
-    s = min(km, r.length_km * 0.5)
-    return float(np.interp(s, r.cum_km, r.lat)), float(np.interp(s, r.cum_km, r.lon))
+    d = haversine_km(r.lat, r.lon, p.lat, p.lon)
+    ok = (d >= km) & ~_bad(r.lat, r.lon, [])
+    i = int(np.argmax(ok)) if ok.any() else len(r.lat) // 2
+    return float(r.lat[i]), float(r.lon[i])
