@@ -1,0 +1,81 @@
+"""The `screen` and `lists` commands end to end (typer runner), including screening a store's vessels."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from sanctionwatch.cli.main import app
+from sanctionwatch.lists.index import write_index
+from sanctionwatch.store import Store
+from sanctionwatch.store.files import write_parquet_atomic
+from sanctionwatch.store.schemas import conform
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def store(built, tmp_path_factory):
+    """A store with three vessels in vessel_reports and the session's list index written into it."""
+    root = tmp_path_factory.mktemp("store")
+    ts = datetime(2020, 6, 30, tzinfo=UTC)
+    t = pa.table({"ts": [ts] * 3, "mmsi": pa.array([445539000, 367000140, 999000001], pa.int32()),
+                  "msg_type": pa.array([5, 5, 5], pa.int8()), "imo": pa.array([8937675, 7702774, None], pa.int32()),
+                  "name": ["TONG SAN 2", "SAMUEL I NEWHOUSE", "KUMUNSAN NO 3"], "callsign": [None, "WYR3371", None]})
+    write_parquet_atomic(conform(t, "vessel_reports"), root / "vessel_reports" / "day=2020-06-30" / "a-00000.parquet")
+    write_index(*built, Store(root))
+    return root
+
+
+def test_lists_build(lists_dir, tmp_path):
+    r = runner.invoke(app, ["lists", "build", "--store", str(tmp_path), "--source", "un_sc_sanctions",
+                            "--source", "gb_hmt_sanctions"])
+    assert r.exit_code == 0, r.output
+    man = json.loads((tmp_path / "lists" / "manifest.json").read_text())
+    assert [s["dataset"] for s in man["sources"]] == ["un_sc_sanctions", "gb_hmt_sanctions"]
+    assert man["counts"]["entries"] == 1003 + 41
+
+
+def test_screen_queries_json(store):
+    r = runner.invoke(app, ["screen", "KUM UN SAN NO.3", "IMO 8937675", "--store", str(store), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert {x["entity_id"] for x in rows} == {"imo-8705539", "imo-8937675"}
+    assert all(x["list_version"] and x["algorithm"] and x["source_ref"] for x in rows)
+
+
+def test_screen_store_vessels(store):
+    r = runner.invoke(app, ["screen", "--store", str(store), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert {x["mmsi"] for x in rows} == {445539000, 999000001}
+    assert {x["field"] for x in rows if x["mmsi"] == 445539000} == {"imo", "mmsi", "name"}
+
+
+def test_screen_file_and_lists_filter(store, tmp_path):
+    f = tmp_path / "q.txt"
+    f.write_text("KUM UN SAN 3\n\nTONG SAN 2\n")
+    r = runner.invoke(app, ["screen", "--file", str(f), "--store", str(store), "--lists", "us_ofac_sdn", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    assert {x["dataset"] for x in json.loads(r.stdout)} == {"us_ofac_sdn"}
+
+
+def test_lists_show(store):
+    r = runner.invoke(app, ["lists", "show", "--store", str(store)])
+    assert r.exit_code == 0 and "us_ofac_sdn" in r.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["screen"], "give queries"),
+    (["screen", "X", "--threshold", "1.5"], "--threshold"),
+    (["screen", "X", "--lists", "nope", "--store", "{store}"], "unknown list"),
+    (["screen", "--file", "/nonexistent/q.txt"], "not found"),
+    (["lists", "build", "--source", "nope"], "unknown list"),
+])
+def test_cli_errors(store, args, message):
+    r = runner.invoke(app, [a.format(store=store) for a in args])
+    assert r.exit_code == 2 and message in r.output
