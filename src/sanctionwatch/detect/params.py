@@ -28,7 +28,7 @@ class PortCallParams:
     """Port visits: enter within the gazetteer port radius, leave beyond it plus a margin (GFW 3 km in / 4 km out)."""
 
     exit_margin_km: float = 1.0  # GFW port visits: entry 3 km, exit 4 km -> 1 km hysteresis
-    min_duration_h: float = 1.0  # GFW port visits keep stops of >= 1 h... shorter passes are transits
+    min_duration_h: float = 1.0  # our floor (GFW has none): shorter dwell is a pilot stop or a pass, not a call
     max_stop_speed_kn: float = 1.0  # at least one report this slow inside: a stop, not a pass (GFW port stop 0.5-1 kn)
 
 
@@ -104,7 +104,7 @@ class IdentityParams:
     # identity swapped at sea leaves no static-data link). Reporting intervals are <= 3 min (ITU-R M.1371
     # Class A at anchor), so 30 min and 2 km leave ample slack while staying rare by chance outside ports.
     handover_max_min: float = 30.0
-    handover_max_km: float = 2.0
+    handover_max_km: float = 2.0  # see handover_max_min: same spot within GNSS error plus ~30 min of drift
 
 
 @dataclass(frozen=True)
