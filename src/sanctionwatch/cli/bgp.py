@@ -75,7 +75,9 @@ def upstreams(
         from sanctionwatch.store import Store
         from sanctionwatch.store.events import write_events
 
-        write_events(Store(settings.store_path(store)), "bgp", events)
+        # one events partition per target, so analysing a second target keeps the first one's events
+        producer = "bgp-" + "".join(c if c.isalnum() else "_" for c in target.upper())
+        write_events(Store(settings.store_path(store)), producer, events)
     if chart is not None:
         from sanctionwatch.network.chart import write_chart
 
