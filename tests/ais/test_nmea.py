@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from pyais import decode, encode_dict
 
-from sanctionwatch.ais.nmea import NmeaDecoder
+from sanctionwatch.ais.nmea import PARAMS, NmeaDecoder
 from sanctionwatch.store.ingest_report import REASONS
 from sanctionwatch.store.schemas import conform
 
@@ -249,13 +249,16 @@ def test_dedup_within_and_outside_window_and_across_chunks():
 
 def test_dedup_table_prunes_and_stays_bounded():
     dec = NmeaDecoder("t", dedup_window_s=60)
-    cap0 = dec._dd[0].shape[0]
-    folded = 0
-    for k in range(40):  # 40 chunks of 2,000 distinct payloads, one hour apart
-        text = "".join(f"{enc(pos1(mmsi=100000 + i))[0]},{T0 + 3600 * k}\n" for i in range(2000))
-        folded += dec.feed(text.encode()).duplicates_folded
-    assert folded == 0 or folded < 40 * 2000
-    assert dec._dd[0].shape[0] <= max(cap0, 4 * 2001 * 2)
+    sentences = [enc(pos1(mmsi=100000 + i))[0] for i in range(3000)]
+    for k in range(30):  # 30 chunks of the same 3,000 payloads, one hour apart: nothing folds, table is pruned
+        text = "".join(f"{s},{T0 + 3600 * k}\n" for s in sentences)
+        b = dec.feed(text.encode())
+        assert b.duplicates_folded == 0 and b.positions.num_rows == 3000
+        assert dec._st[13] <= 2 * 3001  # live entries: at most the previous and the current chunk
+    # 90,000 distinct receptions went through a 65,536-slot table kept at most half full: it never grew
+    assert dec._dd[0].shape[0] == PARAMS.dedup_table_initial == 65536
+    again = dec.feed(f"{sentences[0]},{T0 + 3600 * 29 + 59}\n".encode())
+    assert again.duplicates_folded == 1  # still folds within the window after pruning
 
 
 # ---- geometry and message types ----------------------------------------------------------------------

@@ -224,3 +224,87 @@ def test_reject_counts(decoded):
     print(name, dict(rejects))
     if name in EXPECTED_REJECTS:
         assert dict(rejects) == EXPECTED_REJECTS[name]
+
+
+def _dedup_reference(data: bytes, ts_by_line: dict[int, list], window_ms: int) -> tuple[list[int], list[int]]:
+    """Python dedup over pyais messages: first reception of a payload is kept, later ones within the window fold.
+
+    Returns (kept completing lines in order, receptions per kept message). Times come from our decoder
+    (dedup disabled), matched to pyais messages by their completing line.
+    """
+    current = [0]
+
+    def gen():
+        for i, line in _clean_lines(data):
+            current[0] = i
+            yield line
+
+    first: dict[tuple[bytes, int], tuple[int, int]] = {}  # payload -> (first ts, index in kept)
+    kept: list[int] = []
+    nrecv: list[int] = []
+    for msg in IterMessages(gen()):
+        line = current[0]
+        if line not in ts_by_line:
+            continue  # not a stored message type (or too short): not part of dedup
+        ts = ts_by_line[line]
+        key = (msg.payload, msg.fill_bits)
+        hit = first.get(key)
+        if hit is not None and abs(ts - hit[0]) <= window_ms:
+            nrecv[hit[1]] += 1
+            continue
+        first[key] = (ts, len(kept))
+        kept.append(line)
+        nrecv.append(1)
+    return kept, nrecv
+
+
+@pytest.mark.parametrize("name", ["212123000_drift_1.ais", "exact-earth-augmented-3.txt"])
+def test_dedup_matches_reference(shared_data, name):
+    """The drift file has each sentence from up to 5 stations: our folding equals the Python reference."""
+    data = _read(shared_data / "ais" / name)
+    pos0, rep0, _ = _ours(data, window=0)
+    ts_by_line = {}
+    for t in (pos0, rep0):
+        for line, ts in zip(t.column("src_line").to_pylist(), t.column("ts").cast("int64").to_pylist(), strict=True):
+            ts_by_line[line] = ts
+    kept, nrecv = _dedup_reference(data, ts_by_line, 60_000)
+    pos, rep, batches = _ours(data, window=60)
+    ours = sorted({*pos.column("src_line").to_pylist(), *rep.column("src_line").to_pylist()})
+    assert ours == sorted(kept)
+    recv = {}
+    for t in (pos, rep):
+        recv.update(zip(t.column("src_line").to_pylist(), t.column("n_receivers").to_pylist(), strict=True))
+    assert [recv[k] for k in kept] == nrecv
+    folded = sum(b.duplicates_folded for b in batches)
+    assert folded == sum(nrecv) - len(kept)
+    if name.startswith("212123000"):
+        assert folded > 1000  # the point of this file: many stations hear the same sentence
+    # streaming in small chunks folds the same messages (n_receivers may only be lower across chunk edges)
+    pos_c, rep_c, batches_c = _ours(data, chunk=50_000, window=60)
+    assert sorted({*pos_c.column("src_line").to_pylist(), *rep_c.column("src_line").to_pylist()}) == ours
+    assert sum(b.duplicates_folded for b in batches_c) == folded
+
+
+@pytest.mark.parametrize(("name", "chunk"), [("exact-earth-augmented-3.txt", 20_000),
+                                             ("212123000_drift_1.ais", 150_000),
+                                             ("amsa_risky_ais.txt.gz", 150_000),
+                                             ("amsa_risky_ais.txt.gz", 1_000)])
+def test_chunked_equals_whole(shared_data, name, chunk):
+    """Feeding a file in chunks gives the same rows and rejects as one feed, except that messages before the
+    first timestamp can only be backfilled within their own chunk (AMSA: the others become no_timestamp)."""
+    data = _read(shared_data / "ais" / name)
+    if chunk < 2_000:  # many tiny feeds: the first 60 kB are enough
+        data = data[: data.index(b"\n", 60_000) + 1]
+    pos, rep, b1 = _ours(data)
+    pos_c, rep_c, b2 = _ours(data, chunk=chunk)
+    rej1 = sorted((r.line, r.reason, r.raw) for b in b1 for r in b.rejects)
+    rej2 = sorted((r.line, r.reason, r.raw) for b in b2 for r in b.rejects)
+    no_ts = {line for line, reason, _ in rej2 if reason == "no_timestamp"}
+    assert [r for r in rej2 if r[1] != "no_timestamp"] == rej1
+    assert pos_c.to_pylist() == [r for r in pos.to_pylist() if r["src_line"] not in no_ts]
+    assert rep_c.to_pylist() == [r for r in rep.to_pylist() if r["src_line"] not in no_ts]
+    if no_ts:  # only lines before the first stamp of the input, all in the first chunk
+        first_stamped = min(r["src_line"] for r in pos.to_pylist() if r["ts_source"] != "inferred")
+        assert max(no_ts) < first_stamped
+    # AMSA's first stamp is on line 40 (about 2.3 kB in): a 1 kB first chunk has none to backfill from
+    assert bool(no_ts) == (name == "amsa_risky_ais.txt.gz" and chunk < 2_000)

@@ -110,6 +110,7 @@ class NmeaDecoder:
         self._dd = self._dd_alloc(PARAMS.dedup_table_initial)
         self._carry = b""
         self._finished = False
+        self._no_reports: pa.Table | None = None
 
     # ---- dedup table ----------------------------------------------------------------------------
     @staticmethod
@@ -210,7 +211,7 @@ class NmeaDecoder:
             keep_p, keep_r = self._resolve_pending(buf, pend[:, :npend], p64, p32, r64, r32, npos, nrep, rejects)
         positions = self._positions(p64[:, :npos], p32[:, :npos], pf[:, :npos], keep_p)
         reports = self._reports(r64[:, :nrep], r32[:, :nrep], rf[:nrep], names, calls, dests, rtext[:, :nrep],
-                                keep_r)
+                                keep_r) if nrep else self._empty_reports()
         return DecodedBatch(
             positions=positions, reports=reports, rejects=rejects,
             lines=int(st[K.S_LINE]) - lines_before, sentences=int(st[K.S_SENTENCES]),
@@ -273,6 +274,16 @@ class NmeaDecoder:
             "n_receivers": pa.array(i32[K.P32_NRECV].astype(np.int16), pa.int16()),
             "ts_source": self._ts_source(i32[K.P32_TSSRC]),
         })
+
+    def _empty_reports(self) -> pa.Table:
+        """Zero-row reports table (most chunks of a small feed have none; skips building 19 columns)."""
+        if self._no_reports is None:
+            z = np.zeros(0, np.int64)
+            self._no_reports = self._reports(np.zeros((2, 0), np.int64), np.zeros((16, 0), np.int32),
+                                             np.zeros(0), np.zeros((0, K.NAME_LEN), np.uint8),
+                                             np.zeros((0, K.CALL_LEN), np.uint8), np.zeros((0, K.DEST_LEN), np.uint8),
+                                             np.zeros((3, 0), np.int64), None).slice(0, len(z))
+        return self._no_reports
 
     def _reports(self, i64, i32, f64, names, calls, dests, tlen, keep) -> pa.Table:
         n = i64.shape[1]
