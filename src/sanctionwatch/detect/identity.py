@@ -59,6 +59,9 @@ def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityPar
     """Identity-change events from static reports (any partition holding whole IMOs and MMSIs)."""
     if reports.height == 0:
         return []
+    missing = {"imo": pl.Int32, "name": pl.String, "callsign": pl.String}
+    reports = reports.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in missing.items()
+                                    if c not in reports.columns])
     df = reports.with_columns(
         pl.col("ts").dt.epoch("ms").alias("t"), _norm("name").alias("name"), _norm("callsign").alias("callsign"),
         (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at"),

@@ -28,6 +28,38 @@ def _index(ports: pl.DataFrame, mode: str, km: float) -> PointIndex:
     return hit[1]
 
 
+COARSE_DEG = 0.25
+
+
+def _coarse_keys(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Key of the COARSE_DEG x COARSE_DEG cell of each fix (NaN maps to an unused key)."""
+    cy = np.floor(np.nan_to_num(lat, nan=-999.0) / COARSE_DEG).astype(np.int64)
+    cx = np.floor(np.nan_to_num(lon, nan=-999.0) / COARSE_DEG).astype(np.int64)
+    return cy * 100_000 + cx
+
+
+_CELLS: dict[tuple[int, str, float], tuple[pl.DataFrame, np.ndarray]] = {}
+
+
+def _port_cells(ports: pl.DataFrame, mode: str, km: float) -> np.ndarray:
+    """Sorted coarse-cell keys within reach of some port (bounding box of its search radius)."""
+    key = (id(ports), mode, float(km))
+    hit = _CELLS.get(key)
+    if hit is None or hit[0] is not ports:
+        r = ports["radius_km"].to_numpy().astype(np.float64)
+        radius = r + km if mode == "margin" else np.maximum(r, km)
+        plat, plon = ports["lat"].to_numpy(), ports["lon"].to_numpy()
+        dlat = radius / 111.0 + 0.01
+        dlon = radius / (111.0 * np.cos(np.radians(np.minimum(np.abs(plat) + dlat, 89.0)))) + 0.01
+        keys = []
+        for la, lo, a, b in zip(plat, plon, dlat, dlon, strict=True):  # ~4k ports, a few cells each
+            ys = np.arange(np.floor((la - a) / COARSE_DEG), np.floor((la + a) / COARSE_DEG) + 1)
+            xs = np.arange(np.floor((lo - b) / COARSE_DEG), np.floor((lo + b) / COARSE_DEG) + 1)
+            keys.append((ys[:, None] * 100_000 + xs[None, :]).ravel().astype(np.int64))
+        hit = _CELLS[key] = (ports, np.unique(np.concatenate(keys)))
+    return hit[1]
+
+
 def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km: float
            ) -> tuple[np.ndarray, np.ndarray]:
     """(row of the nearest port in range or -1, distance km) per fix.
@@ -36,17 +68,24 @@ def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km:
     exact distance to the found port is computed per fix.
     """
     lat, lon = np.asarray(lat, np.float64), np.asarray(lon, np.float64)
+    best = np.full(lat.size, -1, np.int64)
+    d = np.full(lat.size, np.nan)
     if lat.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0)
-    key = np.round(lat * 1000).astype(np.int64) * 1_000_000 + np.round(lon * 1000).astype(np.int64)
-    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-    best_u, _ = _index(ports, mode, km).nearest_within(lat[first], lon[first])
-    best = best_u[inv]
-    from sanctionwatch.geo.distance import haversine_km
+        return best, d
+    # cheap pre-filter: only fixes in coarse cells that some port's range touches go to the exact index
+    cand = np.flatnonzero(np.isin(_coarse_keys(lat, lon), _port_cells(ports, mode, km)))
+    if cand.size:
+        la, lo = lat[cand], lon[cand]
+        key = np.round(la * 1000).astype(np.int64) * 1_000_000 + np.round(lo * 1000).astype(np.int64)
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        best_u, _ = _index(ports, mode, km).nearest_within(la[first], lo[first])
+        best[cand] = best_u[inv]
+    hit = np.flatnonzero(best >= 0)
+    if hit.size:
+        from sanctionwatch.geo.distance import haversine_km
 
-    plat, plon = ports["lat"].to_numpy(), ports["lon"].to_numpy()
-    safe = np.where(best >= 0, best, 0)
-    d = np.where(best >= 0, haversine_km(lat, lon, plat[safe], plon[safe]), np.nan)
+        plat, plon = ports["lat"].to_numpy(), ports["lon"].to_numpy()
+        d[hit] = haversine_km(lat[hit], lon[hit], plat[best[hit]], plon[best[hit]])
     return best, d
 
 
