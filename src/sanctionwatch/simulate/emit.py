@@ -29,7 +29,8 @@ NAV_TEXT = {0: "Under way using engine", 1: "At anchor", 2: "Not under command",
 POS_COLS = ("ts", "mmsi", "lat", "lon", "sog", "cog", "hdg", "rot", "status", "class_b")
 STAT_COLS = ("ts", "mmsi", "imo", "callsign", "name", "ship_type", "a", "b", "c", "d", "draught", "destination",
              "eta", "class_b")
-PAYLOAD_OFFSET = 1 + 2 + enc.STATION_WIDTH + 3 + enc.EPOCH_WIDTH + 3 + 1 + 1  # '\s:..,c:..*hh\' then '!AIVDM,'
+# first payload character of a single-sentence line: '\s:' station ',c:' epoch '*hh\' '!AIVDM,1,1,,A,'
+PAYLOAD_OFFSET = 3 + enc.STATION_WIDTH + 3 + enc.EPOCH_WIDTH + 4 + 14
 
 
 def quantise(pos: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -152,7 +153,7 @@ class NmeaEmitter:
             if not len(pick):
                 continue
             bad = m[pick].copy()
-            col = PAYLOAD_OFFSET + 8 + self.rng.integers(0, 20, len(pick))
+            col = PAYLOAD_OFFSET + self.rng.integers(0, 28, len(pick))
             old = bad[np.arange(len(pick)), col]
             bad[np.arange(len(pick)), col] = np.where(old == ord("0"), ord("w"), ord("0"))
             mats.append(bad)
