@@ -204,7 +204,7 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
         return _parse_block_slow(block, names, first_line, include)
     if any(n is None for n, _ in refused):  # multi-threaded parsing may not know row numbers: redo serially
         return _parse_block(block, names, first_line, include, threads=False)
-    bad_idx = np.array(sorted(n for n, _ in refused), dtype=np.int64)
+    bad_idx = np.array(sorted(int(n or 0) for n, _ in refused), dtype=np.int64)
     all_idx = np.arange(1, n_lines + 1, dtype=np.int64)
     row_lines = np.setdiff1d(all_idx, bad_idx, assume_unique=True) + (first_line - 1)
     if len(row_lines) != table.num_rows:
@@ -566,7 +566,7 @@ def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
             pl.when(pl.col("msg_type") == 24).then(pl.col("part")).alias("part")).select(*_REP_COLS, *_PROV)
         by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
         used = set(POSITION_TYPES) | set(STATIC_TYPES)
-        skipped = Counter({k: n for k, n in by_type.items() if k not in used})
+        skipped: Counter = Counter({k: n for k, n in by_type.items() if k not in used})
         if ch.blank:
             skipped["blank_line"] += ch.blank
         yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,

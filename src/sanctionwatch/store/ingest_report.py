@@ -7,7 +7,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 SAMPLES_PER_REASON = 5
 
@@ -80,7 +80,7 @@ class Quarantine:
     def __init__(self, path: Path):
         self.path = path
         self._fh: IO[str] | None = None
-        self._writer = None
+        self._writer: Any = None  # a csv writer (its type is private to the csv module)
         self.count = 0
 
     def add(self, file: str, line: int, reason: str, raw: str) -> None:
