@@ -297,19 +297,23 @@ def _reject_rows(rows: pl.DataFrame, raw_of) -> tuple[pl.DataFrame, list[Reject]
     return flagged.filter(pl.col("__reason").is_null()).drop("__reason", "bad"), rejects
 
 
-def _dedupe_static(reports: pl.DataFrame, state: dict[int, int]) -> pl.DataFrame:
+class _StaticState:
+    """Hash of the last static tuple per MMSI, carried across chunks (one row per vessel seen so far)."""
+
+    def __init__(self) -> None:
+        self.df = pl.DataFrame(schema={"mmsi": pl.Int64, "__prev0": pl.UInt64})
+
+
+def _dedupe_static(reports: pl.DataFrame, state: _StaticState) -> pl.DataFrame:
     """Keep a report only when its static tuple differs from the previous one of the same MMSI (file order)."""
     if reports.height == 0:
         return reports
-    keyed = reports.with_columns(pl.struct(list(STATIC_KEY)).hash(seed=0).alias("__h"),
+    keyed = reports.with_columns(pl.col("mmsi").cast(pl.Int64), pl.struct(list(STATIC_KEY)).hash(seed=0).alias("__h"),
                                  pl.int_range(pl.len()).alias("__i"))
-    prev_state = pl.DataFrame({"mmsi": list(state.keys()), "__prev0": list(state.values())},
-                              schema={"mmsi": reports.schema["mmsi"], "__prev0": pl.UInt64})
     keyed = keyed.sort("mmsi", "__i").with_columns(pl.col("__h").shift(1).over("mmsi").alias("__prev"))
-    keyed = keyed.join(prev_state, on="mmsi", how="left").with_columns(
-        pl.coalesce("__prev", "__prev0").alias("__prev"))
-    last = keyed.group_by("mmsi").agg(pl.col("__h").last())
-    state.update(zip(last["mmsi"].to_list(), last["__h"].to_list(), strict=True))
+    keyed = keyed.join(state.df, on="mmsi", how="left").with_columns(pl.coalesce("__prev", "__prev0").alias("__prev"))
+    last = keyed.group_by("mmsi").agg(pl.col("__h").last().alias("__prev0"))
+    state.df = pl.concat([state.df.join(last, on="mmsi", how="anti"), last])
     kept = keyed.filter(pl.col("__prev").is_null() | (pl.col("__h") != pl.col("__prev"))).sort("__i")
     return kept.drop("__h", "__i", "__prev", "__prev0")
 
@@ -388,7 +392,7 @@ def marinecadastre_cog(e: pl.Expr) -> pl.Expr:
 
 
 def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
-    state: dict[int, int] = {}
+    state = _StaticState()
     first = True
     required = ("MMSI", "BaseDateTime", "LAT", "LON")
     for _names, ch in _csv_chunks(stream, chunk_bytes, MC_NUMERIC + MC_TEXT, required, "marinecadastre"):
@@ -470,7 +474,7 @@ _DMA_TIME = "%d/%m/%Y %H:%M:%S"
 
 
 def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
-    state: dict[int, int] = {}
+    state = _StaticState()
     first = True
     required = ("Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude")
     for _names, ch in _csv_chunks(stream, chunk_bytes, DMA_NUMERIC + DMA_TEXT, required, "dma_aisdk"):
