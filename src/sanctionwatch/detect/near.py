@@ -17,13 +17,22 @@ def ports_table() -> pl.DataFrame:
     return load_ports()
 
 
-def _index(ports: pl.DataFrame, mode: str, km: float) -> PointIndex:
-    """Index with radius = port radius + km ('margin') or max(port radius, km) ('floor')."""
-    key = (id(ports), mode, float(km))
+SQUARE_DEG = 0.001  # fixes are looked up once per 0.001 deg square (~110 m): moored/slow ships repeat positions
+SLACK_KM = 0.08  # half-diagonal of such a square: the square's centre is searched this much wider
+
+
+def search_radius(ports: pl.DataFrame, mode: str, km: float) -> np.ndarray:
+    """Per-port search radius: port radius + km ('margin') or max(port radius, km) ('floor')."""
+    r = ports["radius_km"].to_numpy().astype(np.float64)
+    return r + km if mode == "margin" else np.maximum(r, km)
+
+
+def _index(ports: pl.DataFrame, mode: str, km: float, slack: float = SLACK_KM) -> PointIndex:
+    """Index over ports with the search radius plus `slack` (SLACK_KM when queried with square centres)."""
+    key = (id(ports), mode, float(km) + 1e6 * slack)
     hit = _CACHE.get(key)
     if hit is None or hit[0] is not ports:
-        r = ports["radius_km"].to_numpy().astype(np.float64)
-        radius = r + km if mode == "margin" else np.maximum(r, km)
+        radius = search_radius(ports, mode, km) + slack
         hit = _CACHE[key] = (ports, PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), radius))
     return hit[1]
 
@@ -64,8 +73,8 @@ def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km:
            ) -> tuple[np.ndarray, np.ndarray]:
     """(row of the nearest port in range or -1, distance km) per fix.
 
-    Fixes are looked up once per ~100 m grid square (moored and slow ships repeat positions), then the
-    exact distance to the found port is computed per fix.
+    Deterministic per fix (independent of the other fixes in the call). The returned port is always in
+    range of the fix; among several ports in range it is the one nearest the fix's ~110 m square centre.
     """
     lat, lon = np.asarray(lat, np.float64), np.asarray(lon, np.float64)
     best = np.full(lat.size, -1, np.int64)
@@ -75,10 +84,13 @@ def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km:
     # cheap pre-filter: only fixes in coarse cells that some port's range touches go to the exact index
     cand = np.flatnonzero(np.isin(_coarse_keys(lat, lon), _port_cells(ports, mode, km)))
     if cand.size:
-        la, lo = lat[cand], lon[cand]
-        key = np.round(la * 1000).astype(np.int64) * 1_000_000 + np.round(lo * 1000).astype(np.int64)
-        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        best_u, _ = _index(ports, mode, km).nearest_within(la[first], lo[first])
+        # one query per square, at its centre (so the answer depends only on the fix, never on which
+        # other fixes share the call - partitions and engines agree), then the exact range check per fix
+        qy = np.floor(lat[cand] / SQUARE_DEG).astype(np.int64)
+        qx = np.floor(lon[cand] / SQUARE_DEG).astype(np.int64)
+        _, first, inv = np.unique(qy * 1_000_000 + qx, return_index=True, return_inverse=True)
+        best_u, _ = _index(ports, mode, km).nearest_within((qy[first] + 0.5) * SQUARE_DEG,
+                                                           (qx[first] + 0.5) * SQUARE_DEG)
         best[cand] = best_u[inv]
     hit = np.flatnonzero(best >= 0)
     if hit.size:
@@ -86,6 +98,9 @@ def lookup(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, mode: str, km:
 
         plat, plon = ports["lat"].to_numpy(), ports["lon"].to_numpy()
         d[hit] = haversine_km(lat[hit], lon[hit], plat[best[hit]], plon[best[hit]])
+        out = hit[d[hit] > search_radius(ports, mode, km)[best[hit]]]
+        if out.size:  # the centre's port is out of this fix's range: exact query for these fixes only
+            best[out], d[out] = _index(ports, mode, km, 0.0).nearest_within(lat[out], lon[out])
     return best, d
 
 
