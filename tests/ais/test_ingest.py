@@ -311,3 +311,8 @@ def test_simulator_dma_csv_and_nmea_agree_with_ground_truth(tmp_path: Path) -> N
                    or c.nav_status is distinct from n.nav_status or c.msg_type <> n.msg_type)
         from c join n using (mmsi, ts)""").fetchone()
     assert same == (summary["position_reports"], 0.0, 0.0, 0.0, 0.0, 0)
+
+
+def test_cli_rejects_a_bad_assume_time(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["ingest", str(tmp_path), "--store", str(tmp_path / "st"), "--assume-time", "soon"])
+    assert res.exit_code == 2 and "--assume-time" in res.output

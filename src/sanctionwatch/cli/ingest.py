@@ -64,13 +64,21 @@ def print_report(rep: dict) -> None:
 def ingest_cmd(
     paths: list[str] = typer.Argument(..., help="Files, directories or '-' for stdin (NMEA, .gz, CSV, JSON)."),
     store: str = store_option(),
-    force: bool = typer.Option(False, "--force", help="Re-import inputs already ingested (same content)."),
+    force: bool = typer.Option(
+        False, "--force", help="Re-import inputs already ingested (same decompressed content); replaces, never duplicates."
+    ),
     assume_time: str = typer.Option(
-        None, "--assume-time", help="Time (ISO-8601 or epoch) for messages in inputs that carry no timestamp."
+        None, "--assume-time", help="Time (ISO-8601 or epoch, UTC) for messages in inputs that carry no timestamp "
+        "(NMEA without tag blocks/PGHP/epochs; a Digitraffic snapshot without its 'timestamp')."
     ),
     json_report: bool = typer.Option(False, "--json", help="Print the ingest reports as JSON on stdout."),
 ) -> None:
     st = Store(settings.store_path(store))
+    try:
+        assumed = _parse_time(assume_time)
+    except ValueError:
+        fail(f"--assume-time: not an ISO-8601 time or epoch seconds: {assume_time!r}")
+        return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         TimeRemainingColumn(), console=console, transient=True,
@@ -83,7 +91,7 @@ def ingest_cmd(
             return lambda n: progress.advance(task, n)
 
         try:
-            reports = ingest(st, paths, force=force, assume_time=_parse_time(assume_time), progress_factory=factory)
+            reports = ingest(st, paths, force=force, assume_time=assumed, progress_factory=factory)
         except (FileNotFoundError, IngestError) as e:
             fail(str(e))
             return
@@ -101,7 +109,9 @@ def ingest_cmd(
 def register(app: typer.Typer) -> None:
     app.command(
         "ingest",
-        help="Decode AIS (NMEA, .gz, decoded CSV/JSON exports) into the store, partitioned by day. Rejected "
+        help="Decode AIS into the store, partitioned by day: raw NMEA, MarineCadastre CSV, DMA aisdk CSV, "
+        "satellite-provider CSV, Digitraffic JSON (detected from the header; any of them gzipped). Re-ingesting the "
+        "same content is skipped (--force replaces). Rejected "
         "lines are counted by reason (" + ", ".join(REASONS) + "), sampled with file:line and kept verbatim "
         "in the store's _quarantine folder.",
     )(ingest_cmd)
