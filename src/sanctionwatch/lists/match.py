@@ -3,8 +3,8 @@
 Names: candidates are list names sharing a blocking key with the query (first or last 4 letters of the
 romanisation-folded key, or a whole folded word of 4+ letters; an inverted-index join, oversized blocks
 dropped, so cost grows with candidates, not names x list) or an equal folded key; only those pairs are scored
-with rapidfuzz (`fuzz.ratio` on the spaceless key and on the folded key, `fuzz.token_sort_ratio` on the
-words; the best of the three, /100). Numbers in names must agree. Every output row says why: query field
+with rapidfuzz (`fuzz.ratio` on the folded spaceless key, then `fuzz.token_sort_ratio` on the words of
+multi-word names; the better of the two, /100). Numbers in names must agree. Every output row says why: query field
 and value, matched list name and field, entry, list and version, score, threshold and algorithm.
 """
 
@@ -27,9 +27,9 @@ MATCH_SCHEMA = {
 _ENTRY_COLS = ["entry_id", "schema", "caption", "dataset", "list_version", "programs", "source_ref"]
 _ID_ALGO = {"imo": "exact IMO number (check digit valid)", "owner_imo": "exact IMO company number",
             "mmsi": "exact MMSI", "callsign": "exact call sign (alphanumerics, uppercase)"}
-_SCORERS = (("key", fuzz.ratio, "rapidfuzz fuzz.ratio on spaceless name"),
-            ("fold", fuzz.ratio, "rapidfuzz fuzz.ratio on Korean-romanisation-folded name"),
-            ("norm", fuzz.token_sort_ratio, "rapidfuzz fuzz.token_sort_ratio on name words"))
+_ALGO_EQUAL = "equal normalised names (rapidfuzz fuzz.ratio = 1 on spaceless name)"
+_ALGO_FOLD = "rapidfuzz fuzz.ratio on Korean-romanisation-folded spaceless name"
+_ALGO_TOKENS = "rapidfuzz fuzz.token_sort_ratio on name words"
 
 
 def empty_matches() -> pl.DataFrame:
@@ -114,6 +114,7 @@ def match_names(
     pairs = pl.concat([pairs, exact]).unique()
     if pairs.is_empty():
         return empty_matches()
+    pairs = _raw_scores(pairs, uq, names, p)
     cols = ["norm", "key", "fold", "digits"]
     pairs = pairs.join(uq.select("qn", "name", *cols), on="qn").join(
         names.select("nid", "entry_id", "entity_id", pl.col("field").alias("matched_field"),
@@ -134,19 +135,39 @@ def match_names(
     return _with_entries(out, index)
 
 
+def _cpdist(a: pl.Series, b: pl.Series, scorer, cutoff: float) -> pl.Series:
+    """rapidfuzz pairwise scores (0-1) of two aligned string columns, 0 below `cutoff`."""
+    out = cpdist(a.to_list(), b.to_list(), scorer=scorer, workers=-1, score_cutoff=100.0 * cutoff)
+    return pl.Series(out, dtype=pl.Float64) / 100.0
+
+
+def _raw_scores(pairs: pl.DataFrame, uq: pl.DataFrame, names: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
+    """(qn, nid, raw_score, algo) for pairs whose best rapidfuzz score reaches the threshold.
+
+    Cascade: fuzz.ratio on the folded keys for every pair; fuzz.token_sort_ratio on the words only for
+    pairs of multi-word names that the first score did not already pass. Penalties only lower a score, so
+    pairs below the threshold here can never be reported.
+    """
+    th = p.threshold
+    pairs = pairs.join(uq.select("qn", "fold", pl.col("norm").str.contains(" ").alias("m")), on="qn").join(
+        names.select("nid", pl.col("fold").alias("l_fold"), pl.col("norm").str.contains(" ").alias("l_m")),
+        on="nid")
+    pairs = pairs.with_columns(_cpdist(pairs["fold"], pairs["l_fold"], fuzz.ratio, th).alias("s_fold"))
+    pairs = pairs.filter((pl.col("s_fold") >= th) | (pl.col("m") & pl.col("l_m"))).select("qn", "nid", "s_fold")
+    need = pairs.filter(pl.col("s_fold") < th).select("qn", "nid").join(
+        uq.select("qn", "norm"), on="qn").join(names.select("nid", pl.col("norm").alias("l_norm")), on="nid")
+    need = need.with_columns(_cpdist(need["norm"], need["l_norm"], fuzz.token_sort_ratio, th).alias("s_tok"))
+    pairs = pairs.join(need.select("qn", "nid", "s_tok"), on=["qn", "nid"], how="left").with_columns(
+        pl.col("s_tok").fill_null(0.0))
+    return pairs.filter(pl.max_horizontal("s_fold", "s_tok") >= th).select(
+        "qn", "nid", pl.max_horizontal("s_fold", "s_tok").alias("raw_score"),
+        pl.when(pl.col("s_tok") > pl.col("s_fold")).then(pl.lit(_ALGO_TOKENS)).otherwise(pl.lit(_ALGO_FOLD))
+        .alias("algo"))
+
+
 def _score(pairs: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
-    """Best of the three rapidfuzz scorers per pair (0-1), with the digits rule applied."""
-    best = None
-    algo = None
-    for col, scorer, label in _SCORERS:
-        s = pl.Series(cpdist(pairs[col].to_list(), pairs[f"l_{col}"].to_list(), scorer=scorer, workers=-1,
-                             score_cutoff=100.0 * p.threshold * 0.9), dtype=pl.Float64) / 100.0
-        if best is None:
-            best, algo = s, pl.Series([label] * len(s), dtype=pl.Utf8)
-        else:
-            better = s > best
-            algo = pl.select(pl.when(better).then(pl.lit(label)).otherwise(algo)).to_series()
-            best = pl.select(pl.max_horizontal(best, s)).to_series()
+    """Final score: raw rapidfuzz score times the numbers and short-name rules, with the reason appended."""
+    algo = pl.when(pl.col("key") == pl.col("l_key")).then(pl.lit(_ALGO_EQUAL)).otherwise(pl.col("algo"))
     qd, ld = pl.col("digits"), pl.col("l_digits")
     both = (qd != "") & (ld != "")
     penalty = pl.when(both & (qd != ld)).then(0.0 if p.digits_mismatch_reject else 0.5) \
@@ -158,7 +179,7 @@ def _score(pairs: pl.DataFrame, p: ScreenParams) -> pl.DataFrame:
     equal = (pl.col("key") == pl.col("l_key")) | (pl.col("fold") == pl.col("l_fold"))
     penalty = pl.when(short & ~equal).then(0.0).otherwise(penalty)
     rule = pl.when(short & ~equal).then(pl.lit(f"; short name (< {p.short_key_len}) not equal")).otherwise(rule)
-    return pairs.with_columns(best.alias("raw_score"), algo.alias("algo")).with_columns(
+    return pairs.with_columns(
         (pl.col("raw_score") * penalty).alias("score"),
-        (pl.col("algo") + rule).alias("algorithm"),
+        (algo + rule).alias("algorithm"),
     )

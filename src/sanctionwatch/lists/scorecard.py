@@ -90,7 +90,7 @@ def ais_hit_rate(vessels: pl.DataFrame, index: ListIndex, params: ScreenParams |
     strong = m.filter(pl.col("match_kind") == "strong")["mmsi"].unique()
     names = vessels.filter(~pl.col("mmsi").is_in(strong.implode()))["name"].drop_nulls().unique()
     nm = m.filter((pl.col("field") == "name") & ~pl.col("mmsi").is_in(strong.implode()))
-    exact = nm.filter(pl.col("algorithm").str.contains("spaceless") & (pl.col("score") >= 1.0))["name"].unique()
+    exact = nm.filter(pl.col("algorithm").str.starts_with("equal normalised names"))["name"].unique()
     anyhit = nm["name"].unique()
     fuzzy_only = anyhit.filter(~anyhit.is_in(exact.implode()))
     n = max(names.len(), 1)
