@@ -18,6 +18,7 @@ def sanctioned_areas(track: pl.DataFrame, areas: pl.DataFrame, params: AreaParam
     mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
     calls = [c for c in (port_calls or []) if c["country"] in params.port_countries]
+    countries = dict(kv.split("=", 1) for kv in params.area_countries if "=" in kv)
     out = []
     for r in areas.filter(pl.col("area_id").is_in(list(params.area_ids))).iter_rows(named=True):
         geom = r["geometry"]
@@ -38,7 +39,7 @@ def sanctioned_areas(track: pl.DataFrame, areas: pl.DataFrame, params: AreaParam
             c0 = called[0] if called else None
             out.append(event("sanctioned_area", m, int(t[a]), end, lat=lat[a], lon=lon[a],
                              port=c0["port"] if c0 else None, locode=c0["locode"] if c0 else None,
-                             country=c0["country"] if c0 else "KP" if r["area_id"].startswith("dprk") else None,
+                             country=c0["country"] if c0 else countries.get(r["area_id"]),
                              confidence=0.95 if c0 else 0.85,
                              rule=f"{b - a} fixes inside area {r['area_id']} ({r['name']})"
                                   + (f"; port call at {c0['port']} ({c0['locode']})" if c0 else ""),

@@ -113,6 +113,7 @@ class AreaParams:
 
     area_ids: tuple[str, ...] = ("dprk_12nm",)  # DPRK territorial sea; dprk_24nm available too
     port_countries: tuple[str, ...] = ("KP",)  # port calls in these countries are flagged as sanctioned calls
+    area_countries: tuple[str, ...] = ("dprk_12nm=KP", "dprk_24nm=KP")  # area_id=ISO country for the event
 
 
 @dataclass(frozen=True)
