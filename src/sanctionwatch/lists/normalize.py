@@ -48,7 +48,9 @@ def _norm(df: pl.DataFrame) -> pl.Series:
     Staged with materialised columns: nesting the when/then steps as one expression re-evaluates them.
     """
     s = pl.col("s")
-    df = df.select(pl.col("raw").str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", " ").alias("s"))
+    # `NO.` glued to the name (`CHIEMARUNO.6`) is unambiguous only with its dot: drop it before punctuation goes.
+    df = df.select(pl.col("raw").str.to_uppercase().str.replace_all(r"([A-Z])NO\.\s*([0-9])", "$1 $2")
+                   .str.replace_all(r"[^A-Z0-9]+", " ").alias("s"))
     df = df.with_columns(s.str.replace_all(r"([A-Z])([0-9])", "$1 $2").str.replace_all(r"([0-9])([A-Z])", "$1 $2")
                          .str.replace_all(r"\bNO ([0-9])", "$1").str.strip_chars())
     df = df.with_columns(s.str.replace(_SHIP_PREFIX_RE, "").str.strip_chars().alias("t"))
