@@ -38,7 +38,7 @@ def encoder_ratio(n_ours: int = 200_000, n_pyais: int = 10_000) -> tuple[float, 
     for i in range(n_pyais):
         pyais.encode_dict({"type": 1, "mmsi": int(cols[0][i]), "status": int(cols[1][i]), "speed": float(cols[3][i]),
                            "lon": float(cols[4][i]), "lat": float(cols[5][i]), "course": float(cols[6][i]),
-                           "heading": int(cols[7][i]), "second": int(cols[8][i])}, talker_id="AIVDM")
+                           "heading": int(cols[7][i]), "second": int(cols[8][i])}, talker_id="AI")
     theirs = n_pyais / (time.perf_counter() - t)
     return ours, theirs
 

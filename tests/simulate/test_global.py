@@ -38,7 +38,8 @@ def test_gz_lines_decode(small_global):
     import gzip
 
     out, s = small_global
-    lines = gzip.open(out / "traffic.nmea.gz", "rt").read().splitlines()
+    with gzip.open(out / "traffic.nmea.gz", "rt") as fh:
+        lines = fh.read().splitlines()
     assert len(lines) == s["lines"]
     single = [x.split("\\")[-1] for x in lines if ",1,1,," in x]
     ok = 0

@@ -10,11 +10,12 @@ import polars as pl
 
 from sanctionwatch.store.files import atomic_path
 
-_STYLE = {"encounter": ("*", "#d62728"), "gap": ("x", "#9467bd"), "loitering": ("o", "#ff7f0e"),
+_STYLE = {"encounter": ("*", "#d62728"), "gap": ("X", "#9467bd"), "loitering": ("o", "#ff7f0e"),
           "spoofing": ("D", "#8c564b"), "identity_change": ("^", "#e377c2"), "port_call": (".", "#1f77b4")}
 
 
-def plot_run(run_dir: str | Path, png: str | Path, *, bbox: tuple[float, float, float, float] | None = None) -> Path:
+def plot_run(run_dir: str | Path, png: str | Path, *, bbox: tuple[float, float, float, float] | None = None,
+             title: str | None = None) -> Path:
     """Draw every track of run_dir/traffic.csv (DPRK-flag MMSIs in red) and its non-control labels."""
     import matplotlib
 
@@ -33,9 +34,12 @@ def plot_run(run_dir: str | Path, png: str | Path, *, bbox: tuple[float, float, 
     go = np.linspace(lon0, lon1, 600)
     land = globe.is_land(*np.meshgrid(gl, go, indexing="ij"))
     ax.imshow(land, origin="lower", extent=(lon0, lon1, lat0, lat1), cmap="Greys", vmin=0, vmax=3, aspect="auto")
-    for (mmsi,), g in df.group_by("MMSI"):
+    for (mmsi,), g in df.group_by("MMSI", maintain_order=True):
         red = str(mmsi).startswith("445")
-        ax.plot(g["Longitude"], g["Latitude"], lw=0.8 if red else 0.4, color="#c0392b" if red else "#4a6fa5",
+        la, lo = g["Latitude"].to_numpy().copy(), g["Longitude"].to_numpy().copy()
+        jump = np.flatnonzero(np.hypot(np.diff(la), np.diff(lo)) > 0.2) + 1  # spoofed jumps / two hulls: no line
+        la, lo = np.insert(la, jump, np.nan), np.insert(lo, jump, np.nan)
+        ax.plot(lo, la, lw=0.8 if red else 0.4, color="#c0392b" if red else "#4a6fa5",
                 alpha=0.9 if red else 0.5)
     seen = set()
     for x in labels:
@@ -52,7 +56,7 @@ def plot_run(run_dir: str | Path, png: str | Path, *, bbox: tuple[float, float, 
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(f"{run_dir.name}: {df['MMSI'].n_unique()} MMSIs, red = DPRK flag (MID 445)")
+    ax.set_title(f"{title or run_dir.name}: {df['MMSI'].n_unique()} MMSIs, red = DPRK flag (MID 445)")
     png = Path(png)
     with atomic_path(png) as tmp:
         fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
