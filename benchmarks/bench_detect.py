@@ -112,22 +112,22 @@ def main() -> None:
     from sanctionwatch.engines.embedded import run
 
     print(f"cores={os.cpu_count()} load(1m)={os.getloadavg()[0]:.1f}")
-    print("positions  vessels  events  detect_s  Mpos/s  read_s  ref_gap_sql_s  ratio_vs_ref  by_type")
+    print("positions  vessels  events  detect_s  cpu_s  Mpos/s  read_s  ref_gap_sql_s  ratio_vs_ref  by_type")
     base = None
     for n in [int(x) for x in a.sizes.split(",")]:
         pos, rep = synth(n)
         with tempfile.TemporaryDirectory() as d:
             st = write_store(Path(d), pos, rep)
             ref_s, _ = reference_gaps(st)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             report = run(st, threads=a.threads)
-            total = time.perf_counter() - t
+            total, cpu = time.perf_counter() - t, time.process_time() - c
         rate = pos.height / total / 1e6
         base = base or total / pos.height
-        print(f"{pos.height:>9}  {pos['mmsi'].n_unique():>7}  {report['events']:>6}  {total:8.1f}  {rate:6.2f}  "
+        print(f"{pos.height:>9}  {pos['mmsi'].n_unique():>7}  {report['events']:>6}  {total:8.1f}  {cpu:5.1f}  {rate:6.2f}  "
               f"{report['timings']['read_s']:6.1f}  {ref_s:13.2f}  {total / ref_s:12.1f}  {report['by_type']}")
         print(f"           linearity (s per position vs first size): {total / pos.height / base:.2f}x; "
-              f"timings {report['timings']}")
+              f"load(1m)={os.getloadavg()[0]:.1f}; timings {report['timings']}", flush=True)
         del pos, rep
 
 

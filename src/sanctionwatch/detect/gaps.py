@@ -16,12 +16,11 @@ HOUR_MS = 3_600_000
 
 
 def coverage_table(positions: pl.DataFrame, params: GapParams = GapParams()) -> pl.DataFrame:
-    """Distinct vessels received per (cell, hour): the reception map gaps are judged against."""
+    """Distinct (cell, hour, vessel) receptions: the reception map gaps are judged against."""
     c = params.coverage_cell_deg
     return (positions.lazy().select(
         (pl.col("lat") / c).floor().cast(pl.Int32).alias("cy"), (pl.col("lon") / c).floor().cast(pl.Int32).alias("cx"),
-        (pl.col("t") // HOUR_MS).alias("h"), "mmsi")
-        .group_by("cy", "cx", "h").agg(pl.col("mmsi").unique().alias("vessels")).collect())
+        (pl.col("t") // HOUR_MS).alias("h"), "mmsi").unique().collect())
 
 
 def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int | None = None) -> list[dict]:
@@ -87,11 +86,8 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
     q = (pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)})
          .join(ev_df, on="k").join(offs, how="cross")
          .with_columns((pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx")))
-    hit = (q.join(coverage, on=["cy", "cx", "h"], how="inner")
-           .with_columns(pl.col("vessels").list.set_difference(pl.concat_list(pl.col("own"))).alias("others"))
-           .explode("others").filter(pl.col("others").is_not_null())
-           .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"), pl.col("others").n_unique(),
-                              pl.first("n_h")))
+    hit = (q.join(coverage, on=["cy", "cx", "h"], how="inner").filter(pl.col("mmsi") != pl.col("own"))
+           .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"), pl.col("mmsi").n_unique().alias("others")))
     by_k = {r["k"]: r for r in hit.iter_rows(named=True)}
     kept = []
     for k, e in enumerate(events):

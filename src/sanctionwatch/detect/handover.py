@@ -24,7 +24,7 @@ def handovers(tracks: pl.DataFrame, params: IdentityParams = IdentityParams(), d
     df = tracks.select("mmsi", "t", "seg", "lat", "lon", at)
     # silence boundaries within each physically possible track segment (a twin on a shared MMSI has its own):
     # an 'end' is a fix followed by > window of silence in its segment, a 'start' one preceded by it
-    df = df.sort("mmsi", "seg", "t").with_columns(
+    df = df.with_columns(  # input is sorted by (mmsi, t), so each (mmsi, seg) group is in time order
         (pl.col("t") - pl.col("t").shift(1).over("mmsi", "seg")).alias("before"),
         (pl.col("t").shift(-1).over("mmsi", "seg") - pl.col("t")).alias("after"))
     lo = data_start_ms if data_start_ms is not None else int(df["t"].min())
