@@ -7,6 +7,7 @@
    spacing/`NO.`/romanisation edits, to `--names` distinct strings) against the vessel list, and general
    names (list aliases of all schemas, edited the same way) against every entry. Reference in the same
    run: rapidfuzz `process.cdist` over all pairs (names x list, what blocking avoids) on a sample, scaled.
+0. Scorecard: recall/false-positive table per threshold (see lists/scorecard.py).
 3. Store: a synthetic store with `--positions` rows in positions and one static report per 50 positions
    in vessel_reports over `--vessels` distinct vessels; `screen_store` end to end (DuckDB distinct + screen).
 CPU time is printed beside wall time because the shared benchmark machine may be loaded.
@@ -29,7 +30,7 @@ from sanctionwatch.lists.index import build_index, write_index
 from sanctionwatch.lists.match import match_names
 from sanctionwatch.lists.normalize import name_forms
 from sanctionwatch.lists.params import ScreenParams
-from sanctionwatch.lists.scorecard import ais_names
+from sanctionwatch.lists.scorecard import ais_hit_rate, ais_names, alias_recall, variant_recall
 from sanctionwatch.lists.screen import screen_store
 from sanctionwatch.lists.sources import SOURCES, load_source
 from sanctionwatch.store import Store
@@ -137,15 +138,38 @@ def bench_store(index, positions: int, vessels: int, rng: np.random.Generator) -
               f"wall / {cpu:.2f}s cpu (includes DuckDB distinct over vessel_reports)")
 
 
+def scorecard(index, thresholds: list[float]) -> None:
+    """Recall on the lists' own names and variants, AIS name-hit rates, per threshold (docs/screening.md)."""
+    ais = ais_names(SHARED)
+    print("| threshold | alias recall | no_spaces | no_before_number | underscore_mixed_case | revised_romanisation"
+          " | NOAA hit rate (fuzzy-only) | Digitraffic hit rate (exact / fuzzy-only) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for th in thresholds:
+        p = ScreenParams(threshold=th)
+        a = alias_recall(index, p)
+        v = variant_recall(index, p)
+        r = {k: ais_hit_rate(df, index, p) for k, df in ais.items()}
+        n, d = r["noaa_nyharbor_2020"], r["digitraffic_2025"]
+        cells = [f"{a['recall']:.4f} ({a['found']}/{a['queries']})"] + [
+            f"{x['recall']:.4f} ({x['found']}/{x['queries']})" for x in v.values()]
+        print(f"| {th:.2f} | " + " | ".join(cells) +
+              f" | {n['hit_rate']:.2%} of {n['names']} ({n['fuzzy_only_hits']}) | {d['hit_rate']:.2%} of "
+              f"{d['names']} ({d['exact_name_hits']} / {d['fuzzy_only_hits']} = {d['fuzzy_only_rate']:.2%}) |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--names", type=int, default=50_000)
     ap.add_argument("--positions", type=int, default=10_000_000)
     ap.add_argument("--vessels", type=int, default=20_000)
+    ap.add_argument("--scorecard-only", action="store_true", help="Only print the quality scorecard.")
     args = ap.parse_args()
     rng = np.random.default_rng(7)
-    bench_build()
     index, _ = build_index([load_source(s) for s in SOURCES.values() if s.default])
+    scorecard(index, [0.85, 0.88, 0.90, 0.92, 0.95])
+    if args.scorecard_only:
+        return
+    bench_build()
     bench_batch(index, args.names, rng)
     bench_store(index, args.positions, args.vessels, rng)
 

@@ -79,3 +79,18 @@ def test_lists_show(store):
 def test_cli_errors(store, args, message):
     r = runner.invoke(app, [a.format(store=store) for a in args])
     assert r.exit_code == 2 and message in r.output
+
+
+def test_defaults_agree_with_params_and_docs():
+    """One definition: the CLI default and docs/screening.md state ScreenParams' threshold."""
+    import inspect
+    from pathlib import Path
+
+    from sanctionwatch.cli.screen import screen
+    from sanctionwatch.lists.params import ScreenParams
+
+    default = ScreenParams().threshold
+    assert inspect.signature(screen).parameters["threshold"].default.default == default
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "screening.md").read_text()
+    assert f"## Scorecard (default threshold {default:.2f})" in doc
+    assert f"| **{default:.2f}** |" in doc
