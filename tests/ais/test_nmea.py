@@ -256,7 +256,7 @@ def test_dedup_table_prunes_and_stays_bounded():
         assert b.duplicates_folded == 0 and b.positions.num_rows == 3000
         assert dec._st[13] <= 2 * 3001  # live entries: at most the previous and the current chunk
     # 90,000 distinct receptions went through a 65,536-slot table kept at most half full: it never grew
-    assert dec._dd[0].shape[0] == PARAMS.dedup_table_initial == 65536
+    assert dec._dd.shape[0] == PARAMS.dedup_table_initial == 65536
     again = dec.feed(f"{sentences[0]},{T0 + 3600 * 29 + 59}\n".encode())
     assert again.duplicates_folded == 1  # still folds within the window after pruning
 
@@ -308,3 +308,23 @@ def test_tables_conform_to_canonical_schemas():
 
     conform(_with_source(b[0].positions, "x"), "positions")
     conform(_with_source(b[0].reports, "x"), "vessel_reports")
+
+
+def test_dedup_table_grows_when_the_window_holds_many_messages():
+    """40,000 distinct payloads within one window overflow the 65,536-slot table (kept <= 1/4 after a prune):
+    it grows while decoding, and every repeat still folds."""
+    base = enc(pos1())[0].split(",")
+    alphabet = "0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw"
+    lines = []
+    for i in range(40_000):
+        payload = base[5][:10] + "".join(alphabet[(i >> (6 * k)) & 63] for k in range(3)) + base[5][13:]
+        body = ",".join([base[0][1:], *base[1:5], payload, base[6].split("*")[0]])
+        lines.append(f"!{body}*{cs(body)}")
+    first = "".join(f"{ln},{T0}\n" for ln in lines)
+    again = "".join(f"{ln},{T0 + 30}\n" for ln in lines)
+    dec = NmeaDecoder("t", dedup_window_s=60)
+    b1 = dec.feed(first.encode())
+    b2 = dec.feed(again.encode())
+    assert b1.positions.num_rows == 40_000 and b1.duplicates_folded == 0
+    assert b2.positions.num_rows == 0 and b2.duplicates_folded == 40_000
+    assert dec._dd.shape[0] >= 2 * 40_000 > 65_536  # grew past its initial size, kept at most half full

@@ -336,49 +336,52 @@ def _latlon(v, present, limit):
 
 
 @njit(cache=True, error_model="numpy")
-def _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep):
-    """Index of the table entry for payload hash h: >= 0 duplicate within window, else -(slot+1) to insert."""
-    mask = dd_key.shape[0] - 1
+def _dedup_lookup(h, ts, window_ms, dd):
+    """Row of the table entry for payload hash h: >= 0 duplicate within window, else -(row+1) to insert.
+
+    `dd` rows are (key, first ts, global position row, global report row): one cache line per probe.
+    """
+    mask = dd.shape[0] - 1
     hk = np.int64(h >> np.uint64(1)) | 1
     j = hk & mask
     while True:
-        k = dd_key[j]
+        k = dd[j, 0]
         if k == 0:
             return -(j + 1)
         if k == hk:
-            if abs(ts - dd_ts[j]) <= window_ms:
+            if abs(ts - dd[j, 1]) <= window_ms:
                 return j
             return -(j + 1)
         j = (j + 1) & mask
 
 
 @njit(cache=True, error_model="numpy")
-def dedup_rebuild(dd_key, dd_ts, dd_pos, dd_rep, horizon, new_key, new_ts, new_pos, new_rep):
+def dedup_rebuild(dd, horizon, new):
     """Copy entries with ts >= horizon into the (possibly larger) new table; returns their count."""
-    mask = new_key.shape[0] - 1
+    mask = new.shape[0] - 1
     n = 0
-    for i in range(dd_key.shape[0]):
-        k = dd_key[i]
-        if k == 0 or dd_ts[i] < horizon:
+    for i in range(dd.shape[0]):
+        k = dd[i, 0]
+        if k == 0 or dd[i, 1] < horizon:
             continue
         j = k & mask
-        while new_key[j] != 0:
+        while new[j, 0] != 0:
             j = (j + 1) & mask
-        new_key[j] = k
-        new_ts[j] = dd_ts[i]
-        new_pos[j] = dd_pos[i]
-        new_rep[j] = dd_rep[i]
+        for c in range(4):
+            new[j, c] = dd[i, c]
         n += 1
     return n
 
 
 @njit(cache=True, error_model="numpy")
 def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_id, st_bytes, st_len,
-                 dd_key, dd_ts, dd_pos, dd_rep,
+                 dd, dd_tmp,
                  p64, p32, pf, r64, r32, rf, names, calls, dests, rtext_len,
-                 rej_i64, rej_buf, by_type, skipped, pend):
-    """Decode one chunk of whole lines; returns (n_positions, n_reports, n_rejects, n_pending).
+                 rej_i64, rej_buf, by_type, skipped, pend, ctr):
+    """Decode a chunk of whole lines from byte ctr[0]; returns 0 when done, 1 when the dedup table must grow.
 
+    `ctr` = (byte offset, positions, reports, rejects, reject bytes, pending) is read at entry and written
+    back at exit, so after growing the table the caller calls again and decoding resumes at the same line.
     `pend` rows: (kind 0=position/1=report, row, line start, line end) of messages decoded before
     any timestamp of the input was known (the caller backfills, assumes or rejects them).
     """
@@ -386,13 +389,29 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
     sb = np.empty(SLOT_PAY, dtype=np.uint8)
     fs = np.empty(16, dtype=np.int64)
     fe = np.empty(16, dtype=np.int64)
-    npos = 0
-    nrep = 0
-    nrej = 0
-    rbu = 0
-    npend = 0
-    pos = 0
+    pos = ctr[0]
+    npos = ctr[1]
+    nrep = ctr[2]
+    nrej = ctr[3]
+    rbu = ctr[4]
+    npend = ctr[5]
+    cap = dd.shape[0]
+    status = 0
     while pos < n:
+        # keep the dedup table small (cache-resident): prune entries older than the window when half full,
+        # and let the caller grow it if pruning does not bring it under a quarter (before touching this line)
+        if window_ms >= 0 and 2 * st[S_DD_COUNT] + 2 > cap:
+            for i in range(cap):
+                for c in range(4):
+                    dd_tmp[i, c] = 0
+            kept = dedup_rebuild(dd, st[S_MAX_TS] - window_ms, dd_tmp)
+            for i in range(cap):
+                for c in range(4):
+                    dd[i, c] = dd_tmp[i, c]
+            st[S_DD_COUNT] = kept
+            if 4 * kept + 4 > cap:
+                status = 1
+                break
         e = pos
         while e < n and buf[e] != 10:
             e += 1
@@ -759,23 +778,23 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             else:
                 h = _fnv(buf, ps, pe, np.uint64(14695981039346656037))
             h = (h ^ np.uint64(fill)) * np.uint64(1099511628211)
-            j = _dedup_lookup(h, ts, window_ms, dd_key, dd_ts, dd_pos, dd_rep)
+            j = _dedup_lookup(h, ts, window_ms, dd)
             if j >= 0:
                 st[S_DUPS] += 1
-                r = dd_pos[j] - st[S_POS_TOTAL]
-                if dd_pos[j] >= 0 and r >= 0:
+                r = dd[j, 2] - st[S_POS_TOTAL]
+                if dd[j, 2] >= 0 and r >= 0:
                     p32[P32_NRECV, r] += 1
-                r = dd_rep[j] - st[S_REP_TOTAL]
-                if dd_rep[j] >= 0 and r >= 0:
+                r = dd[j, 3] - st[S_REP_TOTAL]
+                if dd[j, 3] >= 0 and r >= 0:
                     r32[R32_NRECV, r] += 1
                 continue
             j = -j - 1
-            if dd_key[j] == 0:
+            if dd[j, 0] == 0:
                 st[S_DD_COUNT] += 1
-            dd_key[j] = np.int64(h >> np.uint64(1)) | 1
-            dd_ts[j] = ts
-            dd_pos[j] = st[S_POS_TOTAL] + npos if is_pos else -1
-            dd_rep[j] = st[S_REP_TOTAL] + nrep if is_rep else -1
+            dd[j, 0] = np.int64(h >> np.uint64(1)) | 1
+            dd[j, 1] = ts
+            dd[j, 2] = st[S_POS_TOTAL] + npos if is_pos else -1
+            dd[j, 3] = st[S_REP_TOTAL] + nrep if is_rep else -1
         mmsi = _uint(sb, nbits, 8, 30)
         if tssrc == TS_PENDING:
             pend[0, npend] = 0 if is_pos else 1
@@ -914,7 +933,13 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                     r32[R32_STERN, r] = _uint(sb, nbits, 141, 9)
                     r32[R32_PORT, r] = _uint(sb, nbits, 150, 6)
                     r32[R32_STBD, r] = _uint(sb, nbits, 156, 6)
-    return npos, nrep, nrej, npend
+    ctr[0] = pos
+    ctr[1] = npos
+    ctr[2] = nrep
+    ctr[3] = nrej
+    ctr[4] = rbu
+    ctr[5] = npend
+    return status
 
 
 @njit(cache=True, error_model="numpy")

@@ -107,34 +107,20 @@ class NmeaDecoder:
         self._stab_id = np.zeros(K.STATION_TABLE, dtype=np.int64)
         self._st_bytes = np.zeros((K.MAX_STATIONS, K.STATION_BYTES), dtype=np.uint8)
         self._st_len = np.zeros(K.MAX_STATIONS, dtype=np.int64)
-        self._dd = self._dd_alloc(PARAMS.dedup_table_initial)
+        self._dd = np.zeros((PARAMS.dedup_table_initial, 4), np.int64)  # key, first ts, position row, report row
+        self._dd_tmp = np.zeros_like(self._dd)
         self._carry = b""
         self._finished = False
         self._no_reports: pa.Table | None = None
 
     # ---- dedup table ----------------------------------------------------------------------------
-    @staticmethod
-    def _dd_alloc(cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return (np.zeros(cap, np.int64), np.zeros(cap, np.int64), np.zeros(cap, np.int64),
-                np.zeros(cap, np.int64))
-
-    def _dd_reserve(self, incoming: int) -> None:
-        """Keep the dedup table at most half full: prune entries older than the window, then grow."""
-        cap = self._dd[0].shape[0]
-        if self._st[K.S_DD_COUNT] + incoming <= cap // 2:
-            return
+    def _dd_grow(self) -> None:
+        """Double the dedup table (entries older than the window are dropped while rehashing)."""
         horizon = self._st[K.S_MAX_TS] - max(self.window_ms, 0)
-        kept_cap = cap
-        while True:
-            new = self._dd_alloc(kept_cap)
-            kept = K.dedup_rebuild(*self._dd, horizon, *new)
-            if kept + incoming <= kept_cap // 2:
-                break
-            kept_cap *= 2
-            while kept + incoming > kept_cap // 2:
-                kept_cap *= 2
+        new = np.zeros((2 * self._dd.shape[0], 4), np.int64)
+        self._st[K.S_DD_COUNT] = K.dedup_rebuild(self._dd, horizon, new)
         self._dd = new
-        self._st[K.S_DD_COUNT] = kept
+        self._dd_tmp = np.zeros_like(new)
 
     # ---- public API --------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> DecodedBatch:
@@ -182,7 +168,6 @@ class NmeaDecoder:
         for k in (K.S_SENTENCES, K.S_MESSAGES, K.S_DUPS, K.S_FIRST_TS_CHUNK):
             st[k] = 0
         nl = int(np.count_nonzero(buf == 10)) + 1
-        self._dd_reserve(nl)
         p64 = np.empty((2, nl), np.int64)
         p32 = np.empty((8, nl), np.int32)
         pf = np.empty((5, nl), np.float64)
@@ -198,11 +183,14 @@ class NmeaDecoder:
         by_type = np.zeros(64, np.int64)
         skipped = np.zeros(64, np.int64)
         pend = np.empty((4, 2 * nl), np.int64)
+        cnt = np.zeros(6, np.int64)
         lines_before = int(st[K.S_LINE])
-        npos, nrep, nrej, npend = K.decode_chunk(
-            buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key, self._stab_id,
-            self._st_bytes, self._st_len, *self._dd, p64, p32, pf, r64, r32, rf, names, calls, dests, rtext,
-            rej_i64, rej_buf, by_type, skipped, pend)
+        while K.decode_chunk(
+                buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key, self._stab_id,
+                self._st_bytes, self._st_len, self._dd, self._dd_tmp, p64, p32, pf, r64, r32, rf, names, calls,
+                dests, rtext, rej_i64, rej_buf, by_type, skipped, pend, cnt):
+            self._dd_grow()
+        npos, nrep, nrej, npend = (int(cnt[i]) for i in (1, 2, 3, 5))
         st[K.S_POS_TOTAL] += npos
         st[K.S_REP_TOTAL] += nrep
         rejects = self._rejects(rej_i64, rej_buf, nrej)
