@@ -1,9 +1,10 @@
 """`sanctionwatch simulate PRESET`: generate a scenario (NMEA, DMA CSV, labels.jsonl) - thin wrapper over
-sanctionwatch.simulate.run."""
+`sanctionwatch.simulate.run`."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -20,12 +21,24 @@ def simulate(
     messages: int | None = typer.Option(None, "--messages", help="global only: stop after this many messages."),
     gz: bool = typer.Option(False, "--gz", help="Write traffic.nmea.gz instead of traffic.nmea."),
     csv: bool = typer.Option(True, "--csv/--no-csv", help="Also write the DMA-layout CSV."),
+    satellite_keep: float | None = typer.Option(None, "--satellite-keep", min=0.01, max=1.0,
+                                                help="Keep each position report with this probability "
+                                                     "(satellite-style decimation; regional presets) [default 1]."),
+    corrupt: float | None = typer.Option(None, "--corrupt", min=0.0, max=0.5,
+                                         help="Fraction of lines that get a garbled extra copy [default 0.002]."),
+    duplicates: float | None = typer.Option(None, "--duplicates", min=0.0, max=1.0,
+                                            help="Fraction of messages also received by a second station "
+                                                 "[default 0.25]."),
 ) -> None:
     """Write simulated AIS traffic with ground-truth labels of every injected behaviour and control."""
     from sanctionwatch.simulate import run
+    from sanctionwatch.simulate.params import DEFAULT
 
+    given = {"satellite_keep_fraction": satellite_keep, "corrupt_fraction": corrupt, "duplicate_fraction": duplicates}
+    params = replace(DEFAULT, noise=replace(DEFAULT.noise, **{k: v for k, v in given.items() if v is not None}))
     try:
-        summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv)
+        summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv,
+                      params=params)
     except (ValueError, KeyError) as e:
         fail(str(e))
         return
