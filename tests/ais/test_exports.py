@@ -327,3 +327,12 @@ def test_positions_conform_to_store_schema(shared_data: Path) -> None:
     for b in exports.read_export(stream, fmt, source="x"):
         assert isinstance(conform(b.positions, "positions"), pa.Table)
         assert isinstance(conform(b.reports, "vessel_reports"), pa.Table)
+
+
+def test_crlf_and_bom_give_the_same_rows(shared_data: Path) -> None:
+    data = (shared_data / NY).read_bytes()
+    p1, r1, _, _ = read_all(data)
+    crlf = b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+    p2, r2, rej, c = read_all(crlf, chunk_bytes=100_000)
+    assert rej == [] and c["n"]["lines"] == 8690
+    assert p1.equals(p2) and r1.equals(r2)
