@@ -73,17 +73,18 @@ def download(src: ListSource, urls: list[str] | None = None, cache_dir: str | Pa
         tmp_dir.rename(final)
     target = final if src.format in ("ofac_sdn", "ofac_cons") else final / names[0]
     loaded = load_source(src, target)
-    meta = {
+    fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+    meta: dict = {
         "source": src.id, "dataset": loaded.dataset, "path": str(target), "sha256": digest,
         "bytes": sum((final / n).stat().st_size for n in names[: len(urls)]),
-        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fetched_at": fetched_at,
         "files": fetched, "list_version": loaded.list_version, "entities": len(loaded.entities),
         "problems": len(loaded.problems),
     }
     if src.format in ("ofac_sdn", "ofac_cons"):
         # OFAC CSVs carry no date: the HTTP Last-Modified (else the fetch date) is the list version.
-        lm = fetched[0].get("last_modified")
-        meta["list_version"] = _http_date(lm) or meta["fetched_at"][:10]
+        lm = str(fetched[0].get("last_modified") or "")
+        meta["list_version"] = _http_date(lm) or fetched_at[:10]
     write_text_atomic(final / "meta.json", json.dumps(meta, indent=1))
     write_text_atomic(root / "latest.json", json.dumps(meta, indent=1))
     return meta

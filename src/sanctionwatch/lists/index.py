@@ -66,7 +66,7 @@ def _entity_ids(loaded: list[LoadedList]) -> dict[str, str]:
     for ll in loaded:
         for e in ll.entities:
             imos = sorted(i for v in e.get("imoNumber", quiet=True) if (i := parse_imo(v)) and imo_check_ok(i))
-            out[e.id] = f"imo-{imos[0]}" if imos and e.schema.is_a("Vessel") else e.id
+            out[str(e.id)] = f"imo-{imos[0]}" if imos and e.schema.is_a("Vessel") else str(e.id)
     return out
 
 
@@ -77,10 +77,10 @@ def build_index(loaded: list[LoadedList]) -> tuple[ListIndex, list[dict]]:
     merged: dict[str, dict] = {}
     for ll in loaded:
         for e in ll.entities:
-            eid = ids[e.id]
+            eid = ids[str(e.id)]
             caption = e.first("name") or e.caption
             entries.append((e.id, eid, e.schema.name, caption, ll.dataset, ll.authority, ll.list_version,
-                            ll.refs.get(e.id, ""), "; ".join(e.get("program", quiet=True)),
+                            ll.refs.get(str(e.id), ""), "; ".join(e.get("program", quiet=True)),
                             "; ".join(e.get("programId", quiet=True))))
             for f in NAME_FIELDS:
                 for n in e.get(f, quiet=True):

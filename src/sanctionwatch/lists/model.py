@@ -41,6 +41,8 @@ class LoadedList:
 
     def add(self, entity: EntityProxy, ref: str) -> None:
         """Keep an entity with the file location it came from."""
+        if not entity.id:
+            raise ValueError(f"{ref}: entity without id")
         self.entities.append(entity)
         self.refs[entity.id] = ref
 

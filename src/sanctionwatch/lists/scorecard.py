@@ -29,7 +29,7 @@ def _recall(queries: pl.DataFrame, index: ListIndex, params: ScreenParams, schem
     found = m.join(queries.select("query_id", "target"), on="query_id").filter(pl.col(on) == pl.col("target"))
     hit = queries["query_id"].is_in(found["query_id"].implode())
     misses = queries.filter(~hit).head(20).select("name", "target").rows()
-    return {"queries": queries.height, "found": int(hit.sum()), "recall": float(hit.mean() or 0.0),
+    return {"queries": queries.height, "found": int(hit.sum()), "recall": int(hit.sum()) / max(queries.height, 1),
             "misses": misses}
 
 

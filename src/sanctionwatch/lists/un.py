@@ -26,8 +26,8 @@ def load_un(path: str | Path) -> LoadedList:
     path = Path(path)
     try:
         root = ET.parse(path).getroot()
-    except ET.ParseError as e:
-        raise ValueError(f"{path}: not well-formed XML ({e})") from e
+    except ET.ParseError as err:
+        raise ValueError(f"{path}: not well-formed XML ({err})") from err
     if root.tag != "CONSOLIDATED_LIST":
         raise ValueError(f"{path}: root element is {root.tag!r}, expected CONSOLIDATED_LIST")
     generated = root.get("dateGenerated", "")
