@@ -210,6 +210,31 @@ def _fnv(buf, s, e, h):
 
 
 @njit(cache=True, error_model="numpy")
+def _hash_payload(buf, s, e, fill):
+    """64-bit hash of payload characters buf[s:e] plus fill bits: FNV-1a over 8-byte words, murmur3 fmix64."""
+    prime = np.uint64(1099511628211)
+    h = np.uint64(14695981039346656037) ^ np.uint64(e - s)
+    i = s
+    while i + 8 <= e:
+        w = np.uint64(0)
+        for k in range(8):
+            w = (w << np.uint64(8)) | np.uint64(buf[i + k])
+        h = (h ^ w) * prime
+        i += 8
+    w = np.uint64(fill) << np.uint64(56)
+    while i < e:
+        w = (w << np.uint64(8)) ^ np.uint64(buf[i])
+        i += 1
+    h = (h ^ w) * prime
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@njit(cache=True, error_model="numpy")
 def _intern_station(buf, s, e, st, stab_key, stab_id, st_bytes, st_len):
     """Id of the station name buf[s:e] (interned in a small open-addressing table); -1 if empty/full."""
     if e <= s:
@@ -773,11 +798,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             continue
         # ---- dedup on the full payload ------------------------------------------------------------------
         if window_ms >= 0 and tssrc != TS_PENDING:
-            if multi:
-                h = _fnv(slot_pay[k], 0, plen, np.uint64(14695981039346656037))
-            else:
-                h = _fnv(buf, ps, pe, np.uint64(14695981039346656037))
-            h = (h ^ np.uint64(fill)) * np.uint64(1099511628211)
+            h = _hash_payload(slot_pay[k], 0, plen, fill) if multi else _hash_payload(buf, ps, pe, fill)
             j = _dedup_lookup(h, ts, window_ms, dd)
             if j >= 0:
                 st[S_DUPS] += 1
