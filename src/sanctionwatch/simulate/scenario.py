@@ -107,7 +107,7 @@ def sts_transfer(w: World, a_from: Port, b_from: Port, spot: Point, a_to: Port, 
     speed = float(w.rng.uniform(0.3, 0.8))
     a.drift(hours, phase=phase, speed_kn=speed, radius_km=1.5)
     b.drift(hours, phase=phase, speed_kn=speed, radius_km=1.5, offset_m=(w.params.movement.encounter_offset_m, 0.0))
-    a.sail(a_to, **w.declare_for(a, a_to))
+    a.sail(a_to, **({} if a_declares else w.declare_for(a, a_to)))  # keeps the false declaration
     b.sail(b_to, **w.declare_for(b, b_to))
     notes = "ship-to-ship transfer, side by side"
     if b_dark:
