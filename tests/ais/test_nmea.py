@@ -328,3 +328,12 @@ def test_dedup_table_grows_when_the_window_holds_many_messages():
     assert b1.positions.num_rows == 40_000 and b1.duplicates_folded == 0
     assert b2.positions.num_rows == 0 and b2.duplicates_folded == 40_000
     assert dec._dd.shape[0] >= 2 * 40_000 > 65_536  # grew past its initial size, kept at most half full
+
+
+def test_crlf_and_blank_lines_and_bad_tag_checksum():
+    s = enc(pos1())[0]
+    bad_tag = f"\\c:{T0}*00\\{s}"  # wrong tag-block checksum
+    pos, _, rej, b = run(f"{tag(f'c:{T0}')}{s}\r\n\r\n   \n{bad_tag}\r\n")
+    assert [p["src_line"] for p in pos] == [1]
+    assert [(r.line, r.reason, r.raw) for r in rej] == [(4, "bad_checksum", bad_tag)]
+    assert sum(x.lines for x in b) == 4
