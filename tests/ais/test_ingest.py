@@ -316,3 +316,20 @@ def test_simulator_dma_csv_and_nmea_agree_with_ground_truth(tmp_path: Path) -> N
 def test_cli_rejects_a_bad_assume_time(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["ingest", str(tmp_path), "--store", str(tmp_path / "st"), "--assume-time", "soon"])
     assert res.exit_code == 2 and "--assume-time" in res.output
+
+
+def test_zip_with_one_csv_is_read_and_several_files_is_an_error(shared_data: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    one, two = tmp_path / "AIS_2020_06_30.zip", tmp_path / "two.zip"
+    with zipfile.ZipFile(one, "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(shared_data / NY, "AIS_2020_06_30.csv")
+        z.writestr("__MACOSX/._AIS_2020_06_30.csv", b"resource fork")
+    with zipfile.ZipFile(two, "w") as z:
+        z.writestr("a.csv", b"x")
+        z.writestr("b.csv", b"y")
+    st = Store(tmp_path / "st")
+    rep_one, rep_two = ingest(st, [str(one), str(two)])
+    assert rep_one["positions"] == 8689 and rep_one["formats"] == {"marinecadastre": 1}
+    assert "expected one file" in rep_two["error"]
+    assert "skipped" in ingest(st, [str(shared_data / NY)])[0]  # same content as the zipped CSV

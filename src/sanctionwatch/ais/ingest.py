@@ -118,7 +118,11 @@ def ingest_input(
     ts_max: list = []
     content_hash = hashlib.sha256()
     try:
-        stream = _CountingReader(inp.open_raw(), content_hash, progress)
+        try:
+            raw_stream = inp.open_raw()
+        except ValueError as e:  # e.g. a .zip holding several files
+            raise IngestError(str(e)) from e
+        stream = _CountingReader(raw_stream, content_hash, progress)
         chunk = 0
         for batch in _batches(inp, stream, report, chunk_bytes=chunk_bytes, assume_time=assume_time,
                               dedup_window_s=dedup_window_s):

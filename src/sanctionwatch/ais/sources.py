@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"  # MarineCadastre and DMA publish one CSV per .zip
 _SKIP_SUFFIXES = {".md", ".parquet", ".py", ".pdf", ".png", ".html"}
 
 
@@ -35,9 +37,23 @@ class Input:
         """Binary stream of the (decompressed) content."""
         raw: BinaryIO = sys.stdin.buffer if self.is_stdin else open(self.path, "rb")  # noqa: SIM115
         buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
-        if buffered.peek(2)[:2] == GZIP_MAGIC:
+        magic = buffered.peek(4)[:4]
+        if magic[:2] == GZIP_MAGIC:
             return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+        if magic == ZIP_MAGIC:
+            return _open_zip_member(buffered, self.path)
         return buffered
+
+
+def _open_zip_member(fh: io.BufferedReader, name: str) -> BinaryIO:
+    """The single data file inside a .zip (directories and `__MACOSX/` entries ignored), as a buffered stream."""
+    if not fh.seekable():
+        raise ValueError(f"{name}: a .zip cannot be read from a pipe; unzip it or pass the file")
+    zf = zipfile.ZipFile(fh)  # stays open: the member stream reads through it
+    members = [m for m in zf.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+    if len(members) != 1:
+        raise ValueError(f"{name}: expected one file inside the .zip, found {[m.filename for m in members]}")
+    return io.BufferedReader(zf.open(members[0]))  # type: ignore[arg-type]
 
 
 def expand(paths: Iterable[str]) -> list[Input]:

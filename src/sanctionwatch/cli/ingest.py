@@ -62,7 +62,7 @@ def print_report(rep: dict) -> None:
 
 
 def ingest_cmd(
-    paths: list[str] = typer.Argument(..., help="Files, directories or '-' for stdin (NMEA, .gz, CSV, JSON)."),
+    paths: list[str] = typer.Argument(..., help="Files, directories or '-' for stdin (NMEA, CSV, JSON; plain, .gz or single-file .zip)."),
     store: str = store_option(),
     force: bool = typer.Option(
         False, "--force", help="Re-import inputs already ingested (same decompressed content); replaces, never duplicates."
@@ -85,8 +85,8 @@ def ingest_cmd(
     ) as progress:
 
         def factory(inp: Input):
-            # Progress counts decompressed bytes, so a .gz input gets no total (no misleading ETA).
-            total = None if inp.path.endswith(".gz") else inp.size()
+            # Progress counts decompressed bytes, so a compressed input gets no total (no misleading ETA).
+            total = None if inp.path.endswith((".gz", ".zip")) else inp.size()
             task = progress.add_task(inp.name, total=total)
             return lambda n: progress.advance(task, n)
 
