@@ -247,3 +247,28 @@ def test_deterministic_for_a_seed(tmp_path, smoke):
     for name in ("traffic.nmea", "traffic.csv", "labels.jsonl"):
         assert hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() == \
             hashlib.sha256((out / name).read_bytes()).hexdigest(), name
+
+
+def test_coverage_hole_drops_reports_and_labels_control_gaps(tmp_path):
+    from dataclasses import replace
+
+    from sanctionwatch.simulate.params import DEFAULT
+
+    box = (42.3, 42.7, 131.3, 132.3)
+    params = replace(DEFAULT, noise=replace(DEFAULT.noise, coverage_holes=(box,)))
+    run("smoke", tmp_path, seed=SEED, params=params)
+    df = pl.read_csv(tmp_path / "traffic.csv", columns=["# Timestamp", "MMSI", "Latitude", "Longitude"],
+                     schema_overrides={"MMSI": pl.Int64, "Latitude": pl.Float64, "Longitude": pl.Float64})
+    df = df.with_columns(pl.col("# Timestamp").str.strptime(pl.Datetime("us", "UTC"), "%d/%m/%Y %H:%M:%S")
+                         .dt.epoch("s").alias("ts"))
+    labels = [json.loads(x) for x in (tmp_path / "labels.jsonl").read_text().splitlines()]
+    for m, a, b in _excluded(labels):  # a spoofer's fake positions may lie in the box: reception follows the hull
+        df = df.filter(~((pl.col("MMSI") == m) & pl.col("ts").is_between(a, b)))
+    inside = df.filter(pl.col("Latitude").is_between(box[0], box[1]) & pl.col("Longitude").is_between(box[2], box[3]))
+    assert inside.height <= 5  # only GNSS noise at the box edge can put a heard report just inside
+    holes = [x for x in labels if x["type"] == "gap" and x["control"] and "coverage" in x["notes"]]
+    assert len(holes) >= 3
+    for g in holes:
+        ts = df.filter(pl.col("MMSI") == g["mmsi"])["ts"].to_numpy()
+        assert g["start_epoch"] in ts and g["end_epoch"] in ts
+        assert not ((ts > g["start_epoch"]) & (ts < g["end_epoch"])).any()

@@ -29,12 +29,21 @@ def simulate(
     duplicates: float | None = typer.Option(None, "--duplicates", min=0.0, max=1.0,
                                             help="Fraction of messages also received by a second station "
                                                  "[default 0.25]."),
+    coverage_hole: list[str] | None = typer.Option(None, "--coverage-hole",
+                                                   help="LAT_MIN,LAT_MAX,LON_MIN,LON_MAX box with no receiver "
+                                                        "(repeatable; regional presets; labelled as control gaps)."),
 ) -> None:
     """Write simulated AIS traffic with ground-truth labels of every injected behaviour and control."""
     from sanctionwatch.simulate import run
     from sanctionwatch.simulate.params import DEFAULT
 
-    given = {"satellite_keep_fraction": satellite_keep, "corrupt_fraction": corrupt, "duplicate_fraction": duplicates}
+    try:
+        holes = tuple(_box(b) for b in coverage_hole or ())
+    except ValueError as e:
+        fail(str(e))
+        return
+    given = {"satellite_keep_fraction": satellite_keep, "corrupt_fraction": corrupt, "duplicate_fraction": duplicates,
+             "coverage_holes": holes or None}
     params = replace(DEFAULT, noise=replace(DEFAULT.noise, **{k: v for k, v in given.items() if v is not None}))
     try:
         summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv,
@@ -44,6 +53,18 @@ def simulate(
         return
     console.print(f"{summary['messages']:,} messages ({summary['lines']:,} lines), {summary['labels']} labels -> {out}")
     typer.echo(json.dumps(summary, indent=2))
+
+
+def _box(text: str) -> tuple[float, float, float, float]:
+    """'lat_min,lat_max,lon_min,lon_max' -> floats, with a clear error."""
+    parts = text.split(",")
+    try:
+        la0, la1, lo0, lo1 = (float(x) for x in parts)
+    except ValueError:
+        raise ValueError(f"--coverage-hole {text!r}: expected LAT_MIN,LAT_MAX,LON_MIN,LON_MAX") from None
+    if not (la0 < la1 and lo0 < lo1):
+        raise ValueError(f"--coverage-hole {text!r}: minimum must be below maximum")
+    return la0, la1, lo0, lo1
 
 
 def register(app: typer.Typer) -> None:

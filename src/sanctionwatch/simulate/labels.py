@@ -151,6 +151,23 @@ def gaps(v: Vessel, em: dict[str, np.ndarray], control_notes: dict[tuple[float, 
     return out
 
 
+def coverage_gaps(v: Vessel, em: dict[str, np.ndarray], min_s: float = 900.0) -> list[dict]:
+    """Control gaps: runs of reports lost in a coverage hole (>= min_s), spanning last-before to first-after."""
+    if not v.params.noise.coverage_holes:
+        return []
+    tr = v.true_track()
+    lost = v.in_hole(tr["lat"], tr["lon"]) & v.transmitting(tr["t"])
+    out = []
+    ts = em["ts"]
+    for a, b in _runs(lost):
+        s, e = _last_before(ts, tr["t"][a]), _first_at_or_after(ts, tr["t"][b - 1] + 1)
+        if s is None or e is None or e - s < min_s:
+            continue
+        out.append(_label("gap", _mmsi(v, s), s, e, lat=tr["lat"][a], lon=tr["lon"][a], control=True,
+                          vessel=v.key, imo=v.identity.imo, notes="coverage hole (no receiver): not a transponder-off"))
+    return out
+
+
 def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray) -> list[dict]:
     """Each identity switch: last emitted message (position or static) under the old identity -> first under new."""
     out = []

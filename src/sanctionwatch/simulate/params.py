@@ -74,6 +74,8 @@ class NoiseParams:
     duplicate_fraction: float = 0.25
     corrupt_fraction: float = 0.002
     satellite_keep_fraction: float = 1.0  # < 1: keep each position report with this probability
+    # boxes (lat_min, lat_max, lon_min, lon_max) with no receiver: reports sent from inside are lost
+    coverage_holes: tuple[tuple[float, float, float, float], ...] = ()
     stations: tuple[str, ...] = ("RUVVO001", "RUNJK002", "KRPUS003", "JPKIJ004", "CNDLC005", "SATEL006")
 
 

@@ -79,6 +79,7 @@ def build_labels(w: World, emitted: dict[str, dict[str, np.ndarray]], statics: d
         out += lb.sanctioned_area(v, em, geom, aid)
         notes = {(t0, t1): w.dark_notes.get((v.key, t0, t1), "transponder off") for t0, t1 in v.dark}
         out += lb.gaps(v, em, notes)
+        out += lb.coverage_gaps(v, em)
         out += lb.identity_changes(v, em, statics[v.key])
         out += lb.destination_mismatches(v, calls)
     out += [lb.behaviour(b, emitted) for b in w.behaviours]

@@ -220,7 +220,7 @@ class Vessel:
         """Position reports as received (before duplication): noise, gaps, spoofing, decimation applied."""
         p = self.params
         tr = self.true_track()
-        keep = self.transmitting(tr["t"])
+        keep = self.transmitting(tr["t"]) & ~self.in_hole(tr["lat"], tr["lon"])
         if p.noise.satellite_keep_fraction < 1.0:
             keep &= self.rng.random(len(keep)) < p.noise.satellite_keep_fraction
         out = {c: v[keep].copy() for c, v in tr.items()}
@@ -244,8 +244,19 @@ class Vessel:
         out["ident"] = self.identity_at(out["ts"].astype(float))
         return out
 
+    def in_hole(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Mask of positions inside a coverage hole (no receiver hears them)."""
+        m = np.zeros(len(lat), bool)
+        for la0, la1, lo0, lo1 in self.params.noise.coverage_holes:
+            m |= (lat >= la0) & (lat <= la1) & (lon >= lo0) & (lon <= lo1)
+        return m
+
     def static_times(self, t_first: float, t_last: float) -> np.ndarray:
-        """Times of static/voyage reports: every static_s while the transponder is on."""
+        """Times of static/voyage reports: every static_s while the transponder is on and heard."""
         iv = self.params.reporting.static_s * self.params.reporting.interval_scale
         t = np.arange(t_first + self.rng.uniform(0, iv), t_last, iv)
-        return np.floor(t[self.transmitting(t)]).astype(np.int64)
+        keep = self.transmitting(t)
+        if self.params.noise.coverage_holes:
+            tr = self.true_track()
+            keep &= ~self.in_hole(np.interp(t, tr["t"], tr["lat"]), np.interp(t, tr["t"], tr["lon"]))
+        return np.floor(t[keep]).astype(np.int64)
