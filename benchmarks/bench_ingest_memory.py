@@ -95,6 +95,7 @@ print(json.dumps({"seconds": time.perf_counter() - t, "peak_rss_kb": resource.ge
 
 
 def run(code: str, *args: str) -> dict:
+    """Run code in a fresh Python process and return its JSON result line."""
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"child failed:\n{out.stderr[-3000:]}")
@@ -102,6 +103,7 @@ def run(code: str, *args: str) -> dict:
 
 
 def main() -> None:
+    """Generate each size, ingest it in a child process, print RSS and throughput."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--format", choices=("csv", "nmea"), default="csv")
     ap.add_argument("--sizes-gb", default="0.25,1,2.5")

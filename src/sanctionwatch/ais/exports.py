@@ -46,11 +46,13 @@ class ExportError(ValueError):
 
 # ---- format detection --------------------------------------------------------------------------------
 def _first_line(head: bytes) -> str:
+    """First line of the sniffed bytes as text (BOM and CR removed)."""
     text = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
     return text
 
 
 def _header_fields(line: str) -> list[str]:
+    """Column names of a CSV header line."""
     return [f.strip() for f in next(csv.reader([line]), [])]
 
 
@@ -275,6 +277,7 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], req
 
 
 def _require(names: list[str], needed: tuple[str, ...], fmt: str) -> None:
+    """Raise ExportError naming the required columns the header lacks."""
     missing = [c for c in needed if c not in names]
     if missing:
         raise ExportError(f"{fmt}: header lacks required column(s) {missing}")
@@ -319,10 +322,12 @@ def _dedupe_static(reports: pl.DataFrame, state: _StaticState) -> pl.DataFrame:
 
 
 def _by_line(rejects: list[Reject]) -> list[Reject]:
+    """Rejects in file order (parser refusals and value rejects interleave)."""
     return sorted(rejects, key=lambda r: r.line)
 
 
 def _has_static(cols: tuple[str, ...] = STATIC_KEY) -> pl.Expr:
+    """True where any static/voyage field is present."""
     return pl.any_horizontal([pl.col(c).is_not_null() for c in cols])
 
 
@@ -344,6 +349,7 @@ def _to_arrow(df: pl.DataFrame, table: str) -> pa.Table:
 
 def _batch(pos: pl.DataFrame, rep: pl.DataFrame, rejects: list[Reject], lines: int, messages: int,
            by_type: Counter, skipped: Counter) -> DecodedBatch:
+    """Assemble one DecodedBatch from the converted frames and counters."""
     return DecodedBatch(positions=_to_arrow(pos, "positions"), reports=_to_arrow(rep, "vessel_reports"),
                         rejects=rejects, lines=lines, messages=messages, by_type=by_type, skipped_types=skipped)
 
@@ -374,6 +380,7 @@ class _Cols:
 
 
 def _mmsi(c: _Cols, col: str = "MMSI") -> pl.Expr:
+    """MMSI as an integer; null (-> bad_row) when missing or not a whole number."""
     n = c.N(col)
     return pl.when(n == n.floor()).then(n).cast(pl.Int64, strict=False).alias("mmsi")
 
@@ -392,6 +399,7 @@ def marinecadastre_cog(e: pl.Expr) -> pl.Expr:
 
 
 def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    """MarineCadastre rows -> positions (every row) and static reports (on change per MMSI)."""
     state = _StaticState()
     first = True
     required = ("MMSI", "BaseDateTime", "LAT", "LON")
@@ -455,6 +463,7 @@ DMA_MOBILE = {"class a": (1, 5), "class b": (18, 24), "base station": (4, None),
 
 
 def _text_code(e: pl.Expr, mapping: dict[str, int]) -> pl.Expr:
+    """Map DMA text values (case-insensitive) to ITU codes; unknown text -> null."""
     return e.str.to_lowercase().replace_strict(mapping, default=None, return_dtype=pl.Int64)
 
 
@@ -474,6 +483,7 @@ _DMA_TIME = "%d/%m/%Y %H:%M:%S"
 
 
 def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    """DMA aisdk rows -> positions and static reports (text values mapped back to ITU codes)."""
     state = _StaticState()
     first = True
     required = ("Timestamp", "Type of mobile", "MMSI", "Latitude", "Longitude")
@@ -535,6 +545,7 @@ SAT_TEXT = ("Time", "Vessel_Name", "Call_sign", "Destination")
 
 
 def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
+    """Satellite-provider rows (one AIS message each) -> positions (1-4, 18, 19, 27), reports (5, 19, 24)."""
     first = True
     required = ("MMSI", "Message_ID", "Time", "Latitude", "Longitude")
     for _names, ch in _csv_chunks(stream, chunk_bytes, SAT_NUMERIC + SAT_TEXT, required, "sat_csv"):

@@ -25,6 +25,7 @@ from sanctionwatch.store.ingest_report import REASONS
 
 
 def _parse_time(value: str | None) -> datetime | None:
+    """ISO-8601 (naive = UTC) or epoch seconds -> aware datetime; None passes through."""
     if not value:
         return None
     if value.isdigit():
@@ -73,6 +74,7 @@ def ingest_cmd(
     ),
     json_report: bool = typer.Option(False, "--json", help="Print the ingest reports as JSON on stdout."),
 ) -> None:
+    """Ingest PATHs into the store and print one report per input."""
     st = Store(settings.store_path(store))
     try:
         assumed = _parse_time(assume_time)
@@ -107,6 +109,7 @@ def ingest_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    """Add the `ingest` command to the app."""
     app.command(
         "ingest",
         help="Decode AIS into the store, partitioned by day: raw NMEA, MarineCadastre CSV, DMA aisdk CSV, "

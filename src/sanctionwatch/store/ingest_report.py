@@ -54,6 +54,7 @@ class IngestReport:
             s.append(location)
 
     def to_dict(self) -> dict:
+        """JSON-ready form (the `_imports/<id>.json` content)."""
         return {
             "import_id": self.import_id,
             "inputs": self.inputs,
@@ -99,6 +100,7 @@ class Quarantine:
         self.count += len(lines)
 
     def close(self) -> None:
+        """Flush and close the TSV (safe to call twice)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None

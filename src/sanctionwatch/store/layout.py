@@ -34,6 +34,7 @@ DAY_PARTITIONED = ("positions", "vessel_reports")
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (signal 0 probes without touching it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -72,10 +73,12 @@ class Store:
 
     # ---- imports (idempotency manifest) -------------------------------------------------
     def import_record(self, import_id: str) -> dict | None:
+        """The report of a completed import, or None."""
         p = self.imports_dir / f"{import_id}.json"
         return json.loads(p.read_text()) if p.exists() else None
 
     def imports(self) -> list[dict]:
+        """Reports of all completed imports, by id."""
         if not self.imports_dir.exists():
             return []
         return [json.loads(p.read_text()) for p in sorted(self.imports_dir.glob("*.json"))]
@@ -90,6 +93,7 @@ class Store:
         write_text_atomic(self.imports_dir / "by_raw" / raw_sha256, import_id)
 
     def write_import_record(self, import_id: str, record: dict) -> None:
+        """Write an import's report atomically (its presence marks the import complete)."""
         write_text_atomic(self.imports_dir / f"{import_id}.json", json.dumps(record, indent=1, default=str))
 
     # ---- day-partitioned tables -----------------------------------------------------------
