@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sanctionwatch.lists.normalize import normalize_name
 
@@ -39,3 +41,14 @@ def test_legal_forms_prefixes_and_numbers():
 
 def test_non_latin_is_transliterated():
     assert normalize_name("Петров Иван")["norm"] == "PETROV IVAN"
+
+
+_PIECES = [*"ABCKMNOPTUVXIY 0123.-/_'", "NO.", " CO", " LTD", "M/V ", " IV", "é", "Ж"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12).map("".join))
+def test_normalisation_is_idempotent(raw):
+    """A list name stored in normalised form screens exactly like the raw form."""
+    once = normalize_name(raw)
+    assert normalize_name(once["norm"]) == once

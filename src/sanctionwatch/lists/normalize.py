@@ -18,7 +18,7 @@ LEGAL_FORMS = (
     "FZCO", "LLP", "SDN", "BHD", "PVT",
 )
 _LEGAL_RE = r"\b(?:" + "|".join(LEGAL_FORMS) + r")\b"
-_SHIP_PREFIX_RE = r"^(?:M ?V|M ?T|S ?S|MV|MT) "
+_SHIP_PREFIX_RE = r"^(?:(?:M ?V|M ?T|S ?S) )+"
 
 # Ordered romanisation folds applied to the spaceless key (Korean: MR vs RR, voiced vs voiceless initials).
 # Kept narrow on purpose: wider folds (L/R, SH/S, OO/U) made unrelated western names equal (SANDAL/SHANTAR).
@@ -52,16 +52,17 @@ def _norm(df: pl.DataFrame) -> pl.Series:
     df = df.select(pl.col("raw").str.to_uppercase().str.replace_all(r"([A-Z])NO\.\s*([0-9])", "$1 $2")
                    .str.replace_all(r"[^A-Z0-9]+", " ").alias("s"))
     df = df.with_columns(s.str.replace_all(r"([A-Z])([0-9])", "$1 $2").str.replace_all(r"([0-9])([A-Z])", "$1 $2")
-                         .str.replace_all(r"\bNO ([0-9])", "$1").str.strip_chars())
-    df = df.with_columns(s.str.replace(_SHIP_PREFIX_RE, "").str.strip_chars().alias("t"))
-    df = df.with_columns(pl.when(pl.col("t") != "").then(pl.col("t")).otherwise(s).alias("s"))
-    df = df.with_columns(s.str.replace_all(_LEGAL_RE, " ").str.strip_chars().alias("t"))
+                         .str.strip_chars())
+    df = df.with_columns(s.str.replace_all(_LEGAL_RE, " ").str.replace_all(r"\s+", " ").str.strip_chars().alias("t"))
     df = df.with_columns(pl.when(pl.col("t") != "").then(pl.col("t")).otherwise(s).str.replace_all(r"\s+", " ")
                          .alias("s"))
+    df = df.with_columns(s.str.replace(_SHIP_PREFIX_RE, "").str.strip_chars().alias("t"))
+    df = df.with_columns(pl.when(pl.col("t") != "").then(pl.col("t")).otherwise(s).alias("s"))
     df = df.with_columns(s.str.extract(r" (I|II|III|IV|V|VI|VII|VIII|IX|X)$", 1).alias("r"))
-    return df.select(pl.when(pl.col("r").is_not_null()).then(
+    df = df.select(pl.when(pl.col("r").is_not_null()).then(
         s.str.replace(r" [IVX]+$", "") + pl.lit(" ") + pl.col("r").replace_strict(_ROMAN, default=pl.col("r"))
-    ).otherwise(s).alias("norm")).to_series()
+    ).otherwise(s).alias("s"))
+    return df.select(s.str.replace_all(r"\b(?:NO )+([0-9])", "$1").str.strip_chars().alias("norm")).to_series()
 
 
 def fold_expr(key: pl.Expr) -> pl.Expr:
