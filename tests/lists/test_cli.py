@@ -94,3 +94,17 @@ def test_defaults_agree_with_params_and_docs():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "screening.md").read_text()
     assert f"## Scorecard (default threshold {default:.2f})" in doc
     assert f"| **{default:.2f}** |" in doc
+
+
+def test_build_from_cached_download(lists_dir, tmp_path, monkeypatch):
+    """`lists download` then `lists build --cached` indexes the downloaded copy, version from its content."""
+    monkeypatch.setenv("SANCTIONWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    url = (lists_dir / "un" / "un_consolidated_2018-10-29.xml").as_uri()
+    r = runner.invoke(app, ["lists", "download", "un_sc_sanctions", "--url", url])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["lists", "build", "--store", str(tmp_path / "s"), "--source", "un_sc_sanctions",
+                            "--cached"])
+    assert r.exit_code == 0, r.output
+    (src,) = json.loads((tmp_path / "s" / "lists" / "manifest.json").read_text())["sources"]
+    assert src["list_version"] == "2018-10-29" and src["entities"] == 1093
+    assert src["files"][0].startswith(str(tmp_path / "cache"))

@@ -46,6 +46,9 @@ def screen(
     if not (0.0 < threshold <= 1.0):
         fail(f"--threshold must be in (0, 1], got {threshold}")
     params = ScreenParams(threshold=threshold)
+    if st is None or not (st.root / "lists" / "manifest.json").exists():
+        console.print("no list index in the store: building one in memory from the shipped lists "
+                      f"({settings.get('lists_dir')}); `sanctionwatch lists build` makes it persistent")
     try:
         index = subset(default_index(st), [x.strip() for x in lists.split(",")] if lists else None)
     except (ValueError, FileNotFoundError, KeyError) as e:
