@@ -35,7 +35,7 @@ from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.params import DEFAULT, DetectParams
 from sanctionwatch.engines.embedded import POSITION_COLS, REPORT_COLS, _drop_explained, vessel_events
-from sanctionwatch.engines.spark import is_remote, per_partition, read_table, session
+from sanctionwatch.engines.spark import is_remote, map_batches, per_partition, read_table, session
 from sanctionwatch.store.schemas import arrow_schema
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +49,11 @@ class SparkParams:
     # Shuffle partitions for the vessel and cell stages; None = spark.sql.shuffle.partitions.
     # Spark tuning guide: 2-4 tasks per core; a partition of whole vessels must fit one Python worker.
     partitions: int | None = None
+    # None: the vessel detectors run once per shuffle partition of whole vessels (hash of the MMSI): the
+    # scalable default. n: vessels go to n fixed groups (Polars hash of the MMSI mod n, one detector call
+    # per group) whatever the cluster size; 1 reproduces the embedded engine's --threads 1 layout. Results
+    # must not depend on this; they currently do for one gap evidence field (docs/spark.md, known issues).
+    vessel_groups: int | None = None
 
 
 _EV_FIELDS = [pa.field(f.name, pa.float64() if f.name == "confidence" else f.type) for f in arrow_schema("events")]
@@ -62,7 +67,7 @@ UNION = pa.schema([
     pa.field("b_sog", pa.float64()), pa.field("t0", pa.int64()), pa.field("t1", pa.int64()),
     pa.field("i0", pa.int64()), pa.field("i1", pa.int64()), pa.field("cy", pa.int64()), pa.field("cx", pa.int64()),
     pa.field("cv_cy", pa.int32()), pa.field("cv_cx", pa.int32()), pa.field("h", pa.int64()),
-    pa.field("vessels", pa.list_(pa.int32())), pa.field("payload", pa.string()),
+    pa.field("cv_mmsi", pa.int32()), pa.field("payload", pa.string()),
 ])
 _BUCKET_RENAME = {"lat": "b_lat", "lon": "b_lon", "sog": "b_sog"}
 BUCKET_COLS = ["mmsi", "bucket", "lat", "lon", "sog", "t0", "t1", "i0", "i1", "cy", "cx"]
@@ -96,10 +101,26 @@ def _context() -> tuple[pl.DataFrame, pl.DataFrame]:
     return ports_table(), load_areas()
 
 
+def group_key(tbl: pa.Table, n: int) -> pa.Table:
+    """Add `_grp`: the vessel group of each row, computed as engines.embedded._partitions computes it."""
+    mmsi = pl.from_arrow(tbl["mmsi"])
+    key = (mmsi.cast(pl.Int64).hash() % n).cast(pl.Int32) if n > 1 else pl.zeros(len(mmsi), pl.Int32, eager=True)
+    return tbl.append_column("_grp", key.to_arrow())
+
+
 def vessel_stage(tbl: pa.Table, params: DetectParams, data_end_ms: int | None) -> pa.Table:
-    """One partition of whole vessels -> tagged events, fixes, encounter bucket rows, coverage and the track report."""
+    """A shuffle partition -> vessel_group_stage per vessel group in it (hash collisions put several in one)."""
+    df = pl.from_arrow(tbl)
+    parts = [vessel_group_stage(g.drop("_grp"), params, data_end_ms)  # type: ignore[union-attr]
+             for _, g in df.group_by("_grp", maintain_order=True)]  # type: ignore[union-attr]
+    return pa.concat_tables(parts)
+
+
+def vessel_group_stage(pos: pl.DataFrame, params: DetectParams, data_end_ms: int | None) -> pa.Table:
+    """One group of whole vessels -> tagged events, fixes, encounter bucket rows, coverage and the track report."""
     ports, areas = _context()
-    ev, main, tracks, report = vessel_events(pl.from_arrow(tbl), params, ports, areas, data_end_ms)  # type: ignore[arg-type]
+    pos = pos.sort(["mmsi", "ts", "lat", "lon"])  # the embedded engine's order, so ties resolve alike
+    ev, main, tracks, report = vessel_events(pos, params, ports, areas, data_end_ms, presorted=True)
     parts = [tagged("ev", pa.Table.from_pylist(ev, schema=pa.schema(_EV_FIELDS)))]
     fixes = tracks.with_columns(pl.when(pl.col("on_track")).then(
         pl.col("on_track").cast(pl.Int64).cum_sum().over("mmsi") - 1).alias("k"))
@@ -115,7 +136,10 @@ def vessel_stage(tbl: pa.Table, params: DetectParams, data_end_ms: int | None) -
         for kind, df in (("own", own), ("halo", halo)):
             parts.append(tagged(kind, df.select(BUCKET_COLS).rename(_BUCKET_RENAME).to_arrow()))
     cov = coverage_table(tracks, params.gap)
-    parts.append(tagged("cov", cov.rename({"cy": "cv_cy", "cx": "cv_cx"}).to_arrow()))
+    if "vessels" in cov.columns:  # list form: one row per vessel, so partitions merge by a plain union
+        cov = cov.explode("vessels").rename({"vessels": "mmsi"})
+    parts.append(tagged("cov", cov.select(pl.col("cy").alias("cv_cy"), pl.col("cx").alias("cv_cx"), "h",
+                                          pl.col("mmsi").alias("cv_mmsi")).to_arrow()))
     parts.append(tagged("rep", pa.table({"payload": [json.dumps(report)]})))
     return pa.concat_tables(parts)
 
@@ -129,6 +153,13 @@ def cell_stage(tbl: pa.Table, params: DetectParams) -> pa.Table:
     if pairs.height == 0:
         return PAIRS.empty_table()
     return pairs.select(PAIRS.names).to_arrow().cast(PAIRS)
+
+
+def _arrow_field(df: DataFrame, col: str) -> pa.Field:
+    """The Arrow field of a Spark column (for declaring mapInArrow output schemas)."""
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    return pa.field(col, to_arrow_type(df.schema[col].dataType))
 
 
 def _merge_reports(payloads: list[str]) -> dict:
@@ -166,13 +197,16 @@ def _gap_coverage(u: DataFrame, gap_ev: list[dict], params: DetectParams, spark:
              for e in gap_ev for dy in (-1, 0, 1) for dx in (-1, 0, 1)}
     keys = spark.createDataFrame(pa.table({"cv_cy": pa.array([a for a, _ in cells], pa.int32()),
                                            "cv_cx": pa.array([b for _, b in cells], pa.int32())}))
-    cov = _collect(u.filter(F.col("kind") == "cov").join(F.broadcast(keys), ["cv_cy", "cv_cx"])
-                   .select("cv_cy", "cv_cx", "h", "vessels"))
-    schema = {"cy": pl.Int32, "cx": pl.Int32, "h": pl.Int64, "vessels": pl.List(pl.Int32)}
-    if cov.height == 0:
-        return pl.DataFrame(schema=schema)
-    return (cov.rename({"cv_cy": "cy", "cv_cx": "cx"}).explode("vessels").group_by("cy", "cx", "h")
-            .agg(pl.col("vessels").unique()).cast(schema))  # type: ignore[arg-type]
+    cov = (_collect(u.filter(F.col("kind") == "cov").join(F.broadcast(keys), ["cv_cy", "cv_cx"])
+                    .select(F.col("cv_cy").alias("cy"), F.col("cv_cx").alias("cx"), "h", F.col("cv_mmsi").alias("mmsi"))
+                    .distinct())
+           .cast({"cy": pl.Int32, "cx": pl.Int32, "h": pl.Int64, "mmsi": pl.Int32}))  # type: ignore[arg-type]
+    # the same shape coverage_table returns (long rows, or one vessel list per cell-hour)
+    shape = coverage_table(pl.DataFrame(schema={"lat": pl.Float64, "lon": pl.Float64, "t": pl.Int64,
+                                                "mmsi": pl.Int32}), params.gap)
+    if "vessels" in shape.columns:
+        cov = cov.group_by("cy", "cx", "h").agg(pl.col("mmsi").alias("vessels"))
+    return cov.select(shape.columns).cast(dict(shape.schema))  # type: ignore[arg-type]
 
 
 def _encounters(u: DataFrame, params: DetectParams, partitions: int | None, spark: SparkSession) -> list[dict]:
@@ -212,7 +246,13 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     rep_df = read_table(spark, store_uri, "vessel_reports").select(*REPORT_COLS)
     ends = [r for r in (pos.agg(F.max("ts")).first()[0], rep_df.agg(F.max("ts")).first()[0]) if r is not None]
     data_end = max(int(x.timestamp() * 1000) for x in ends) if ends else None
-    u = per_partition(pos, ["mmsi"], functools.partial(vessel_stage, params=params, data_end_ms=data_end), UNION,
+    n = spark_params.vessel_groups
+    if n is None:
+        grouped, key = pos.withColumn("_grp", F.lit(0).cast("int")), "mmsi"  # one group per shuffle partition
+    else:
+        grouped, key = map_batches(pos, functools.partial(group_key, n=n), pa.schema(
+            [*[_arrow_field(pos, c) for c in POSITION_COLS], pa.field("_grp", pa.int32())])), "_grp"
+    u = per_partition(grouped, [key], functools.partial(vessel_stage, params=params, data_end_ms=data_end), UNION,
                       spark_params.partitions).persist(StorageLevel.MEMORY_AND_DISK)
     n_pos = pos.count()
     events = _events(u.filter(F.col("kind") == "ev"))
