@@ -33,7 +33,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "ingest_chunk_bytes",
             str(64 * 1024 * 1024),
-            "Bytes of raw input decoded per chunk; bounds ingest memory (RSS ~ 10x this).",
+            "Bytes of raw input decoded per chunk; bounds ingest memory (peak RSS ~ 15x this for NMEA; CSV chunks cap at 16 MiB).",
             "SANCTIONWATCH_INGEST_CHUNK_BYTES",
         ),
         Setting(

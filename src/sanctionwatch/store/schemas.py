@@ -37,7 +37,8 @@ _PROVENANCE = [
         "ts_source",
         pa.dictionary(pa.int8(), pa.string()),
         "",
-        "Where ts came from: tag, pghp, trailing, leading, csv, inferred (carried from the nearest stamped line).",
+        "Where ts came from: tag, pghp, trailing, leading, csv, snapshot (export file time), assumed (--assume-time), "
+        "inferred (carried from the nearest stamped line).",
     ),
 ]
 
