@@ -126,3 +126,11 @@ def test_identity_change_with_flag(world):
 def test_event_ids_are_stable(world, ports):
     ev, _ = world
     assert ev["event_id"].n_unique() == ev.height
+
+
+def test_empty_inputs_give_empty_events(ports):
+    pos = leg(1, 0, 1, 40.0, 140.0, 40.1, 140.0).clear()
+    rep = reports([(0.0, 1, 1234567, "X", "Y", None)]).clear()
+    table, report = detect(pos, rep, ports=ports)
+    assert table.num_rows == 0 and report["by_type"] == {}
+    assert table.schema.names[:3] == ["event_id", "type", "mmsi"]
