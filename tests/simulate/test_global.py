@@ -16,7 +16,8 @@ from sanctionwatch.simulate.params import DEFAULT
 from sanctionwatch.simulate.routes import port
 from sanctionwatch.simulate.world_global import GlobalParams, run_global
 
-SMALL = GlobalParams(n_ports=12, n_routes=4, max_route_km=4000.0, batch_messages=20_000)
+SMALL = GlobalParams(n_ports=12, n_routes=4, max_route_km=4000.0, batch_messages=20_000, dark_fraction=0.5,
+                     dark_h=(0.3, 0.6))
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +56,16 @@ def test_gz_lines_decode(small_global):
 def test_global_port_calls_match_and_tracks_stay_at_sea(small_global):
     out, _ = small_global
     labels = [json.loads(x) for x in (out / "labels.jsonl").read_text().splitlines()]
-    assert labels and {x["type"] for x in labels} == {"port_call"}
+    assert labels and {x["type"] for x in labels} == {"port_call", "gap"}
     csv = pl.read_csv(out / "traffic.csv", columns=["# Timestamp", "MMSI", "Latitude", "Longitude"],
                       schema_overrides={"MMSI": pl.Int64, "Latitude": pl.Float64, "Longitude": pl.Float64})
     csv = csv.with_columns(pl.col("# Timestamp").str.strptime(pl.Datetime("us", "UTC"), "%d/%m/%Y %H:%M:%S")
                            .dt.epoch("s").alias("ts"))
-    for x in labels[:200]:
+    for g in [x for x in labels if x["type"] == "gap"]:
+        ts = csv.filter(pl.col("MMSI") == g["mmsi"])["ts"].to_numpy()
+        assert g["start_epoch"] in ts and g["end_epoch"] in ts and g["end_epoch"] - g["start_epoch"] >= 0.3 * 3600
+        assert not ((ts > g["start_epoch"]) & (ts < g["end_epoch"])).any()
+    for x in [x for x in labels if x["type"] == "port_call"][:200]:
         p = port(x["locode"])
         r = csv.filter((pl.col("MMSI") == x["mmsi"]) & (pl.col("ts") >= x["start_epoch"])
                        & (pl.col("ts") < x["end_epoch"]))
@@ -68,7 +73,7 @@ def test_global_port_calls_match_and_tracks_stay_at_sea(small_global):
                              <= p.radius_km).all(), x
     lat, lon = csv["Latitude"].to_numpy(), csv["Longitude"].to_numpy()
     ok = np.zeros(len(lat), bool)
-    for c in {x["locode"] for x in labels}:
+    for c in {x["locode"] for x in labels if x["locode"]}:
         p = port(c)
         ok |= haversine_km(lat, lon, p.lat, p.lon) <= p.area_km
     land = globe.is_land(lat, lon) & ~ok

@@ -43,6 +43,8 @@ class GlobalParams:
     max_route_km: float = 9000.0
     batch_messages: int = 250_000  # target messages per window (memory bound ~ 0.5 KB per message)
     dwell_h: tuple[float, float] = (6.0, 48.0)
+    dark_fraction: float = 0.03  # share of legs on which the transponder goes off once (gap labels)
+    dark_h: tuple[float, float] = (3.0, 12.0)  # how long it stays off
 
 
 @dataclass
@@ -143,6 +145,11 @@ class Fleet:
         # port-call tracking: current port index (-1 none), its first message time
         self.call_port = np.full(n, -1, np.int64)
         self.call_start = np.zeros(n, np.int64)
+        # transponder-off interval of the current leg ([inf, inf) = none) and last report time (for gap labels)
+        self.dark_t0 = np.full(n, np.inf)
+        self.dark_t1 = np.full(n, np.inf)
+        self.last_ts = np.full(n, -1, np.int64)
+        self._schedule_dark(~self.moored, np.full(n, t0))
 
     def _intervals(self) -> np.ndarray:
         rp = self.p.reporting
@@ -162,12 +169,27 @@ class Fleet:
         k = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
         return v, next_t[v] + k * iv[v]
 
-    def step(self, t_lo: float, t_hi: float) -> tuple[dict, dict, list[tuple]]:
+    def _schedule_dark(self, legs: np.ndarray, since: np.ndarray) -> None:
+        """For a random `dark_fraction` of the vessels starting a leg, one transponder-off interval in it."""
+        pick = legs & (self.rng.random(self.n) < self.gp.dark_fraction)
+        rest = np.minimum(self.phase_t1[pick] - since[pick], 8 * 3600.0)  # off within 1-4 h of the leg's start
+        d0 = since[pick] + self.rng.uniform(0.1, 0.5, int(pick.sum())) * rest
+        d1 = np.minimum(d0 + self.rng.uniform(*self.gp.dark_h, int(pick.sum())) * 3600, self.phase_t1[pick] - 600)
+        ok = d1 > d0
+        self.dark_t0[pick] = np.where(ok, d0, np.inf)
+        self.dark_t1[pick] = np.where(ok, d1, np.inf)
+
+    def _heard(self, v: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return ~((t >= self.dark_t0[v]) & (t < self.dark_t1[v]))
+
+    def step(self, t_lo: float, t_hi: float) -> tuple[dict, dict, list[tuple], list[tuple]]:
         """Messages of every vessel in [t_lo, t_hi); advances phases that end inside the window."""
         parts = []
         for _ in range(4):  # phases are hours long: a vessel changes phase at most once or twice a window
             until = np.minimum(self.phase_t1, t_hi)
             v, t = self._emit(self.next_t, self.iv, until)
+            on = self._heard(v, t)
+            v, t = v[on], t[on]
             parts.append(self._positions(v, t))  # positions of the phase these reports belong to
             self.next_t = self.next_t + np.maximum(np.ceil((until - self.next_t) / self.iv), 0) * self.iv
             done = self.phase_t1 < t_hi
@@ -178,13 +200,27 @@ class Fleet:
         order = np.lexsort((pos["ts"], pos["vessel"]))
         pos = {c: x[order] for c, x in pos.items()}
         calls = self._track_calls(pos["vessel"], pos)
+        gaps = self._track_gaps(pos["vessel"], pos["ts"])
         order = np.argsort(pos["ts"], kind="stable")
         pos = {c: x[order] for c, x in pos.items()}
         sv, st = self._emit(self.next_static, np.full(self.n, self.p.reporting.static_s), np.full(self.n, t_hi))
         self.next_static = self.next_static + np.maximum(
             np.ceil((t_hi - self.next_static) / self.p.reporting.static_s), 0) * self.p.reporting.static_s
-        stat = self._statics(sv, st)
-        return pos, stat, calls
+        on = self._heard(sv, st)
+        stat = self._statics(sv[on], st[on])
+        return pos, stat, calls, gaps
+
+    def _track_gaps(self, v: np.ndarray, ts: np.ndarray) -> list[tuple]:
+        """(vessel, last report before, first report after) for every dark interval that ended (v, ts sorted)."""
+        if not len(v):
+            return []
+        first = np.concatenate([[True], v[1:] != v[:-1]])
+        prev = np.where(first, self.last_ts[v], np.concatenate([[-1], ts[:-1]]))
+        hit = (prev >= 0) & (prev < self.dark_t0[v]) & (ts >= self.dark_t1[v])
+        out = [(int(v[i]), int(prev[i]), int(ts[i])) for i in np.flatnonzero(hit)]
+        last = np.concatenate([v[1:] != v[:-1], [True]])
+        self.last_ts[v[last]] = ts[last]
+        return out
 
     def _advance(self, done: np.ndarray) -> None:
         """End the phase of `done` vessels: arrive -> moor, or depart -> sail back."""
@@ -200,6 +236,7 @@ class Fleet:
         self.phase_t1[departing] = self.phase_t0[departing] + L / (self.speed[departing] * KM_PER_NM) * 3600
         self.iv = self._intervals()
         self.next_t[done] = t + self.rng.random(int(done.sum())) * self.iv[done]
+        self._schedule_dark(departing, self.phase_t0)
 
     def _positions(self, v: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Reports of vessels v at times t, all within each vessel's current phase."""
@@ -291,6 +328,7 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
     nmea_path = out / ("traffic.nmea.gz" if gz else "traffic.nmea")
     written = 0
     n_labels = 0
+    n_gaps = 0
     t = t0
     em_c = None
     with contextlib.ExitStack() as stack:
@@ -302,9 +340,10 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
         cut = None
         while t < t_end and (target is None or written < target):
             hi = min(t + window, t_end)
-            pos, stat, calls = fleet.step(t, hi)
+            pos, stat, calls, gaps = fleet.step(t, hi)
             if target is not None and written + len(pos["ts"]) + len(stat["ts"]) > target:
                 pos, stat, calls, cut = _trim(pos, stat, calls, target - written)
+                gaps = [g for g in gaps if g[2] <= cut]
             em_n.write(pos, stat)
             if em_c:
                 em_c.write(pos)
@@ -312,6 +351,9 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
             for vi, pid, s, e, *note in calls:
                 lab.write(orjson.dumps(_call_label(fleet, vi, pid, s, e, *note)) + b"\n")
                 n_labels += 1
+            for vi, s0, e0 in gaps:
+                lab.write(orjson.dumps(_gap_label(fleet, vi, s0, e0)) + b"\n")
+                n_gaps += 1
             t = hi
         last_ts = em_n.stats.ts_max or int(t)
         for vi in np.flatnonzero(fleet.call_port >= 0):  # calls still open at the end of the data
@@ -327,7 +369,8 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
         "end": iso(st.ts_max), "vessels": n, "routes": len(lib.length), "routes_skipped": lib.skipped,
         "messages": st.messages, "lines": st.lines, "duplicate_receptions": st.duplicates,
         "corrupt_lines": st.corrupt, "by_type": {str(k): v for k, v in sorted(st.by_type.items())},
-        "csv_rows": em_c.rows if em_c else 0, "labels": n_labels, "labels_by_type": {"port_call": n_labels},
+        "csv_rows": em_c.rows if em_c else 0, "labels": n_labels + n_gaps,
+        "labels_by_type": {"gap": n_gaps, "port_call": n_labels},
         "controls_by_type": {}, "window_s": window, "seconds_total": round(secs, 2),
         "seconds_route_build": round(t_build, 2),
         "files": {"nmea": nmea_path.name, "csv": "traffic.csv" if csv else None, "labels": "labels.jsonl"},
@@ -356,3 +399,8 @@ def _call_label(f: Fleet, vi: int, pid: int, start: int, end: int, notes: str = 
     p = f.lib.ports[pid // 2][pid % 2]
     return _label("port_call", int(f.mmsi[vi]), start, end, lat=p.lat, lon=p.lon, port=p.name, locode=p.locode,
                   vessel=f"G{vi:06d}", imo=int(f.imo[vi]), notes=notes)
+
+
+def _gap_label(f: Fleet, vi: int, start: int, end: int) -> dict:
+    return _label("gap", int(f.mmsi[vi]), start, end, vessel=f"G{vi:06d}", imo=int(f.imo[vi]),
+                  notes="transponder off at sea")
