@@ -83,12 +83,12 @@ MIN_BITS[5] = 70
 MIN_BITS[24] = 40
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _is_digit(c):
     return 48 <= c <= 57
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _hexval(c):
     if 48 <= c <= 57:
         return c - 48
@@ -288,7 +288,7 @@ def _orphan_slot(k, slots, slot_raw, rej_i64, rej_buf, nrej, rbuf_used):
     return nrej, rbuf_used
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _get(sb, nbits, start, width):
     """Unsigned field (pyais semantics: a field cut by the payload end yields its available bits)."""
     avail = min(width, nbits - start)
