@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("ingest", "query", "demo", "serve", "report", "screen", "risk", "trade", "bgp", "detect")
+COMMAND_MODULES = ("ingest", "query", "demo", "serve", "report", "screen", "risk", "trade", "bgp", "detect", "simulate")
 
 
 def _version(value: bool) -> None:
