@@ -81,3 +81,10 @@ def test_schema_doc_is_current():
 
     doc = Path(__file__).resolve().parents[2] / "docs" / "schemas.md"
     assert doc.read_text().strip() == markdown().strip(), "regenerate: python -m sanctionwatch.store.schemas"
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    from sanctionwatch.store.files import write_text_atomic
+
+    p = write_text_atomic(tmp_path / "x.txt", "hi")
+    assert p.stat().st_mode & 0o777 == 0o644

@@ -288,9 +288,10 @@ ROUTE_VERSION = "2"  # bump when route construction changes: invalidates the on-
 
 
 def cache_dir() -> Path:
-    """Where built routes are cached ($SANCTIONWATCH_CACHE or ~/.cache/sanctionwatch), as small .npz files."""
-    base = os.environ.get("SANCTIONWATCH_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "sanctionwatch")
-    return Path(base) / "routes"
+    """Where built routes are cached (setting `cache_dir`, env SANCTIONWATCH_CACHE_DIR), as small .npz files."""
+    from sanctionwatch import settings
+
+    return Path(settings.get("cache_dir")).expanduser() / "routes"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,6 +20,7 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; store files are meant to be readable by others
     tmp_path = Path(tmp)
     try:
         yield tmp_path
