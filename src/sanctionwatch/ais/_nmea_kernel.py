@@ -53,6 +53,9 @@ SLOT_RAW = MAX_FRAGS * 256
 SL_KEY, SL_USED, SL_CNT, SL_GOT, SL_PAYLEN, SL_RAWLEN, SL_TS, SL_TSSRC, SL_STATION, SL_FIRSTLINE = range(10)
 N_SL = 10 + MAX_FRAGS    # + line number of each fragment
 
+# epoch values >= 1e11 are milliseconds (1e11 s is the year 5138, 1e11 ms is 1973)
+EPOCH_MS_MIN = 100_000_000_000
+
 # ---- stations ------------------------------------------------------------------------------------------
 MAX_STATIONS = 4096
 STATION_BYTES = 48
@@ -150,7 +153,7 @@ def _epoch_to_ms(v):
     """Unix epoch in seconds or milliseconds (decided by magnitude: >= 1e11 is ms) -> ms; -1 if implausible."""
     if v < 0:
         return -1
-    ms = v if v >= 100_000_000_000 else v * 1000
+    ms = v if v >= EPOCH_MS_MIN else v * 1000
     if ms < 0 or ms > 7_258_118_400_000:  # 2200-01-01
         return -1
     return ms
@@ -470,7 +473,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                         fms += (buf[p] - 48) * scale
                         scale //= 10
                         p += 1
-                    t = _epoch_to_ms(v * 1000 + fms) if v >= 0 and v < 100_000_000_000 else -1
+                    t = _epoch_to_ms(v * 1000 + fms) if v >= 0 and v < EPOCH_MS_MIN else -1
                 else:
                     t = _epoch_to_ms(v)
             if t < 0 or p >= e or not (buf[p] == 44 or buf[p] == 32 or buf[p] == 9 or buf[p] == 59):

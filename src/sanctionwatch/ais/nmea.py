@@ -26,7 +26,7 @@ class NmeaParams:
     max_fragments: int = K.MAX_FRAGS  # IEC 61162-1 §8.3 / pyais MAX_FRAG_CNT: 1-9 sentences per message
     max_payload_chars: int = K.MAX_PAYLOAD  # pyais MAX_PAYLOAD_LEN (an 82-char sentence carries <= 62)
     pending_slots: int = K.N_SLOTS  # concurrent incomplete messages (seq ids 0-9 x channels x talkers)
-    epoch_ms_threshold: int = 100_000_000_000  # epoch values >= 1e11 are milliseconds (1e11 s is year 5138)
+    epoch_ms_threshold: int = K.EPOCH_MS_MIN  # epoch values >= 1e11 are ms (1e11 s is the year 5138)
     dedup_table_initial: int = 1 << 16  # dedup hash slots (grows x2; pruned to the window first)
 
 
