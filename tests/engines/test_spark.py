@@ -78,6 +78,11 @@ def test_detect_spark_hash_partitioned_writes_same_events(spark, store, embedded
         assert written[col].to_pylist() == ref[col].to_pylist(), col
 
 
+def test_missing_store_is_a_clear_error(spark, tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match="no readable 'positions' table"):
+        sd.detect(spark, str(tmp_path / "nowhere"))
+
+
 def test_group_key_is_a_function_of_the_vessel() -> None:
     """Every vessel lands in exactly one of n groups, the same one whatever the batch it arrives in."""
     df = pl.DataFrame({"mmsi": pl.Series(list(range(100_000, 100_500)) * 2, dtype=pl.Int32)})

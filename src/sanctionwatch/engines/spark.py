@@ -62,9 +62,15 @@ def _plain_type(t: pa.DataType) -> pa.DataType:
 
 
 def read_table(spark: SparkSession, store_uri: str, table: str) -> DataFrame:
-    """A store table (hive-partitioned Parquet) as a Spark DataFrame."""
+    """A store table (hive-partitioned Parquet) as a Spark DataFrame; a clear error when it is not there."""
+    from pyspark.errors import AnalysisException
+
     path = store_uri.rstrip("/") + "/" + table
-    return spark.read.option("basePath", path).parquet(path)
+    try:
+        return spark.read.option("basePath", path).parquet(path)
+    except AnalysisException as e:
+        raise FileNotFoundError(f"no readable '{table}' table at {path} (run `sanctionwatch ingest` into the store "
+                                f"first; object storage needs the Hadoop settings in docs/spark.md): {e}") from e
 
 
 def per_group(df: DataFrame, keys: list[str], fn: ArrowFn, out_schema: pa.Schema) -> DataFrame:
