@@ -105,3 +105,29 @@ def test_plain_arrow_gives_spark_types() -> None:
 def test_is_remote() -> None:
     assert sp.is_remote("s3a://bucket/store") and sp.is_remote("gs://b/s")
     assert not sp.is_remote("/data/store") and not sp.is_remote("file:///data/store")
+
+
+def test_spark_screening_equals_embedded(spark, shared_data, tmp_path) -> None:
+    """Screening the store's identities on Spark gives exactly the embedded matcher's hits."""
+    from sanctionwatch.engines.spark_screen import screen
+    from sanctionwatch.lists.index import build_index
+    from sanctionwatch.lists.screen import screen_vessels
+    from sanctionwatch.lists.sources import SOURCES, load_source
+
+    lists = shared_data / "sanctions"
+    os.environ["SANCTIONWATCH_LISTS_DIR"] = str(lists)
+    index, _ = build_index([load_source(s, lists / s.local) for s in SOURCES.values() if s.default])
+    reports = pa.table({"ts": pa.array([0, 1, 2, 3], pa.timestamp("ms", "UTC")),
+                        "mmsi": pa.array([445539000, 367000140, 1, 445539000], pa.int32()),
+                        "imo": pa.array([8937675, 7702774, None, 8937675], pa.int32()),
+                        "name": ["TONG SAN 2", "SAMUEL I NEWHOUSE", "KUMUNSAN 3", "TONG SAN 2"],
+                        "callsign": [None, "WYR3371", None, None]})
+    day = tmp_path / "store" / "vessel_reports" / "day=1970-01-01"
+    day.mkdir(parents=True)
+    pq.write_table(reports, day / "r.parquet")
+    hits = screen(spark, str(tmp_path / "store"), index)
+    ref = screen_vessels(reports.select(["mmsi", "imo", "name", "callsign"]), index)
+    assert set(hits.filter(pl.col("mmsi") == 445539000)["field"]) == {"imo", "mmsi", "name"}
+    assert hits.filter(pl.col("mmsi") == 367000140).is_empty()
+    key = ["mmsi", "field", "entry_id", "matched_value"]
+    assert hits.sort(key).to_dicts() == ref.select(hits.columns).sort(key).to_dicts()
