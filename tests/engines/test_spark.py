@@ -131,3 +131,27 @@ def test_spark_screening_equals_embedded(spark, shared_data, tmp_path) -> None:
     assert hits.filter(pl.col("mmsi") == 367000140).is_empty()
     key = ["mmsi", "field", "entry_id", "matched_value"]
     assert hits.sort(key).to_dicts() == ref.select(hits.columns).sort(key).to_dicts()
+
+
+def test_ingest_decoded_parquet(spark, store, tmp_path) -> None:
+    """Decoded Parquet (the smoke store's positions plus 2 rows without MMSI) -> a new store: the same
+    positions through the DuckDB views, the 2 bad rows quarantined and counted, not dropped."""
+    from sanctionwatch.engines.spark_ingest import ingest_parquet
+
+    src = pl.from_arrow(pq.read_table(store / "positions", partitioning=None)).with_columns(
+        pl.col("source").cast(pl.String), pl.col("station").cast(pl.String), pl.col("ts_source").cast(pl.String))
+    bad = src.head(2).with_columns(pl.lit(None, pl.Int32).alias("mmsi"))
+    (tmp_path / "in").mkdir()
+    pl.concat([src, bad]).write_parquet(tmp_path / "in" / "decoded.parquet")
+    out = tmp_path / "new"
+    report = ingest_parquet(spark, str(tmp_path / "in"), str(out))
+    assert report["rows_in"] == src.height + 2
+    assert report["rows_written"] == src.height and report["rows_quarantined"] == 2
+    from sanctionwatch.store.duck import connect
+
+    cols = ["ts", "mmsi", "lat", "lon", "sog", "source", "src_line"]
+    got = pl.from_arrow(connect(Store(out)).sql(f"SELECT {', '.join(cols)} FROM positions").arrow())
+    want = pl.from_arrow(connect(Store(store)).sql(f"SELECT {', '.join(cols)} FROM positions").arrow())
+    assert got.sort(cols).equals(want.sort(cols))
+    q = pl.read_parquet(out / "_quarantine" / "spark-positions" / "*.parquet")
+    assert q.height == 2 and q["_reason"].to_list() == ["mmsi is null (or not castable)"] * 2

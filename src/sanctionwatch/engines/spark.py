@@ -32,6 +32,9 @@ def session(master: str = "local[2]", app_name: str = "sanctionwatch", conf: dic
          .config("spark.sql.session.timeZone", "UTC")
          .config("spark.sql.execution.arrow.pyspark.enabled", "true")
          .config("spark.ui.enabled", "false")
+         # Parquet timestamps as UTC-adjusted milliseconds like the store's own files (Spark's default INT96
+         # would read back as naive timestamps)
+         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MILLIS")
          # Local runs: few shuffle partitions; clusters override with ~2-4x total cores.
          .config("spark.sql.shuffle.partitions", "8" if master.startswith("local") else "200"))
     for k, v in (conf or {}).items():
