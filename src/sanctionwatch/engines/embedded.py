@@ -63,6 +63,18 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
     return ev, main, tracks, report
 
 
+FEED_END_QUANTILE = 0.9  # "end of data" = when 90 % of vessels had sent their last fix (a few late stragglers,
+# e.g. one vessel of a feed extract running on, must not make everyone else look like they went dark)
+
+
+def feed_end_ms(positions: pl.DataFrame) -> int | None:
+    """End of the feed for 'silent until the end' rules: the FEED_END_QUANTILE of per-MMSI last fix times."""
+    if positions.height == 0:
+        return None
+    last = positions.group_by("mmsi").agg(pl.col("ts").max())["ts"].dt.epoch("ms")
+    return int(last.quantile(FEED_END_QUANTILE, interpolation="lower"))
+
+
 def _partitions(df: pl.DataFrame, n: int) -> list[pl.DataFrame]:
     """Split rows sorted by MMSI into n contiguous partitions of whole vessels (concatenation stays sorted)."""
     if n <= 1 or df.height == 0:
@@ -86,8 +98,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     from sanctionwatch.geo.areas import load_areas
 
     areas = load_areas()
-    ends = [int(x.timestamp() * 1000) for x in (positions["ts"].max(), reports["ts"].max()) if x is not None]
-    data_end = max(ends) if ends else None
+    data_end = feed_end_ms(positions)
     positions = positions.sort(["mmsi", "ts", "lat", "lon"])  # once; partitions stay sorted
     parts = _partitions(positions, threads)
     with ThreadPoolExecutor(max(1, threads)) as pool:
