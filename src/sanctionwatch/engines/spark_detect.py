@@ -34,7 +34,13 @@ from sanctionwatch.detect.gaps import coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.params import DEFAULT, DetectParams
-from sanctionwatch.engines.embedded import POSITION_COLS, REPORT_COLS, _drop_explained, vessel_events
+from sanctionwatch.engines.embedded import (
+    POSITION_COLS,
+    REPORT_COLS,
+    _drop_explained,
+    feed_end_ms,
+    vessel_events,
+)
 from sanctionwatch.engines.spark import is_remote, map_batches, per_partition, read_table, session
 from sanctionwatch.store.schemas import arrow_schema
 
@@ -244,8 +250,8 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     explained: dict[str, int] = {}
     pos = read_table(spark, store_uri, "positions").select(*POSITION_COLS)
     rep_df = read_table(spark, store_uri, "vessel_reports").select(*REPORT_COLS)
-    ends = [r for r in (pos.agg(F.max("ts")).first()[0], rep_df.agg(F.max("ts")).first()[0]) if r is not None]
-    data_end = max(int(x.timestamp() * 1000) for x in ends) if ends else None
+    # feed end from per-vessel last fixes (one row per MMSI reaches the driver), by the embedded engine's rule
+    data_end = feed_end_ms(_collect(pos.groupBy("mmsi").agg(F.max("ts").alias("ts"))))
     n = spark_params.vessel_groups
     if n is None:
         grouped, key = pos.withColumn("_grp", F.lit(0).cast("int")), "mmsi"  # one group per shuffle partition
