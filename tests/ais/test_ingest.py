@@ -333,3 +333,21 @@ def test_zip_with_one_csv_is_read_and_several_files_is_an_error(shared_data: Pat
     assert rep_one["positions"] == 8689 and rep_one["formats"] == {"marinecadastre": 1}
     assert "expected one file" in rep_two["error"]
     assert "skipped" in ingest(st, [str(shared_data / NY)])[0]  # same content as the zipped CSV
+
+
+def test_nmea_with_utf8_bom_keeps_first_line(tmp_path):
+    """A BOM (Windows editors) must not turn the first sentence into a rejected line."""
+
+    def line(epoch: int) -> bytes:
+        tag = f"s:STN1,c:{epoch}"
+        ck = 0
+        for ch in tag.encode():
+            ck ^= ch
+        return f"\\{tag}*{ck:02X}\\!AIVDM,1,1,,A,12wd4@@011`k88hFh<p118TuP000,0*4A\n".encode()
+
+    f = tmp_path / "bom.nmea"
+    f.write_bytes(b"\xef\xbb\xbf" + line(1764000001) + line(1764000301))
+    st = Store(tmp_path / "s")
+    (rep,) = ingest(st, [str(f)])
+    assert rep["rejected"] == {} and rep["positions"] == 2
+    assert connect(st).execute("select min(src_line) from positions").fetchone()[0] == 1

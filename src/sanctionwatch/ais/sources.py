@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = b"PK\x03\x04"  # MarineCadastre and DMA publish one CSV per .zip
 _SKIP_SUFFIXES = {".md", ".parquet", ".py", ".pdf", ".png", ".html"}
 
@@ -76,12 +77,19 @@ def expand(paths: Iterable[str]) -> list[Input]:
 
 
 def read_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    """Yield chunks of whole lines (each ends at a newline, except possibly the last)."""
+    """Yield chunks of whole lines (each ends at a newline, except possibly the last).
+
+    A UTF-8 byte-order mark at the start (files saved by Windows tools) is dropped, not read as data.
+    """
     tail = b""
+    first = True
     while True:
         block = stream.read(chunk_bytes)
         if not block:
             break
+        if first:
+            block = block.removeprefix(UTF8_BOM)
+            first = False
         block = tail + block
         cut = block.rfind(b"\n")
         if cut < 0:
