@@ -131,6 +131,19 @@ def test_spark_screening_equals_embedded(spark, shared_data, tmp_path) -> None:
     assert hits.filter(pl.col("mmsi") == 367000140).is_empty()
     key = ["mmsi", "field", "entry_id", "matched_value"]
     assert hits.sort(key).to_dicts() == ref.select(hits.columns).sort(key).to_dicts()
+    # the CLI's --engine spark gives the same rows as the embedded CLI
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctionwatch.cli.main import app
+
+    out = {}
+    for engine in ("embedded", "spark"):
+        r = CliRunner().invoke(app, ["screen", "--store", str(tmp_path / "store"), "--engine", engine, "-f", "json"])
+        assert r.exit_code == 0, r.output
+        out[engine] = sorted((m["mmsi"], m["field"], m["entry_id"]) for m in json.loads(r.stdout[r.stdout.index("["):]))
+    assert out["spark"] == out["embedded"] and len(out["spark"]) == ref.height
 
 
 def test_ingest_decoded_parquet(spark, store, tmp_path) -> None:

@@ -24,6 +24,24 @@ class Format(StrEnum):
     jsonl = "jsonl"
 
 
+class Engine(StrEnum):
+    embedded = "embedded"
+    spark = "spark"
+
+
+def engine_option() -> Any:
+    return typer.Option(Engine.embedded, "--engine", help="embedded (DuckDB/Polars on this machine) or spark.")
+
+
+def master_option() -> Any:
+    return typer.Option("local[2]", "--master", help="Spark master URL (with --engine spark).")
+
+
+def store_uri(store: str | None) -> str:
+    """The store as given (a local folder or an s3a:// / gs:// URI for Spark), else the setting."""
+    return store or settings.get("store")
+
+
 def store_option() -> Any:
     return typer.Option(
         None, "--store", help=f"Store directory [env {settings.SETTINGS['store'].env}, default "

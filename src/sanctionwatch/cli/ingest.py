@@ -19,7 +19,15 @@ from rich.table import Table
 from sanctionwatch import settings
 from sanctionwatch.ais.ingest import IngestError, ingest
 from sanctionwatch.ais.sources import Input
-from sanctionwatch.cli.common import console, fail, store_option
+from sanctionwatch.cli.common import (
+    Engine,
+    console,
+    engine_option,
+    fail,
+    master_option,
+    store_option,
+    store_uri,
+)
 from sanctionwatch.store import Store
 from sanctionwatch.store.ingest_report import REASONS
 
@@ -73,8 +81,18 @@ def ingest_cmd(
         "(NMEA without tag blocks/PGHP/epochs; a Digitraffic snapshot without its 'timestamp')."
     ),
     json_report: bool = typer.Option(False, "--json", help="Print the ingest reports as JSON on stdout."),
+    engine: Engine = engine_option(),
+    master: str = master_option(),
+    table: str = typer.Option("positions", "--table", help="With --engine spark: the table the Parquet rows go to."),
 ) -> None:
     """Ingest PATHs into the store and print one report per input."""
+    if engine == Engine.spark:
+        from sanctionwatch.engines.spark_ingest import ingest_spark
+
+        for src in paths:
+            rep = ingest_spark(src, store_uri(store), table=table, master=master)
+            typer.echo(json.dumps(rep, indent=1, default=str))
+        return
     st = Store(settings.store_path(store))
     try:
         assumed = _parse_time(assume_time)

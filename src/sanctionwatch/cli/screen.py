@@ -7,7 +7,17 @@ from pathlib import Path
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.cli.common import (
+    Engine,
+    Format,
+    console,
+    emit_rows,
+    engine_option,
+    fail,
+    master_option,
+    store_option,
+    store_uri,
+)
 from sanctionwatch.lists.download import cached, download
 from sanctionwatch.lists.index import build_index, read_index, write_index
 from sanctionwatch.lists.params import ScreenParams
@@ -33,6 +43,8 @@ def screen(
     lists: str = typer.Option(None, "--lists", help="Comma-separated datasets to screen against (default all)."),
     threshold: float = typer.Option(ScreenParams().threshold, "--threshold", help="Minimum name score 0-1."),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    engine: Engine = engine_option(),
+    master: str = master_option(),
 ) -> None:
     """Screen queries against the sanctions lists; with only --store, screen every vessel in the store."""
     qs = list(queries or [])
@@ -60,7 +72,12 @@ def screen(
             cols = _SHORT
     else:
         assert st is not None
-        res, cols = screen_store(st, index, params), _VESSEL_COLS
+        if engine == Engine.spark:
+            from sanctionwatch.engines.spark_screen import screen_spark
+
+            res, cols = screen_spark(store_uri(store), index, master=master, params=params), _VESSEL_COLS
+        else:
+            res, cols = screen_store(st, index, params), _VESSEL_COLS
         if format == Format.table:
             cols = ["mmsi", "imo", "name", *_SHORT[1:]]
     console.print(f"{res.height} match(es); lists: " + ", ".join(f"{k} {v}" for k, v in index.versions().items()))
