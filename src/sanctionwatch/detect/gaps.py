@@ -32,18 +32,27 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
     dt = np.r_[0, np.diff(t)]
     gmin = params.min_gap_h * HOUR_MS
     idx = np.flatnonzero(~first & (dt >= gmin))  # i: first fix after the gap, i-1: last before
-    # positions in the lookback window before each gap, same vessel
-    lo = np.searchsorted(t, t[idx - 1] - params.lookback_h * HOUR_MS, side="left") if idx.size else idx
-    vstart = np.maximum.accumulate(np.where(first, np.arange(t.size), 0))
-    before = (idx - np.maximum(lo, vstart[idx - 1])) if idx.size else idx
+    # positions in the lookback window before each gap, same vessel: search a key that is monotonic over the
+    # whole table (vessel number, then time), all in int64
+    vidx = np.cumsum(first) - 1
+    t_rel = t - t.min()
+    key = (vidx << 42) + t_rel
+    look = int(params.lookback_h * HOUR_MS)
+    vstart = np.flatnonzero(first)[vidx]
+
+    def n_before(i: np.ndarray) -> np.ndarray:
+        """Fixes in [t_i - lookback, t_i] of the same vessel, for row indices i."""
+        lo = np.searchsorted(key, (vidx[i] << 42) + np.maximum(t_rel[i] - look, 0), side="left")
+        return i + 1 - np.maximum(lo, vstart[i])
+
+    before = n_before(idx - 1) if idx.size else idx
     cands = [(int(i - 1), int(i), int(t[i]), int(nb)) for i, nb in zip(idx.tolist(), np.atleast_1d(before).tolist(),
                                                                           strict=True)]
-    if data_end_ms is not None:  # silent until the end of the data: went dark and never came back
+    if data_end_ms is not None:  # silent until the end of the feed: went dark and never came back
         last = np.flatnonzero(np.r_[first[1:], True])
-        for j in last.tolist():
-            if data_end_ms - t[j] >= gmin:
-                lo_j = max(int(np.searchsorted(t, t[j] - params.lookback_h * HOUR_MS)), int(vstart[j]))
-                cands.append((j, -1, int(data_end_ms), j + 1 - lo_j))
+        last = last[data_end_ms - t[last] >= gmin]
+        cands += [(int(j), -1, int(data_end_ms), int(nb)) for j, nb in zip(last.tolist(), n_before(last).tolist(),
+                                                                            strict=True)]
     pts = point_rows(track, [[a] + ([b] if b >= 0 else []) for a, b, _, _ in cands])
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
     out = []
