@@ -76,6 +76,15 @@ def test_detect_spark_hash_partitioned_writes_same_events(spark, store, embedded
     assert report["events"] == ref.num_rows
     for col in ("event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port"):
         assert written[col].to_pylist() == ref[col].to_pylist(), col
+    # the CLI: `sanctionwatch detect --engine spark --store URI` writes the same events into the store
+    from typer.testing import CliRunner
+
+    from sanctionwatch.cli.main import app
+
+    r = CliRunner().invoke(app, ["detect", "--engine", "spark", "--store", f"file://{store}"])
+    assert r.exit_code == 0, r.output
+    cli = pq.read_table(store / "events" / "producer=maritime").sort_by("event_id")
+    assert cli["event_id"].to_pylist() == ref["event_id"].to_pylist()
 
 
 def test_missing_store_is_a_clear_error(spark, tmp_path) -> None:

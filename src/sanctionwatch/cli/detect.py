@@ -7,7 +7,17 @@ import json
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.cli.common import (
+    Engine,
+    Format,
+    console,
+    emit_rows,
+    engine_option,
+    fail,
+    master_option,
+    store_option,
+    store_uri,
+)
 from sanctionwatch.detect.params import flat_defaults, with_overrides
 from sanctionwatch.store import Store, connect
 
@@ -22,6 +32,8 @@ def detect(
                                    "(see --show-params)."),
     threads: int = typer.Option(2, "--threads", help="Worker threads (vessel partitions run in parallel)."),
     show_params: bool = typer.Option(False, "--show-params", help="Print every threshold with its default and exit."),
+    engine: Engine = engine_option(),
+    master: str = master_option(),
 ) -> None:
     """Run all maritime detectors over the store's positions and static reports; replaces its maritime events."""
     if show_params:
@@ -38,6 +50,13 @@ def detect(
         params = with_overrides(overrides)
     except (ValueError, TypeError) as e:
         fail(str(e))
+        return
+    if engine == Engine.spark:
+        from sanctionwatch.engines.spark_detect import detect_spark
+
+        report = detect_spark(store_uri(store), master=master, params=params)
+        emit_rows(["type", "events"], sorted(report.get("by_type", {}).items()), Format.table)
+        console.print(f"events written to {report.get('written_to')}")
         return
     st = Store(settings.store_path(store))
     if not st.has_files("positions") and not st.has_files("vessel_reports"):

@@ -44,7 +44,7 @@ def _transitions(df: pl.DataFrame, key: str, attr: str, min_reports: int) -> pl.
                                   pl.len().alias("n"), pl.col("at").first().alias("at_first"),
                                   pl.col("at").last().alias("at_last"), pl.col("mmsi").first().alias("mmsi_first"),
                                   pl.col("mmsi").last().alias("mmsi_last"))
-         .filter(pl.col("n") >= min_reports).sort(key, "first"))
+         .filter(pl.col("n") >= min_reports).sort(key, "first", attr))
     return (v.with_columns(pl.col(attr).shift(1).over(key).alias("old"), pl.col("last").shift(1).over(key)
                            .alias("old_last"), pl.col("at_last").shift(1).over(key).alias("old_at"),
                            pl.col("mmsi_last").shift(1).over(key).alias("old_mmsi"))
@@ -65,7 +65,7 @@ def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityPar
     df = reports.with_columns(
         pl.col("ts").dt.epoch("ms").alias("t"), _norm("name").alias("name"), _norm("callsign").alias("callsign"),
         (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at"),
-    ).sort("t")
+    ).sort("t", "mmsi", "at", "src_line", nulls_last=True)  # a total order: same events whatever the input order
     by_imo = df.filter(pl.col("imo").is_not_null())
     parts = [_transitions(by_imo, "imo", a, params.min_reports).with_columns(pl.lit("imo").alias("scope"))
              for a in ("mmsi", "name", "callsign")]
