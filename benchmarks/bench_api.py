@@ -28,7 +28,7 @@ from sanctionwatch.store.events import event_id, events_table, write_events
 T0 = datetime(2017, 10, 1, tzinfo=UTC)
 
 
-def build_store(root: Path, positions: int, vessels: int, days: int, seed: int = 7) -> Store:
+def build_store(root: Path, positions: int, vessels: int, days: int, seed: int = 7, tracks: bool = True) -> Store:
     """Synthetic tracks written day by day (time-ordered, like a real feed) through Store.stage/publish."""
     rng = np.random.default_rng(seed)
     st = Store(root)
@@ -51,6 +51,12 @@ def build_store(root: Path, positions: int, vessels: int, days: int, seed: int =
         "msg_type": pa.array(np.full(vessels, 5, np.int8)), "name": [f"VESSEL {i}" for i in range(vessels)],
         "imo": pa.array(9_000_000 + np.arange(vessels, dtype=np.int32))}), "bench", 0)
     st.publish_import("bench", {"import_id": "bench"})
+    if tracks:  # what `sanctionwatch detect` writes: positions sorted by vessel, for per-vessel reads
+        from sanctionwatch.store import connect
+        from sanctionwatch.store.layout import write_tracks
+
+        write_tracks(st, connect(st).execute(
+            "select mmsi, ts, lat, lon, sog, source, src_line from positions").arrow().read_all())
     ev = [{"event_id": event_id("gap", T0 + timedelta(hours=i), int(mmsis[i % vessels])), "type": "gap",
            "mmsi": int(mmsis[i % vessels]), "start": T0 + timedelta(hours=i), "end": T0 + timedelta(hours=i + 7),
            "lat": float(lat0[i % vessels]), "lon": float(lon0[i % vessels]), "confidence": 0.8, "evidence": "{}"}
@@ -65,6 +71,7 @@ def main() -> None:
     ap.add_argument("--vessels", type=int, default=2_000)
     ap.add_argument("--days", type=int, default=10)
     ap.add_argument("--requests", type=int, default=200, help="per endpoint")
+    ap.add_argument("--no-tracks", action="store_true", help="no tracks table (per-vessel reads scan positions)")
     args = ap.parse_args()
 
     import uvicorn
@@ -74,7 +81,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as d:
         t = time.perf_counter()
-        st = build_store(Path(d), args.positions, args.vessels, args.days)
+        st = build_store(Path(d), args.positions, args.vessels, args.days, tracks=not args.no_tracks)
         print(f"built store: {args.positions:,} positions, {args.vessels:,} vessels in {time.perf_counter() - t:.1f} s")
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

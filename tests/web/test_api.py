@@ -122,3 +122,27 @@ def test_map_layers_areas_and_ports(client):
     assert len(kp) >= 10 and any("Nampo" in n for n in names)
     box = client.get("/api/ports", params={"bbox": "129,42,131,43"}).json()["features"]
     assert box and all(129 <= f["geometry"]["coordinates"][0] <= 131 for f in box)
+
+
+def test_tracks_table_serves_same_track_and_goes_stale_after_ingest(store, tmp_path):
+    import os
+    import shutil
+    import time
+
+    from sanctionwatch.store import Store, connect
+    from sanctionwatch.store.layout import write_tracks
+    from sanctionwatch.web.queries import Queries
+
+    st = Store(shutil.copytree(store.root, tmp_path / "s"))
+    before = Queries(st).track(MMSI, None, None, zoom=5)
+    pos = connect(st).execute("select mmsi, ts, lat, lon, sog, source, src_line from positions").arrow().read_all()
+    assert write_tracks(st, pos) == 20_000
+    q = Queries(st)
+    assert q._track_table().startswith("read_parquet(")
+    assert q.track(MMSI, None, None, zoom=5) == before
+    assert q.track_summary(MMSI)["positions"] == 20_000
+    # an import newer than the tracks table: per-vessel reads go back to the positions
+    time.sleep(0.01)
+    rec = st.imports_dir / "imp1.json"
+    os.utime(rec, (time.time() + 5, time.time() + 5))
+    assert Queries(st)._track_table() == "positions"

@@ -28,7 +28,7 @@ from sanctionwatch.detect.params import DEFAULT, DetectParams
 from sanctionwatch.detect.port_calls import port_calls
 from sanctionwatch.detect.spoofing import spoofing
 from sanctionwatch.detect.tracks import all_fixes, build_tracks, main_track
-from sanctionwatch.store.layout import Store
+from sanctionwatch.store.layout import Store, write_tracks
 
 POSITION_COLS = ["ts", "mmsi", "lat", "lon", "sog", "msg_type", "source", "src_line"]
 REPORT_COLS = ["ts", "mmsi", "imo", "name", "callsign", "destination", "source", "src_line"]
@@ -184,7 +184,8 @@ def _drop_explained(events: list[dict], by: list[dict], type_: str, min_overlap:
 
 
 def run(store: Store, params: DetectParams = DEFAULT, threads: int = 2) -> dict:
-    """Detect over a store and replace its maritime events atomically; returns the run report."""
+    """Detect over a store, replace its maritime events atomically and rewrite its per-vessel `tracks` table
+    (positions sorted by vessel: the dashboard's track reads); returns the run report."""
     from sanctionwatch.store.events import write_events
 
     t0 = time.perf_counter()
@@ -192,5 +193,10 @@ def run(store: Store, params: DetectParams = DEFAULT, threads: int = 2) -> dict:
     read_s = time.perf_counter() - t0
     table, report = detect(pos, rep, params, threads)
     write_events(store, "maritime", table)
+    t1 = time.perf_counter()
+    cols = ["mmsi", "ts", "lat", "lon", "sog", "source", "src_line"]
+    write_tracks(store, pos.select(cols).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+                 .to_arrow())
+    report["timings"]["tracks_write_s"] = round(time.perf_counter() - t1, 3)
     report["timings"]["read_s"] = round(read_s, 3)
     return report

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from sanctionwatch.store.files import write_parquet_atomic, write_text_atomic
+from sanctionwatch.store.files import atomic_path, write_parquet_atomic, write_text_atomic
 from sanctionwatch.store.schemas import conform
 
 DAY_PARTITIONED = ("positions", "vessel_reports")
@@ -182,3 +183,33 @@ class Store:
         table = conform(table, table_name)
         dest = self.table_dir(table_name) / f"{key}={value}" / f"{file}.parquet"
         return write_parquet_atomic(table, dest)
+
+
+# Rows per Parquet row group in the tracks table: small enough that one vessel's track touches few groups
+# (DuckDB skips the others by their mmsi min/max), large enough to compress well.
+TRACKS_ROW_GROUP = 65_536
+TRACKS_FILE_ROWS = 4_194_304
+
+
+def write_tracks(store: Store, table: pa.Table) -> int:
+    """Replace STORE/tracks/ with positions sorted by (mmsi, ts): the per-vessel read path of the dashboard.
+
+    The new files are written beside the old folder, which is then swapped out, so readers see either
+    the old or the new tracks, never a half-written set.
+    """
+    table = conform(table, "tracks")
+    table = table.take(pc.sort_indices(table, sort_keys=[("mmsi", "ascending"), ("ts", "ascending")]))
+    final = store.table_dir("tracks")
+    fresh = store.root / f".tracks-new-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    for i, start in enumerate(range(0, max(table.num_rows, 1), TRACKS_FILE_ROWS)):
+        with atomic_path(fresh / f"part-{i:05d}.parquet") as tmp:
+            pq.write_table(table.slice(start, TRACKS_FILE_ROWS), tmp, compression="zstd",
+                           row_group_size=TRACKS_ROW_GROUP)
+    old = store.root / f".tracks-old-{os.getpid()}"
+    if final.exists():
+        os.replace(final, old)
+    os.replace(fresh, final)
+    shutil.rmtree(old, ignore_errors=True)
+    return table.num_rows

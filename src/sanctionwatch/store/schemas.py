@@ -117,11 +117,23 @@ TRADE_FLOWS: list[Column] = [
     Column("src_line", pa.int64(), "", "1-based line (CSV) or record number (JSON) in the source file."),
 ]
 
+TRACKS: list[Column] = [
+    Column("mmsi", pa.int32(), "", "Vessel; files are sorted by (mmsi, ts) in small row groups, so one vessel's "
+           "track is read without scanning the others.", nullable=False),
+    Column("ts", TS, "UTC", "Report time.", nullable=False),
+    Column("lat", pa.float64(), "deg", "Latitude."),
+    Column("lon", pa.float64(), "deg", "Longitude."),
+    Column("sog", pa.float32(), "kn", "Speed over ground."),
+    Column("source", pa.string(), "", "Input file name."),
+    Column("src_line", pa.int64(), "", "Line in the input file."),
+]
+
 TABLES: dict[str, list[Column]] = {
     "positions": POSITIONS,
     "vessel_reports": VESSEL_REPORTS,
     "events": EVENTS,
     "trade_flows": TRADE_FLOWS,
+    "tracks": TRACKS,
 }
 
 

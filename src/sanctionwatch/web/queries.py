@@ -88,9 +88,22 @@ class Queries:
             from vessel_reports where mmsi = ? and destination is not null group by destination
             order by first_seen""", [mmsi])
 
+    def _track_table(self) -> str:
+        """SQL source of per-vessel reads: the sorted `tracks` table when it is newer than every import
+        (written by `detect`), else the day-partitioned positions (correct, but a full scan)."""
+        tracks = self.store.table_dir("tracks")
+        if not self.store.has_files("tracks"):
+            return "positions"
+        imports = self.store.imports_dir
+        newest = max((p.stat().st_mtime for p in imports.glob("*.json")), default=0.0) if imports.exists() else 0.0
+        if tracks.stat().st_mtime < newest:
+            return "positions"
+        glob = str(tracks / "*.parquet").replace("'", "''")
+        return f"read_parquet('{glob}')"
+
     def track_summary(self, mmsi: int) -> dict:
-        return self.dicts("select count(*) as positions, min(ts) as first, max(ts) as last from positions "
-                          "where mmsi = ?", [mmsi])[0]
+        return self.dicts(f"select count(*) as positions, min(ts) as first, max(ts) as last from "
+                          f"{self._track_table()} where mmsi = ?", [mmsi])[0]
 
     # ---- tracks ----------------------------------------------------------------------------
     def track(self, mmsi: int, start: datetime | None, end: datetime | None, zoom: float | None) -> dict:
@@ -105,7 +118,8 @@ class Queries:
         cur = self._con.cursor()
         try:
             arr = cur.execute(
-                f"select epoch_ms(ts) as t, lon, lat from positions where {' and '.join(cond)} order by ts",
+                f"select epoch_ms(ts) as t, lon, lat from {self._track_table()} where {' and '.join(cond)} "
+                f"order by ts",
                 params).fetchnumpy()
         finally:
             cur.close()
