@@ -351,3 +351,19 @@ def test_nmea_with_utf8_bom_keeps_first_line(tmp_path):
     (rep,) = ingest(st, [str(f)])
     assert rep["rejected"] == {} and rep["positions"] == 2
     assert connect(st).execute("select min(src_line) from positions").fetchone()[0] == 1
+
+
+def test_untimed_nmea_hints_and_can_be_reimported_with_assume_time(tmp_path: Path) -> None:
+    """No timestamps anywhere: rejected (quarantined) with a hint; re-running with --assume-time imports them."""
+    f = tmp_path / "nots.nmea"
+    f.write_text("!AIVDM,1,1,,A,12wd4@@011`k88hFh<p118TuP000,0*4A\n")
+    st_dir = tmp_path / "st"
+    res = CliRunner().invoke(app, ["ingest", str(f), "--store", str(st_dir)])
+    assert res.exit_code == 0 and "--assume-time" in res.output
+    assert connect(Store(st_dir)).execute("select count(*) from positions").fetchone()[0] == 0
+    res = CliRunner().invoke(app, ["ingest", str(f), "--store", str(st_dir), "--assume-time", "2025-11-24T12:00:00Z"])
+    assert res.exit_code == 0, res.output
+    assert connect(Store(st_dir)).execute("select count(*) from positions").fetchone()[0] == 1
+    # a third run is a plain repeat: skipped, no duplicates
+    CliRunner().invoke(app, ["ingest", str(f), "--store", str(st_dir), "--assume-time", "2025-11-24T12:00:00Z"])
+    assert connect(Store(st_dir)).execute("select count(*) from positions").fetchone()[0] == 1

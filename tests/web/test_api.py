@@ -138,11 +138,11 @@ def test_tracks_table_serves_same_track_and_goes_stale_after_ingest(store, tmp_p
     pos = connect(st).execute("select mmsi, ts, lat, lon, sog, source, src_line from positions").arrow().read_all()
     assert write_tracks(st, pos) == 20_000
     q = Queries(st)
-    assert q._track_table().startswith("read_parquet(")
+    assert q.track_table().startswith("read_parquet(")
     assert q.track(MMSI, None, None, zoom=5) == before
     assert q.track_summary(MMSI)["positions"] == 20_000
     # an import newer than the tracks table: per-vessel reads go back to the positions
     time.sleep(0.01)
     rec = st.imports_dir / "imp1.json"
     os.utime(rec, (time.time() + 5, time.time() + 5))
-    assert Queries(st)._track_table() == "positions"
+    assert Queries(st).track_table() == "positions"

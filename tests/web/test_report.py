@@ -25,6 +25,8 @@ def test_resolve_vessel_by_mmsi_imo_name(store):
         assert resolve_vessel(q, key).mmsis == [MMSI]
     with pytest.raises(VesselNotFound):
         resolve_vessel(q, "NO SUCH SHIP")
+    with pytest.raises(VesselNotFound, match="999999999"):
+        resolve_vessel(q, "999999999")
 
 
 def test_html_has_events_with_raw_evidence_and_sources(store, tmp_path):

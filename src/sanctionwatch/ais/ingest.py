@@ -93,6 +93,12 @@ def _place_in_time(table: pa.Table, assume_time: datetime | None) -> tuple[pa.Ta
     return table, table.slice(0, 0)
 
 
+def _skippable(record: dict, assume_time: datetime | None) -> bool:
+    """An earlier import of the same content counts as done, unless it lost messages for want of a time
+    and the user now supplies one (re-running with --assume-time then re-imports, replacing its rows)."""
+    return not (assume_time is not None and record.get("rejected", {}).get("no_timestamp"))
+
+
 def ingest_input(
     store: Store,
     inp: Input,
@@ -107,7 +113,7 @@ def ingest_input(
     chunk_bytes = chunk_bytes or int(sw_settings.get("ingest_chunk_bytes"))
     dedup_window_s = dedup_window_s if dedup_window_s is not None else int(sw_settings.get("dedup_window_s"))
     raw_sha = None if inp.is_stdin else file_sha256(inp.path)
-    if raw_sha and not force and (rec := store.import_by_raw_hash(raw_sha)):
+    if raw_sha and not force and (rec := store.import_by_raw_hash(raw_sha)) and _skippable(rec, assume_time):
         return {**rec, "inputs": [inp.path], "skipped": "already ingested (same content); use --force to re-import"}
 
     staging_id = f"run-{uuid.uuid4().hex[:12]}"
@@ -154,7 +160,7 @@ def ingest_input(
         stream.close()
         quarantine.close()
         final_id = content_hash.hexdigest()[:16]
-        if not force and (rec := store.import_record(final_id)):
+        if not force and (rec := store.import_record(final_id)) and _skippable(rec, assume_time):
             # Same decompressed content as an earlier import (e.g. the .gz of a file already ingested).
             store.discard_staging(staging_id)
             if raw_sha:

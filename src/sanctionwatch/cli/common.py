@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sanctionwatch import settings
+from sanctionwatch.store.layout import Store
 
 console = Console(stderr=True)
 
@@ -47,6 +48,16 @@ def store_option() -> Any:
         None, "--store", help=f"Store directory [env {settings.SETTINGS['store'].env}, default "
         f"{settings.SETTINGS['store'].default}]."
     )
+
+
+def existing_store(store: str | None) -> Store:
+    """The store to read from; a clear error when the folder does not exist (a mistyped --store is not
+    an empty result)."""
+    st = Store(settings.store_path(store))
+    if not st.root.is_dir():
+        fail(f"no store at {st.root} (create one with `sanctionwatch ingest PATH... --store {st.root}`, "
+             f"or pass --store / set {settings.SETTINGS['store'].env})")
+    return st
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -13,6 +13,7 @@ from sanctionwatch.cli.common import (
     console,
     emit_rows,
     engine_option,
+    existing_store,
     fail,
     master_option,
     store_option,
@@ -20,6 +21,7 @@ from sanctionwatch.cli.common import (
 )
 from sanctionwatch.detect.params import flat_defaults, with_overrides
 from sanctionwatch.store import Store, connect
+from sanctionwatch.store.events import EVENT_TYPES
 
 EVENT_COLUMNS = ["event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "locode", "country",
                  "confidence", "evidence"]
@@ -78,7 +80,9 @@ def events(
     limit: int | None = typer.Option(None, "--limit", help="At most this many events (earliest first)."),
 ) -> None:
     """List stored events (every producer), earliest first, with their evidence."""
-    con = connect(Store(settings.store_path(store)))
+    if type_ and type_ not in EVENT_TYPES:
+        fail(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}")
+    con = connect(existing_store(store))
     where, args = [], []
     if type_:
         where.append("type = ?")

@@ -65,6 +65,9 @@ def print_report(rep: dict) -> None:
         samples = ", ".join(rep["samples"].get(reason, [])[:3])
         t.add_row(f"rejected: {reason}", f"{n:,}  e.g. {samples}")
     t.add_row("time span", f"{rep.get('ts_min')} .. {rep.get('ts_max')}")
+    if rep.get("rejected", {}).get("no_timestamp"):
+        t.add_row("[bold yellow]hint[/]", "messages without any timestamp were not stored: re-run with "
+                  "--assume-time TIME (ISO-8601 or epoch, UTC)")
     if rep.get("quarantine"):
         t.add_row("quarantine", rep["quarantine"])
     console.print(t)

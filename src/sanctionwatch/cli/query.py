@@ -5,9 +5,8 @@ from __future__ import annotations
 import duckdb
 import typer
 
-from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, emit_rows, fail, store_option
-from sanctionwatch.store import Store, connect
+from sanctionwatch.cli.common import Format, emit_rows, existing_store, fail, store_option
+from sanctionwatch.store import connect
 
 
 def sql(
@@ -16,7 +15,7 @@ def sql(
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
 ) -> None:
     """Run SQL over the store (DuckDB views over the Parquet files)."""
-    con = connect(Store(settings.store_path(store)))
+    con = connect(existing_store(store))
     try:
         cur = con.execute(query)
     except duckdb.Error as e:

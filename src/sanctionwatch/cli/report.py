@@ -6,9 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sanctionwatch import settings
-from sanctionwatch.cli.common import console, fail, store_option
-from sanctionwatch.store import Store
+from sanctionwatch.cli.common import console, existing_store, fail, store_option
 
 
 def report(
@@ -22,7 +20,7 @@ def report(
     if out.suffix.lower() not in (".html", ".pdf"):
         fail("--out must end in .html or .pdf")
     try:
-        path = write_report(Store(settings.store_path(store)), vessel, out)
+        path = write_report(existing_store(store), vessel, out)
     except (VesselNotFound, RuntimeError) as e:
         fail(str(e))
         return

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
-from sanctionwatch.store import Store
+from sanctionwatch.cli.common import Format, console, emit_rows, existing_store, fail, store_option
 
 
 def risk(
@@ -25,7 +23,7 @@ def risk(
     except ValueError as e:
         fail(f"--weight: {e}")
         return
-    res = compute_risk(Store(settings.store_path(store)), weights)
+    res = compute_risk(existing_store(store), weights)
     rows = res.ranked.head(limit)
     emit_rows(rows.columns, rows.rows(), format, title="Vessel risk (points traced in risk/contributions.parquet)")
     console.print(f"{res.ranked.height:,} vessels scored from {res.contributions.height:,} pieces of evidence; "
@@ -43,7 +41,7 @@ def vessel(
     from sanctionwatch.report.casefile import VesselNotFound, vessel_context
 
     try:
-        ctx = vessel_context(Store(settings.store_path(store)), query, with_map=False)
+        ctx = vessel_context(existing_store(store), query, with_map=False)
     except VesselNotFound as e:
         fail(str(e))
         return

@@ -13,6 +13,7 @@ from sanctionwatch.cli.common import (
     console,
     emit_rows,
     engine_option,
+    existing_store,
     fail,
     master_option,
     store_option,
@@ -52,7 +53,9 @@ def screen(
         if not file.exists():
             fail(f"query file {file} not found")
         qs += [ln.strip() for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    st = Store(settings.store_path(store)) if store else None
+    st = None
+    if store:  # a Spark store may be an object-store URI: only local stores must exist here
+        st = Store(settings.store_path(store)) if engine == Engine.spark else existing_store(store)
     if not qs and st is None:
         fail("give queries, --file, or --store to screen the store's vessels")
     if not (0.0 < threshold <= 1.0):

@@ -5,15 +5,14 @@ from __future__ import annotations
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import console, fail, store_option
-from sanctionwatch.store import Store
+from sanctionwatch.cli.common import console, existing_store, fail, store_option
 from sanctionwatch.web.security import token_required
 
 
 def serve(
     store: str = store_option(),
     host: str = typer.Option("127.0.0.1", "--host", help="Bind address; non-loopback requires --token."),
-    port: int = typer.Option(8765, "--port", help="TCP port."),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port."),
     token: str = typer.Option(
         None, "--token", help=f"API token (bearer) [env {settings.SETTINGS['api_token'].env}]."
     ),
@@ -29,7 +28,7 @@ def serve(
     except ValueError as e:
         fail(str(e))
         return
-    st = Store(settings.store_path(store))
+    st = existing_store(store)
     console.print(f"dashboard: http://{host}:{port}/  (API docs /docs; store {st.root})")
     uvicorn.run(create_app(st, token=token), host=host, port=port, log_level="warning")
 

@@ -16,9 +16,9 @@ def simulate(
     preset: str = typer.Argument(..., help="smoke | sea-of-japan | global"),
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives byte-identical output."),
-    vessels: int | None = typer.Option(None, "--vessels", help="Background vessels (global: fleet size)."),
-    days: float | None = typer.Option(None, "--days", help="Simulated days (smoke 2, sea-of-japan 7)."),
-    messages: int | None = typer.Option(None, "--messages", help="global only: stop after this many messages."),
+    vessels: int | None = typer.Option(None, "--vessels", min=1, help="Background vessels (global: fleet size)."),
+    days: float | None = typer.Option(None, "--days", min=0.01, help="Simulated days (smoke 2, sea-of-japan 7)."),
+    messages: int | None = typer.Option(None, "--messages", min=1, help="global only: stop after this many messages."),
     gz: bool = typer.Option(False, "--gz", help="Write traffic.nmea.gz instead of traffic.nmea."),
     csv: bool = typer.Option(True, "--csv/--no-csv", help="Also write the DMA-layout CSV."),
     satellite_keep: float | None = typer.Option(None, "--satellite-keep", min=0.01, max=1.0,
@@ -37,6 +37,8 @@ def simulate(
     from sanctionwatch.simulate import run
     from sanctionwatch.simulate.params import DEFAULT
 
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} exists and is not a folder")
     try:
         holes = tuple(_box(b) for b in coverage_hole or ())
     except ValueError as e:
@@ -48,7 +50,7 @@ def simulate(
     try:
         summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv,
                       params=params)
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, OSError) as e:
         fail(str(e))
         return
     console.print(f"{summary['messages']:,} messages ({summary['lines']:,} lines), {summary['labels']} labels -> {out}")

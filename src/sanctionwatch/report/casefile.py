@@ -51,7 +51,12 @@ def resolve_vessel(q: Queries, text: str) -> Subject:
     """MMSI (9 digits), IMO (7 digits) or name (exact, case-insensitive) -> the MMSIs that used it."""
     text = text.strip()
     if text.isdigit() and len(text) == 9:
-        return Subject([int(text)], f"MMSI {text}")
+        mmsi = int(text)
+        seen = q.dicts("select 1 from vessel_reports where mmsi = ? limit 1", [mmsi]) or q.dicts(
+            f"select 1 from {q.track_table()} where mmsi = ? limit 1", [mmsi])
+        if not seen:
+            raise VesselNotFound(f"no vessel with MMSI {mmsi} in the store")
+        return Subject([mmsi], f"MMSI {text}")
     if text.upper().removeprefix("IMO").strip().isdigit():
         imo = int(text.upper().removeprefix("IMO").strip())
         rows = q.dicts("select distinct mmsi from vessel_reports where imo = ? order by mmsi", [imo])

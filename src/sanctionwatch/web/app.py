@@ -6,11 +6,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sanctionwatch import __version__
 from sanctionwatch.store import Store
@@ -60,8 +62,8 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
                   description="Evidence of sanctions evasion from open data: vessels, events, risk, screening, trade.")
     app.add_middleware(GuardMiddleware, token=token, limiter=limiter)
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException subclasses it; unknown routes too
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, "http_error", str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
@@ -98,11 +100,12 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
                              risk=[r for r in q.risk(MAX_ROWS, 0) if r["mmsi"] == mmsi],
                              risk_breakdown=q.risk_breakdown(mmsi), list_hits=_list_hits(store, mmsi))
 
-    @app.get("/api/vessels/{mmsi}/track", tags=["vessels"])
+    @app.get("/api/vessels/{mmsi}/track", tags=["vessels"], response_class=Response)
     def track(mmsi: int, start: datetime | None = None, end: datetime | None = None,
               zoom: float | None = Query(None, ge=0, le=22, description="Map zoom: simplify to ~half a pixel")
-              ) -> dict:
-        return q.track(mmsi, start, end, zoom)
+              ) -> Response:
+        """GeoJSON of the track (time-coloured segments, gaps dashed); orjson, as tracks are the big payloads."""
+        return Response(orjson.dumps(q.track(mmsi, start, end, zoom)), media_type="application/geo+json")
 
     @app.get("/api/events", response_model=Page, tags=["events"])
     def events(type: str | None = Query(None, description="One of: " + ", ".join(EVENT_TYPES)),

@@ -88,7 +88,7 @@ class Queries:
             from vessel_reports where mmsi = ? and destination is not null group by destination
             order by first_seen""", [mmsi])
 
-    def _track_table(self) -> str:
+    def track_table(self) -> str:
         """SQL source of per-vessel reads: the sorted `tracks` table when it is newer than every import
         (written by `detect`), else the day-partitioned positions (correct, but a full scan)."""
         tracks = self.store.table_dir("tracks")
@@ -103,7 +103,7 @@ class Queries:
 
     def track_summary(self, mmsi: int) -> dict:
         return self.dicts(f"select count(*) as positions, min(ts) as first, max(ts) as last from "
-                          f"{self._track_table()} where mmsi = ?", [mmsi])[0]
+                          f"{self.track_table()} where mmsi = ?", [mmsi])[0]
 
     # ---- tracks ----------------------------------------------------------------------------
     def track(self, mmsi: int, start: datetime | None, end: datetime | None, zoom: float | None) -> dict:
@@ -118,7 +118,7 @@ class Queries:
         cur = self._con.cursor()
         try:
             arr = cur.execute(
-                f"select epoch_ms(ts) as t, lon, lat from {self._track_table()} where {' and '.join(cond)} "
+                f"select epoch_ms(ts) as t, lon, lat from {self.track_table()} where {' and '.join(cond)} "
                 f"order by ts",
                 params).fetchnumpy()
         finally:

@@ -1,0 +1,48 @@
+"""A user's mistakes get a clear error and a non-zero exit, never a traceback or a silent empty result."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from sanctionwatch.cli.main import app
+
+
+@pytest.mark.parametrize("args", [
+    ["sql", "select 1"],
+    ["events"],
+    ["risk"],
+    ["vessel", "445123000"],
+    ["report", "445123000", "--out", "x.html"],
+    ["serve"],
+    ["screen", "--store"],
+])
+def test_missing_store_is_an_error(tmp_path, args):
+    missing = str(tmp_path / "no-such-store")
+    argv = [*args, missing] if args[-1] == "--store" else [*args, "--store", missing]
+    r = CliRunner().invoke(app, argv)
+    assert r.exit_code == 2, r.output
+    assert "no store at" in r.output
+    assert not (tmp_path / "no-such-store").exists(), "reading must not create the store"
+
+
+def test_bad_values_are_errors(tmp_path):
+    (tmp_path / "st").mkdir()
+    r = CliRunner().invoke(app, ["events", "--store", str(tmp_path / "st"), "--type", "bogus"])
+    assert r.exit_code == 2 and "unknown event type" in r.output
+    r = CliRunner().invoke(app, ["serve", "--store", str(tmp_path / "st"), "--port", "99999"])
+    assert r.exit_code == 2 and "65535" in r.output
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = CliRunner().invoke(app, ["simulate", "smoke", "--out", str(f)])
+    assert r.exit_code == 2 and "not a folder" in r.output
+    r = CliRunner().invoke(app, ["simulate", "smoke", "--out", str(tmp_path / "o"), "--days", "0"])
+    assert r.exit_code == 2
+
+
+def test_unknown_api_route_uses_the_error_envelope(tmp_path):
+    from sanctionwatch.web.app import create_app
+
+    r = TestClient(create_app(tmp_path)).get("/api/nope")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "http_error"
