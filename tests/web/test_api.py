@@ -16,6 +16,12 @@ def client(store) -> TestClient:
     return TestClient(create_app(store), base_url="http://127.0.0.1")
 
 
+def test_api_docs_are_served_offline(client):
+    html = client.get("/docs").text
+    assert "/static/vendor/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1]
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+
+
 def test_health_and_openapi(client):
     assert client.get("/api/health").json()["tables"] == {"positions": True, "vessel_reports": True, "events": True}
     paths = client.get("/openapi.json").json()["paths"]
@@ -146,3 +152,11 @@ def test_tracks_table_serves_same_track_and_goes_stale_after_ingest(store, tmp_p
     rec = st.imports_dir / "imp1.json"
     os.utime(rec, (time.time() + 5, time.time() + 5))
     assert Queries(st).track_table() == "positions"
+
+
+def test_screen_endpoint_says_why(client):
+    r = client.get("/api/screen", params=[("q", "KUMUNSAN 3"), ("q", "IMO 8705539")]).json()
+    hits = r["items"]
+    assert {h["query"] for h in hits} == {"KUMUNSAN 3", "IMO 8705539"}
+    assert all(h["caption"] and h["dataset"] and h["list_version"] and h["algorithm"] for h in hits)
+    assert any(h["field"] == "imo" and h["match_kind"] == "strong" for h in hits)

@@ -58,7 +58,7 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
     """Build the app for one store; `token` non-empty enforces bearer auth on every API call."""
     store = store if isinstance(store, Store) else Store(store)
     q = Queries(store)
-    app = FastAPI(title="sanctionwatch", version=__version__,
+    app = FastAPI(title="sanctionwatch", version=__version__, docs_url=None, redoc_url=None,
                   description="Evidence of sanctions evasion from open data: vessels, events, risk, screening, trade.")
     app.add_middleware(GuardMiddleware, token=token, limiter=limiter)
 
@@ -131,6 +131,28 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
 
     app.include_router(trade_router(store, q))
     app.include_router(geo_router())
+
+    index_cache: dict[str, Any] = {}
+
+    @app.get("/api/screen", response_model=Page, tags=["screening"])
+    def screen(q_: list[str] = Query(..., alias="q", max_length=200,
+                                     description="Names, `IMO 8705539`, 9-digit MMSIs or call signs (repeatable)"),
+               limit: int = limit_q, offset: int = offset_q) -> Page:
+        """Screen queries against the store's list index (else the shipped lists); every hit says why."""
+        from sanctionwatch.lists.screen import default_index, screen_queries
+
+        if len(q_) > 100:
+            raise HTTPException(422, "at most 100 queries per request")
+        if "index" not in index_cache:  # built once per process (seconds), then reused
+            index_cache["index"] = default_index(store)
+        hits = screen_queries(q_, index_cache["index"])
+        rows = hits.slice(offset, limit).to_dicts()
+        return _page(rows, limit, offset)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        """Swagger UI served from vendored files: works offline and under the strict CSP."""
+        return FileResponse(STATIC / "docs.html")
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
