@@ -46,3 +46,12 @@ def test_unknown_api_route_uses_the_error_envelope(tmp_path):
 
     r = TestClient(create_app(tmp_path)).get("/api/nope")
     assert r.status_code == 404 and r.json()["error"]["code"] == "http_error"
+
+
+def test_assume_time_accepts_epoch_seconds_and_milliseconds():
+    from datetime import UTC, datetime
+
+    from sanctionwatch.cli.ingest import _parse_time
+
+    t = datetime(2025, 11, 24, 12, tzinfo=UTC)
+    assert _parse_time("1763985600") == _parse_time("1763985600000") == _parse_time("2025-11-24T12:00:00Z") == t

@@ -33,11 +33,12 @@ from sanctionwatch.store.ingest_report import REASONS
 
 
 def _parse_time(value: str | None) -> datetime | None:
-    """ISO-8601 (naive = UTC) or epoch seconds -> aware datetime; None passes through."""
+    """ISO-8601 (naive = UTC) or epoch seconds/milliseconds (by magnitude, as in NMEA) -> aware datetime."""
     if not value:
         return None
     if value.isdigit():
-        return datetime.fromtimestamp(int(value), tz=UTC)
+        n = int(value)
+        return datetime.fromtimestamp(n / 1000 if n >= 100_000_000_000 else n, tz=UTC)
     t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
