@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass
+
+from sanctionwatch.overrides import replace_known
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,7 @@ class BgpParams:
 
     def with_overrides(self, **overrides: float) -> BgpParams:
         """Copy with some fields replaced; unknown names are an error."""
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        if unknown:
-            raise ValueError(f"unknown bgp parameter(s): {', '.join(sorted(unknown))}")
-        return replace(self, **overrides)
+        return replace_known(self, "bgp parameter", **overrides)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

@@ -9,7 +9,9 @@ then DPRK port calls and STS with designated vessels, then AIS manipulation, the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
+
+from sanctionwatch.overrides import replace_known
 
 # Flags of convenience / registries repeatedly named in UN Panel of Experts reports on DPRK (S/2019/171,
 # S/2020/151, S/2021/211) for DPRK-linked tankers and flag hopping (ISO 3166 alpha-2).
@@ -38,11 +40,8 @@ class RiskWeights:
     scale_points: float = field(default=60.0, metadata={"doc": "risk_0_100 = 100 * (1 - exp(-points / scale_points))."})
 
     def with_overrides(self, **overrides: float) -> RiskWeights:
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        if unknown:
-            raise ValueError(f"unknown risk weight(s): {', '.join(sorted(unknown))}")
-        return replace(self, **overrides)
+        """Copy with some fields replaced; unknown names are an error."""
+        return replace_known(self, "risk weight", **overrides)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass
+
+from sanctionwatch.overrides import replace_known
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,7 @@ class TradeParams:
 
     def with_overrides(self, **overrides: float) -> TradeParams:
         """Copy with some fields replaced; unknown names are an error."""
-        known = {f.name for f in fields(self)}
-        unknown = set(overrides) - known
-        if unknown:
-            raise ValueError(f"unknown trade parameter(s): {', '.join(sorted(unknown))}")
-        return replace(self, **overrides)
+        return replace_known(self, "trade parameter", **overrides)
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
