@@ -75,3 +75,5 @@ def test_cli_detect_and_events(drift_store, drift_events):
                               "loitering.min_duration_h=20"])
     assert res.exit_code == 0, res.output
     assert connect(drift_store).sql("SELECT count(*) FROM events WHERE type = 'loitering'").fetchone()[0] == 0
+    res = runner.invoke(app, ["detect", "--store", str(drift_store.root), "--json"])
+    assert res.exit_code == 0 and '"by_type"' in res.output and "timings (s):" in res.output

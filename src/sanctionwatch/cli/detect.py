@@ -36,6 +36,7 @@ def detect(
     show_params: bool = typer.Option(False, "--show-params", help="Print every threshold with its default and exit."),
     engine: Engine = engine_option(),
     master: str = master_option(),
+    json_report: bool = typer.Option(False, "--json", help="Also print the full run report (tracks, timings) as JSON."),
 ) -> None:
     """Run all maritime detectors over the store's positions and static reports; replaces its maritime events."""
     if show_params:
@@ -69,7 +70,14 @@ def detect(
     console.print(f"[bold]{report['events']}[/] maritime events from {report['positions']} positions "
                   f"and {report['vessel_reports']} static reports")
     emit_rows(["type", "events"], sorted(report["by_type"].items()), Format.table)
-    typer.echo(json.dumps({k: report[k] for k in ("tracks", "not_reported_explained", "timings")}, default=str))
+    explained = report.get("not_reported_explained") or {}
+    if explained:
+        console.print("candidates not reported, explained by other evidence: "
+                      + ", ".join(f"{k} {v}" for k, v in sorted(explained.items())))
+    timings = report.get("timings", {})
+    console.print("timings (s): " + ", ".join(f"{k.removesuffix('_s')} {v}" for k, v in timings.items()))
+    if json_report:
+        typer.echo(json.dumps(report, default=str, indent=1))
 
 
 def events(
