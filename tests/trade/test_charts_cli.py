@@ -102,3 +102,15 @@ def test_commands_need_a_loaded_store(tmp_path: Path) -> None:
     res = runner.invoke(app, ["trade", "growth", "-r", "RUS", "-p", "XX", "--base", "2016", "--later", "2017",
                               "--store", str(tmp_path)])
     assert res.exit_code == 2 and "unknown area" in " ".join(res.output.split())
+
+
+def test_flows_hint_when_only_the_other_classification_is_stored(tmp_path: Path, shared_data: Path) -> None:
+    """China's SITC file: HS flows are empty, and the user is told to ask for SITC (which has the values)."""
+    st = str(tmp_path / "st")
+    src = shared_data / "trade" / "comtrade_legacy" / "china_S4_2015-2018_partners_AUS-FRA-RUS-VNM-IND.csv"
+    assert runner.invoke(app, ["trade", "load", str(src), "--store", st]).exit_code == 0
+    res = runner.invoke(app, ["trade", "flows", "-r", "CHN", "-p", "RUS", "--store", st, "-f", "json"])
+    assert res.exit_code == 0 and "--classification SITC" in res.output
+    res = runner.invoke(app, ["trade", "flows", "-r", "CHN", "-p", "RUS", "--store", st, "-f", "json",
+                              "--classification", "SITC"])
+    assert res.exit_code == 0 and "--classification" not in res.output and '"value_usd"' in res.output

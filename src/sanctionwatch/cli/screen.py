@@ -33,7 +33,7 @@ _QUERY_COLS = ["query", "field", "match_kind", "matched_value", "matched_field",
                "algorithm", "caption", "schema", "entity_id", "entry_id", "dataset", "list_version", "programs",
                "source_ref"]
 _VESSEL_COLS = ["mmsi", "imo", "name", "callsign", *_QUERY_COLS[1:]]
-_SHORT = ["query", "field", "matched_value", "score", "caption", "dataset", "list_version", "programs",
+_SHORT = ["query", "field", "matched_value", "score", "caption", "schema", "dataset", "list_version", "programs",
           "entity_id", "source_ref"]
 
 

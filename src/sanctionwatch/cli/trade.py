@@ -127,6 +127,12 @@ def flows_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW
     else:
         fail("--by must be period or chapter")
         return
+    if df.height == 0:
+        other = "SITC" if classification.upper() == "HS" else "HS"
+        alt = analysis.flows_by_period(data, r, p, flow, other)
+        if alt.height:
+            console.print(f"[yellow]no {classification} rows for this pair; the store has {other} rows: "
+                          f"add --classification {other}[/]")
     emit_rows(df.columns, df.rows(), format, title=f"{reporter} -> {partner} {flow}")
 
 
