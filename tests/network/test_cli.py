@@ -58,3 +58,10 @@ def test_download_command_plans_and_reports(tmp_path: Path) -> None:
     res = runner.invoke(app, ["bgp", "download", "--archive", "nowhere", "--start", "2017-10-01T09:00",
                               "--end", "2017-10-01T10:00"])
     assert res.exit_code == 2 and "unknown archive" in res.output
+
+
+def test_non_mrt_input_is_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "notes.txt"
+    f.write_text("this is not an MRT file\n" * 10)
+    res = CliRunner().invoke(app, ["bgp", "upstreams", "--target", "AS131279", str(f), "--no-store"])
+    assert res.exit_code == 2 and "no MRT records" in res.output

@@ -46,6 +46,9 @@ def _analysis(target: str, files: list[Path], asnames: Path | None, ipasn: Path 
             console.print(f"[yellow]{e['file']} record {e['record']} (offset {e['offset']}):[/] {e['error']}")
         console.print(f"{rep.file}: {rep.records:,} records, {rep.rows:,} route lines, {len(rep.errors)} errors"
                       + (" [yellow](truncated)[/]" if rep.truncated else ""))
+    unreadable = [r.file for r in an.selection.reports if r.records == 0 and r.errors]
+    if unreadable and len(unreadable) == len(an.selection.reports):
+        fail("no MRT records could be read from " + ", ".join(map(str, unreadable)) + " (not MRT files?)")
     if an.baseline_end is not None:
         console.print(f"[yellow]no RIB for {an.target.label}:[/] upstreams first seen before "
                       f"{an.baseline_end:%Y-%m-%d %H:%M:%S}Z count as baseline (pass the preceding RIB dump)")
