@@ -2,7 +2,8 @@
 
 The demo data is the `sea-of-japan` scenario, generated deterministically by the simulator (seed 2017):
 DPRK tankers loading in Russian Far East ports with false declared destinations, ship-to-ship transfers,
-AIS gaps off the DPRK coast, a Rajin-Vladivostok ferry, honest traffic as controls. The pipeline then
+AIS gaps off the DPRK coast, a Rajin-Vladivostok ferry, a designated tanker with an honest-looking track
+(found only by its list hit), honest traffic as controls. The pipeline then
 ingests the raw NMEA, detects behaviour, screens every vessel against the shipped sanctions lists,
 scores risk and writes a case file for the highest-risk vessel.
 """

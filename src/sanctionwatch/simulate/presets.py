@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from sanctionwatch.simulate import scenario as sc
+from sanctionwatch.simulate.identity import Identity
 from sanctionwatch.simulate.params import SimParams
 from sanctionwatch.simulate.routes import offshore_point, port
 from sanctionwatch.simulate.scenario import H, World
@@ -91,6 +92,11 @@ def sea_of_japan(params: SimParams, seed: int, vessels: int | None, days: float 
     for i in range(vessels if vessels is not None else 30):
         kind, flag = kinds[i % len(kinds)]
         sc.background(w, trade, kind=kind, flag=flag, t_start=j(float(w.rng.uniform(0, 24))))
+    # A designated tanker trading with an honest-looking track: TONG SAN 2, IMO 8937675, on the OFAC SDN
+    # (DPRK) and UK lists shipped in ../shared/data/sanctions. Only its list hit can flag it (added last, so
+    # the random streams of every other actor are unchanged).
+    designated = Identity(w.ids.mmsi("KP"), 8937675, "TONG SAN 2", w.ids.callsign("KP"), "KP")
+    sc.background(w, trade, kind="tanker", flag="KP", t_start=j(2.0), identity=designated)
     return w
 
 

@@ -52,9 +52,10 @@ class World:
         return {"declare": messy_destination(to, v.rng, prev), "declare_locode": to.locode}
 
 
-def background(w: World, ports: list[Port], *, kind: str, flag: str, t_start: float) -> Vessel:
+def background(w: World, ports: list[Port], *, kind: str, flag: str, t_start: float,
+               identity: Identity | None = None) -> Vessel:
     """Honest trader: port to port, each leg declared (messily) and called at, stays of 8-40 h."""
-    v = w.vessel(kind, flag)
+    v = w.vessel(kind, flag, identity=identity)
     here = ports[int(v.rng.integers(len(ports)))]
     v.start_at_port(here, w.t0)
     t = t_start
