@@ -26,7 +26,6 @@ from sanctionwatch import __version__
 from sanctionwatch.report.basemap import land_polygons
 from sanctionwatch.store import Store
 from sanctionwatch.store.files import write_text_atomic
-from sanctionwatch.web.app import _list_hits
 from sanctionwatch.web.queries import Queries
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -138,7 +137,7 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     for e in events:
         e["evidence_parsed"] = json.loads(e["evidence"]) if e.get("evidence") else {}
         e["raw_positions"] = _evidence_rows(q, e)
-    hits = [h for m in subj.mmsis for h in _list_hits(store, m)]
+    hits = [h for m in subj.mmsis for h in q.list_hits(m)]
     return {
         "title": f"Case file: {subj.label}",
         "subject": subj.label,
@@ -149,7 +148,7 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         "identity": [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)],
         "destinations": [dict(r, mmsi=m) for m in subj.mmsis for r in q.destinations(m)],
         "tracks": [dict(q.track_summary(m), mmsi=m) for m in subj.mmsis],
-        "risk": [r for r in q.risk(5000, 0) if r["mmsi"] in subj.mmsis],
+        "risk": [r for m in subj.mmsis for r in q.risk_of(m)],
         "breakdown": [r for m in subj.mmsis for r in q.risk_breakdown(m)],
         "hits": hits,
         "list_versions": sorted({f"{h.get('dataset')} {h.get('list_version')}" for h in hits}),

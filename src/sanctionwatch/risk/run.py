@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -10,6 +11,14 @@ from sanctionwatch.risk.score import HITS_COLUMNS, contributions, score
 from sanctionwatch.risk.weights import RiskWeights
 from sanctionwatch.store import Store, connect
 from sanctionwatch.store.files import write_parquet_atomic
+
+RISK_FILES = ("contributions", "ranked", "list_hits")
+
+
+def risk_file(store: Store, name: str) -> Path:
+    """Where `compute_risk` keeps one of its outputs (STORE/risk/<name>.parquet)."""
+    assert name in RISK_FILES, name
+    return store.root / "risk" / f"{name}.parquet"
 
 
 @dataclass
@@ -36,8 +45,7 @@ def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.Data
     hits = hits if hits is not None else list_hits(store)
     contribs = contributions(events, hits.select([c for c in HITS_COLUMNS if c in hits.columns]), w)
     ranked = score(contribs, w)
-    out = store.root / "risk"
-    write_parquet_atomic(contribs.to_arrow(), out / "contributions.parquet")
-    write_parquet_atomic(ranked.to_arrow(), out / "ranked.parquet")
-    write_parquet_atomic(hits.to_arrow(), out / "list_hits.parquet")
+    write_parquet_atomic(contribs.to_arrow(), risk_file(store, "contributions"))
+    write_parquet_atomic(ranked.to_arrow(), risk_file(store, "ranked"))
+    write_parquet_atomic(hits.to_arrow(), risk_file(store, "list_hits"))
     return RiskResult(ranked, contribs, hits)

@@ -97,8 +97,8 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
             raise HTTPException(404, f"no vessel with MMSI {mmsi} in the store")
         return VesselProfile(mmsi=mmsi, identity_history=history, destinations=q.destinations(mmsi),
                              track=summary, events=q.events(mmsi=mmsi, limit=MAX_ROWS),
-                             risk=[r for r in q.risk(MAX_ROWS, 0) if r["mmsi"] == mmsi],
-                             risk_breakdown=q.risk_breakdown(mmsi), list_hits=_list_hits(store, mmsi))
+                             risk=q.risk_of(mmsi), risk_breakdown=q.risk_breakdown(mmsi),
+                             list_hits=q.list_hits(mmsi))
 
     @app.get("/api/vessels/{mmsi}/track", tags=["vessels"], response_class=Response)
     def track(mmsi: int, start: datetime | None = None, end: datetime | None = None,
@@ -170,13 +170,3 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
     if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
         raise HTTPException(422, "bbox out of range")
     return a, b, c, d
-
-
-def _list_hits(store: Store, mmsi: int) -> list[dict]:
-    """List hits recorded for the vessel by `sanctionwatch risk` (screening of store vessels)."""
-    f = store.root / "risk" / "list_hits.parquet"
-    if not f.exists():
-        return []
-    import polars as pl
-
-    return pl.read_parquet(f).filter(pl.col("mmsi") == mmsi).to_dicts()

@@ -6,13 +6,13 @@ import itertools
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import shapely
 
+from sanctionwatch.risk.run import risk_file
 from sanctionwatch.store import Store, connect
 
 # A page of the dashboard never needs more rows than a person can read or a map can draw smoothly;
@@ -178,11 +178,8 @@ class Queries:
         return self.dicts("select type, count(*) as n from events group by type order by type")
 
     # ---- risk (written by `sanctionwatch risk`) ----------------------------------------------
-    def _risk_file(self, name: str) -> Path:
-        return self.store.root / "risk" / f"{name}.parquet"
-
     def risk(self, limit: int, offset: int) -> list[dict]:
-        f = self._risk_file("ranked")
+        f = risk_file(self.store, "ranked")
         if not f.exists():
             return []
         return self.dicts("""
@@ -192,11 +189,23 @@ class Queries:
                 where name is not null and mmsi in (select mmsi from page) group by mmsi) v using (mmsi)
             order by points desc, mmsi""", [str(f), limit, offset])
 
-    def risk_breakdown(self, mmsi: int) -> list[dict]:
-        f = self._risk_file("contributions")
+    def _per_vessel(self, name: str, mmsi: int, order: str) -> list[dict]:
+        """Rows of one vessel from a risk output file ([] before `sanctionwatch risk` has run)."""
+        f = risk_file(self.store, name)
         if not f.exists():
             return []
-        return self.dicts("select * from read_parquet(?) where mmsi = ? order by points desc", [str(f), mmsi])
+        return self.dicts(f"select * from read_parquet(?) where mmsi = ? order by {order}", [str(f), mmsi])
+
+    def risk_of(self, mmsi: int) -> list[dict]:
+        """The vessel's ranking row (0 or 1)."""
+        return self._per_vessel("ranked", mmsi, "points desc")
+
+    def risk_breakdown(self, mmsi: int) -> list[dict]:
+        return self._per_vessel("contributions", mmsi, "points desc")
+
+    def list_hits(self, mmsi: int) -> list[dict]:
+        """List hits recorded for the vessel by `sanctionwatch risk` (screening of the store's vessels)."""
+        return self._per_vessel("list_hits", mmsi, "score desc")
 
 
 def _unwrap(lon: np.ndarray) -> np.ndarray:
