@@ -21,7 +21,7 @@ from sanctionwatch.cli.common import (
 )
 from sanctionwatch.detect.params import flat_defaults, with_overrides
 from sanctionwatch.store import Store, connect
-from sanctionwatch.store.events import EVENT_TYPES
+from sanctionwatch.store.events import EVENT_TYPES, events_where
 
 EVENT_COLUMNS = ["event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "locode", "country",
                  "confidence", "evidence"]
@@ -91,15 +91,9 @@ def events(
     if type_ and type_ not in EVENT_TYPES:
         fail(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}")
     con = connect(existing_store(store))
-    where, args = [], []
-    if type_:
-        where.append("type = ?")
-        args.append(type_)
-    if mmsi is not None:
-        where.append("(mmsi = ? OR other_mmsi = ?)")
-        args += [mmsi, mmsi]
+    where, args = events_where(type=type_, mmsi=mmsi)
     cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
-    q = f"SELECT {cols} FROM events" + (f" WHERE {' AND '.join(where)}" if where else "")
+    q = f"SELECT {cols} FROM events WHERE {where}"
     q += ' ORDER BY "start", type, mmsi' + (f" LIMIT {int(limit)}" if limit else "")
     rows = con.execute(q, args).fetchall()
     iso = [[_cell(v) for v in r] for r in rows]

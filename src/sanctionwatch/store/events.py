@@ -54,3 +54,28 @@ def events_table(rows: Sequence[dict]) -> pa.Table:
 def write_events(store: Store, producer: str, table: pa.Table) -> None:
     """Replace all events of `producer` (e.g. 'maritime', 'bgp', 'trade') with `table`."""
     store.replace_partition("events", "producer", producer, table, file="events")
+
+
+def events_where(*, type: str | None = None, mmsi: int | None = None, start: datetime | None = None,
+                 end: datetime | None = None, bbox: tuple[float, float, float, float] | None = None
+                 ) -> tuple[str, list]:
+    """SQL condition and parameters selecting events (CLI and API share it): a vessel matches on either side
+    of an encounter; time filters keep events overlapping [start, end); bbox is (minlon, minlat, maxlon, maxlat)."""
+    cond: list[str] = ["true"]
+    params: list = []
+    if type:
+        cond.append("type = ?")
+        params.append(type)
+    if mmsi is not None:
+        cond.append("(mmsi = ? or other_mmsi = ?)")
+        params += [mmsi, mmsi]
+    if start:
+        cond.append('"end" > ?')
+        params.append(start)
+    if end:
+        cond.append('"start" < ?')
+        params.append(end)
+    if bbox:
+        cond.append("lon between ? and ? and lat between ? and ?")
+        params += [bbox[0], bbox[2], bbox[1], bbox[3]]
+    return " and ".join(cond), params

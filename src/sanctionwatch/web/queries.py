@@ -14,6 +14,7 @@ import shapely
 
 from sanctionwatch.risk.run import risk_file
 from sanctionwatch.store import Store, connect
+from sanctionwatch.store.events import events_where
 
 # A page of the dashboard never needs more rows than a person can read or a map can draw smoothly;
 # 5,000 events or vessels per request keeps responses < ~2 MB and DuckDB time in the tens of ms.
@@ -153,24 +154,9 @@ class Queries:
     def events(self, *, type: str | None = None, mmsi: int | None = None, start: datetime | None = None,
                end: datetime | None = None, bbox: tuple[float, float, float, float] | None = None,
                limit: int = 500, offset: int = 0) -> list[dict]:
-        cond, params = ["true"], []
-        if type:
-            cond.append("type = ?")
-            params.append(type)
-        if mmsi is not None:
-            cond.append("(mmsi = ? or other_mmsi = ?)")
-            params += [mmsi, mmsi]
-        if start:
-            cond.append('"end" > ?')
-            params.append(start)
-        if end:
-            cond.append("start < ?")
-            params.append(end)
-        if bbox:
-            cond.append("lon between ? and ? and lat between ? and ?")
-            params += [bbox[0], bbox[2], bbox[1], bbox[3]]
+        where, params = events_where(type=type, mmsi=mmsi, start=start, end=end, bbox=bbox)
         sql = (f"select event_id, type, mmsi, other_mmsi, start, \"end\", lat, lon, port, locode, country, "
-               f"confidence, evidence from events where {' and '.join(cond)} order by start, event_id "
+               f"confidence, evidence from events where {where} order by start, event_id "
                f"limit ? offset ?")
         return self.dicts(sql, [*params, limit, offset])
 
