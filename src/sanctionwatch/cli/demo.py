@@ -48,8 +48,7 @@ def demo(
 
     console.rule("3/5 detect behaviour")
     det = embedded.run(store)
-    counts = det.get("events_by_type") or det.get("by_type") or {}
-    console.print("events: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "see `events`"))
+    console.print("events: " + (", ".join(f"{k} {v}" for k, v in sorted(det["by_type"].items())) or "none"))
 
     console.rule("4/5 screen lists + score risk")
     res = compute_risk(store)
