@@ -93,6 +93,17 @@ class DestinationParams:
     min_resolve_confidence: float = 0.8  # geo.destinations confidence needed to compare a declaration
     same_port_km: float = 15.0  # a reached port this close to the declared one is the same harbour
     went_dark_h: float = 12.0  # silent this long at the end of the data without arriving: 'went dark'
+    # Country-level declarations ('VIETNAM', 'CN', 'HONG KONG') are compared with the reached port's country.
+    compare_country_level: bool = True
+    # Went dark en route: the last fixes before a silence >= went_dark_h (or the end of the data) head away from
+    # the declared destination and toward a sanctioned area/port (UN Panel of Experts S/2019/171 and later
+    # reports describe tankers switching AIS off on approach to DPRK after declaring a third country).
+    en_route_tail_h: float = 6.0  # "last fixes": this long before the silence (~70-130 km at 6-12 kn)
+    en_route_min_move_km: float = 10.0  # the tail must cover this much (under way, not a berth silence)
+    en_route_toward_max_km: float = 150.0  # sanctioned target this close at the last fix (one night's sailing)
+    en_route_min_closing: float = 0.5  # share of the distance sailed that closes on the target (a heading,
+    # not a pass: ~60 deg off the bearing); the declared destination's distance must grow at the same time
+    en_route_countries: tuple[str, ...] = ("KP",)  # gazetteer ports of these countries are sanctioned targets
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,21 @@ class IdentityParams:
     # Class A at anchor), so 30 min and 2 km leave ample slack while staying rare by chance outside ports.
     handover_max_min: float = 30.0
     handover_max_km: float = 2.0  # see handover_max_min: same spot within GNSS error plus ~30 min of drift
+    # Same-IMO links (IMO -> MMSI, MMSI -> IMO) count from a single report when the IMO passes its check digit
+    # (IMO Res. A.1117(30)); every stored NMEA report passed its sentence checksum (ingest rejects the rest).
+    single_report_valid_imo: bool = True
+    # Handover candidates (bounded memory/time when an outage ends hundreds of tracks at once): each MMSI offers
+    # only its first and last fix; ends and starts meet in (30 min bucket, cell) keys with a 2x3x3 neighbourhood.
+    handover_cell_deg: float = 0.1  # >= handover_max_km in lon up to ~79 deg N, so +-1 cell covers the radius
+    handover_max_candidates: int = 4  # nearest starts kept per end (issue 19: outage repro 5.4 GB -> bounded)
+    handover_min_track_min: float = 5.0  # velocity needs two fixes this far apart on each side (else no evidence)
+    handover_speed_tol_kn: float = 3.0  # speed before and after agree within this (same hull, same engine order)
+    handover_course_tol_deg: float = 30.0  # courses agree within this when both under way
+    handover_underway_kn: float = 2.0  # below this the course is noise (GFW: < 2 kn is drifting/loitering)
+    handover_coverage_cell_deg: float = 0.5  # the feed received someone in 3x3 such cells a window before/after
+    handover_density_cell_deg: float = 0.1  # track boundaries counted in 3x3 such cells (~30 km) ...
+    handover_density_window_h: float = 2.0  # ... in this bucket and both neighbours (2-6 h around the switch)
+    handover_max_nearby_boundaries: int = 1  # more other starts/ends nearby: a place where tracks start/stop
 
 
 @dataclass(frozen=True)
