@@ -27,3 +27,43 @@ def test_handover_found_and_not_by_chance():
     assert [(e["mmsi"], e["other_mmsi"]) for e in ev] == [(445000001, 273000002)]
     assert '"flag":{"from":"MMSI MID (ITU table)","new":"RU","old":"KP"}' in ev[0]["evidence"]
     assert pl.Series([e["confidence"] for e in ev]).max() < 0.95  # weaker than a static-data link
+
+
+def test_single_report_same_imo_link_needs_a_valid_check_digit():
+    from sanctionwatch.detect.identity import identity_changes
+    from tests.detect.conftest import reports
+
+    rows = [(0.0, 445000011, 9074729, "CHON MA", "HMAA1", None), (1.0, 445000011, 9074729, "CHON MA", "HMAA1", None),
+            (30.0, 273000012, 9074729, "SEA STAR", "UBAA2", None),  # one report of the new MMSI, valid IMO
+            (0.0, 445000021, 9074728, "PAK", "HMAA3", None), (1.0, 445000021, 9074728, "PAK", "HMAA3", None),
+            (30.0, 273000022, 9074728, "SUN", "UBAA4", None),  # same, but the IMO fails its check digit
+            (0.0, 445000031, None, "DRIFTER", None, None), (1.0, 445000031, None, "DRIFTER", None, None),
+            (2.0, 445000031, None, "DRIFTFR", None, None)]  # a single garbled name without IMO
+    ev = identity_changes(reports(rows))
+    assert [(e["mmsi"], e["other_mmsi"]) for e in ev] == [(445000011, 273000012)]
+    one = ev[0]["confidence"]
+    rows2 = [*rows[:3], (31.0, 273000012, 9074729, "SEA STAR", "UBAA2", None),
+             (32.0, 273000012, 9074729, "SEA STAR", "UBAA2", None)]
+    ev2 = identity_changes(reports(rows2))
+    assert len(ev2) == 1 and ev2[0]["confidence"] > one  # confidence grows with the report count
+
+
+def test_handover_needs_continuity_coverage_and_quiet_waters():
+    def ho(*parts):
+        tr, _ = build_tracks(cat(*parts))
+        return [(e["mmsi"], e["other_mmsi"]) for e in handovers(tr)]
+
+    old = leg(445000001, 0, 5, 41.0, 130.0, 41.2, 130.2)
+    assert ho(old, leg(273000002, 5.05, 5, 41.2005, 130.2, 41.4, 130.4)) == [(445000001, 273000002)]
+    # turns back on itself: not the same hull's track
+    assert ho(old, leg(273000002, 5.05, 5, 41.2005, 130.2, 41.0, 130.0)) == []
+    # the new MMSI was heard before (elsewhere, hours earlier): not a new identity
+    assert ho(old, leg(273000002, 0, 1, 35.0, 125.0, 35.1, 125.1),
+              leg(273000002, 5.05, 5, 41.2005, 130.2, 41.4, 130.4)) == []
+    # nothing received anywhere near before the new track starts (a file/receiver edge): not evidence
+    assert ho(leg(445000001, 4.7, 0.3, 41.19, 130.19, 41.2, 130.2),
+              leg(273000002, 5.05, 5, 41.2005, 130.2, 41.4, 130.4)) == []
+    # a place where several other tracks start and stop around the same time
+    busy = [leg(412000100 + k, 5.0 + 0.2 * k, 0.5, 41.21 + 0.01 * k, 130.21, 41.22 + 0.01 * k, 130.22)
+            for k in range(3)]
+    assert ho(old, leg(273000002, 5.05, 5, 41.2005, 130.2, 41.4, 130.4), *busy) == []

@@ -1,7 +1,10 @@
 """identity_change: same IMO with a new MMSI/name/call sign/flag; same MMSI with a new IMO (or new name, no IMO).
 
 The flag is the country of the MMSI's Maritime Identification Digits (ITU MID table, detect/mid.csv).
-A value counts only once seen in >= min_reports static reports (a garbled report is not an identity).
+A value counts only once seen in >= min_reports static reports (a garbled report is not an identity), except
+same-IMO links (IMO -> MMSI, MMSI -> IMO): with an IMO that passes its check digit one report is enough
+(satellite AIS often has one type 5 in days; stored NMEA reports all passed their sentence checksum), and
+the event's confidence grows with the number of reports behind the old and new values.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from sanctionwatch.detect.evidence import event
 from sanctionwatch.detect.params import IdentityParams
 
 MERGE_MS = 3_600_000  # attribute changes of one hull within an hour are one identity change
+# confidence factor by the fewest reports behind old or new value: 1 -> 0.6, 2 -> 0.8, >= 3 -> 1.0
+REPORT_SUPPORT = (0.6, 0.2)
 
 
 @cache
@@ -37,22 +42,36 @@ def _norm(col: str) -> pl.Expr:
     return pl.col(col).cast(pl.String).str.to_uppercase().str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _transitions(df: pl.DataFrame, key: str, attr: str, min_reports: int) -> pl.DataFrame:
-    """Consecutive established values of `attr` per `key`: old, new, old's last and new's first report."""
+def imo_valid(imo: pl.Expr) -> pl.Expr:
+    """IMO ship number check digit: 7 digits, sum of the first six times 7..2, last digit = sum mod 10."""
+    d = [(imo // 10 ** (6 - i)) % 10 for i in range(7)]
+    s = sum(d[i] * (7 - i) for i in range(6))
+    return imo.is_between(1_000_000, 9_999_999) & (s % 10 == d[6])
+
+
+def _transitions(df: pl.DataFrame, key: str, attr: str, min_reports: int, single: pl.Expr | None = None
+                 ) -> pl.DataFrame:
+    """Consecutive established values of `attr` per `key`: old, new, old's last and new's first report.
+
+    A value is established by >= min_reports reports, or by one where `single` (an expression over `key`
+    and `attr`) is true: a same-IMO link with a check-digit-valid IMO."""
+    need = pl.lit(min_reports) if single is None else pl.when(single).then(1).otherwise(min_reports)
     v = (df.filter(pl.col(attr).is_not_null() & (pl.col(attr).cast(pl.String) != ""))
          .group_by(key, attr).agg(pl.col("t").min().alias("first"), pl.col("t").max().alias("last"),
                                   pl.len().alias("n"), pl.col("at").first().alias("at_first"),
                                   pl.col("at").last().alias("at_last"), pl.col("mmsi").first().alias("mmsi_first"),
                                   pl.col("mmsi").last().alias("mmsi_last"))
-         .filter(pl.col("n") >= min_reports).sort(key, "first", attr))
+         .filter(pl.col("n") >= need).sort(key, "first", attr))
     return (v.with_columns(pl.col(attr).shift(1).over(key).alias("old"), pl.col("last").shift(1).over(key)
                            .alias("old_last"), pl.col("at_last").shift(1).over(key).alias("old_at"),
-                           pl.col("mmsi_last").shift(1).over(key).alias("old_mmsi"))
+                           pl.col("mmsi_last").shift(1).over(key).alias("old_mmsi"),
+                           pl.col("n").shift(1).over(key).alias("old_n"))
             .filter(pl.col("old").is_not_null())
             .select(pl.col(key).alias("key"), pl.lit(attr).alias("attr"), pl.col("old").cast(pl.String),
                     pl.col(attr).cast(pl.String).alias("new"), "old_last", pl.col("first").alias("new_first"),
                     "old_at", pl.col("at_first").alias("new_at"), "old_mmsi", pl.col("mmsi_first").alias("new_mmsi"),
-                    (pl.col("old_last") > pl.col("first")).alias("concurrent")))
+                    (pl.col("old_last") > pl.col("first")).alias("concurrent"),
+                    pl.min_horizontal("old_n", "n").cast(pl.Int64).alias("reports")))
 
 
 def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityParams()) -> list[dict]:
@@ -67,13 +86,16 @@ def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityPar
         (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at"),
     ).sort("t", "mmsi", "at", "src_line", nulls_last=True)  # a total order: same events whatever the input order
     by_imo = df.filter(pl.col("imo").is_not_null())
-    parts = [_transitions(by_imo, "imo", a, params.min_reports).with_columns(pl.lit("imo").alias("scope"))
+    single = params.single_report_valid_imo
+    parts = [_transitions(by_imo, "imo", a, params.min_reports, imo_valid(pl.col("imo")) if single and a == "mmsi"
+                          else None).with_columns(pl.lit("imo").alias("scope"))
              for a in ("mmsi", "name", "callsign")]
-    parts.append(_transitions(df, "mmsi", "imo", params.min_reports).with_columns(pl.lit("mmsi").alias("scope")))
+    parts.append(_transitions(df, "mmsi", "imo", params.min_reports, imo_valid(pl.col("imo")) if single else None)
+                 .with_columns(pl.lit("mmsi").alias("scope")))
     parts.append(_transitions(df.filter(pl.col("imo").is_null()), "mmsi", "name", params.min_reports)
                  .with_columns(pl.lit("mmsi").alias("scope")))
     cols = ["scope", "key", "attr", "old", "new", "old_last", "new_first", "old_at", "new_at", "old_mmsi",
-            "new_mmsi", "concurrent"]
+            "new_mmsi", "concurrent", "reports"]
     tr = pl.concat([p.with_columns(pl.col("key").cast(pl.Int64)).select(cols) for p in parts]).sort(
         "scope", "key", "new_first")
     out: list[dict] = []
@@ -105,10 +127,13 @@ def _event(group: list[dict], params: IdentityParams) -> dict:
     if start >= end:  # values alternating (two transmitters): mark the switch moment
         start = end - 1
     concurrent = any(r["concurrent"] for r in group)
+    reports = min(r["reports"] for r in group)
+    support = min(1.0, REPORT_SUPPORT[0] + REPORT_SUPPORT[1] * (reports - 1))
     what = "; ".join(f"{k} {v['old']} -> {v['new']}" for k, v in changes.items())
     scope = f"same IMO {g0['key']}" if g0["scope"] == "imo" else f"same MMSI {g0['key']}"
     return event("identity_change", old_mmsi, start, end, other_mmsi=new_mmsi if new_mmsi != old_mmsi else None,
-                 country=nf, confidence=0.75 if concurrent else 0.95,
+                 country=nf, confidence=round((0.75 if concurrent else 0.95) * support, 3), reports=reports,
                  rule=f"{scope}: {what}" + (" (old and new values alternate: two transmitters?)" if concurrent else ""),
                  scope=g0["scope"], key=g0["key"], changes=changes,
-                 thresholds={"min_reports": params.min_reports, "merge_window_h": MERGE_MS / 3.6e6})
+                 thresholds={"min_reports": params.min_reports, "merge_window_h": MERGE_MS / 3.6e6,
+                             "single_report_valid_imo": params.single_report_valid_imo})
