@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from sanctionwatch.detect.evidence import event, new_vessel, point_rows, runs, sample_idx
+from sanctionwatch.detect.evidence import event, new_segment, point_rows, runs, sample_idx, segment_ids
 from sanctionwatch.detect.params import AreaParams
 
 
@@ -17,6 +17,7 @@ def sanctioned_areas(track: pl.DataFrame, areas: pl.DataFrame, params: AreaParam
         return []
     mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
+    seg = segment_ids(track)
     calls = [c for c in (port_calls or []) if c["country"] in params.port_countries]
     countries = dict(kv.split("=", 1) for kv in params.area_countries if "=" in kv)
     out = []
@@ -28,8 +29,8 @@ def sanctioned_areas(track: pl.DataFrame, areas: pl.DataFrame, params: AreaParam
         if cand.size:
             shapely.prepare(geom)
             inside[cand] = shapely.intersects_xy(geom, lon[cand], lat[cand])
-        starts, stops = runs(inside, new_vessel(mmsi))
-        spans = [(a, b, int(t[b]) if b < t.size and mmsi[b] == mmsi[a] else int(t[b - 1]) + 1000)
+        starts, stops = runs(inside, new_segment(seg))  # a visit never runs across a segment break
+        spans = [(a, b, int(t[b]) if b < t.size and seg[b] == seg[a] else int(t[b - 1]) + 1000)
                  for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
         pts = point_rows(track, [sample_idx(a, b) for a, b, _ in spans])
         for (a, b, end), ev in zip(spans, pts, strict=True):

@@ -33,6 +33,20 @@ def new_vessel(mmsi: np.ndarray) -> np.ndarray:
     return out
 
 
+def segment_ids(track: pl.DataFrame) -> np.ndarray:
+    """Per-row segment number (`segment` column from tracks.main_track; else one segment per MMSI)."""
+    if "segment" in track.columns:
+        return track["segment"].to_numpy()
+    return np.cumsum(new_vessel(track["mmsi"].to_numpy())) - 1
+
+
+def new_segment(seg: np.ndarray) -> np.ndarray:
+    """True where a row starts a new segment (input sorted by mmsi, t; `seg` from segment_ids)."""
+    out = np.ones(seg.size, bool)
+    out[1:] = seg[1:] != seg[:-1]
+    return out
+
+
 def sample_idx(a: int, b: int, k: int = MAX_EVIDENCE_POINTS) -> list[int]:
     """Up to k row indices from [a, b): always the first and last."""
     if b - a <= k:

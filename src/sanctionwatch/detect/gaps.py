@@ -1,16 +1,24 @@
-"""gap: >= min_gap_h without a report, rated by reception evidence before it and by neighbours still received.
+"""gap: >= min_gap_h without a report, classified by where it started, whether it ended, and what the data saw.
 
-A gap where other vessels nearby kept being received (`coverage`) is stronger evidence of a transponder
-switched off than one in a coverage hole; both are reported, with confidence and the counts behind it.
+Every gap carries `gap_class` = {"start": "at_sea" | "in_port", "end": "closed" | "open",
+"coverage": "received_nearby" | "coverage_hole" | "no_data"}, `dark` (true only when it started at sea and
+other vessels kept being received near its last or next fix: the silence can be read as AIS switched
+off) and `near_area` (the nearest sanctioned port/area within `near_area_km` of the last or next fix).
+The `rule` sentence names the class; an open gap says "not seen since T at PLACE" and claims no end
+beyond the end of the data. Gaps the data could not have seen (`no_data`: the store holds almost no fix
+at all during the silence, e.g. between two archive files years apart), open gaps in port or without
+coverage, and silences inside one port stay are not reported; they are counted in the run report.
 """
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import polars as pl
 
-from sanctionwatch.detect.evidence import event, new_vessel, point_rows
-from sanctionwatch.detect.params import GapParams
+from sanctionwatch.detect.evidence import event, iso, new_vessel, point_rows
+from sanctionwatch.detect.params import AreaParams, GapParams
 
 HOUR_MS = 3_600_000
 
@@ -23,8 +31,31 @@ def coverage_table(positions: pl.DataFrame, params: GapParams = GapParams()) -> 
         (pl.col("t") // HOUR_MS).alias("h"), "mmsi").unique().collect())
 
 
-def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int | None = None) -> list[dict]:
-    """Gap candidates (coverage not yet applied) from main-track fixes sorted by (mmsi, t)."""
+def _port_at(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame | None, margin_km: float) -> list[dict | None]:
+    """Port area (radius + margin) each point lies in, or None."""
+    if ports is None or lat.size == 0:
+        return [None] * lat.size
+    from sanctionwatch.detect.near import lookup
+
+    best, _ = lookup(lat, lon, ports, "margin", margin_km)
+    out: list[dict | None] = []
+    for b in best.tolist():
+        if b < 0:
+            out.append(None)
+        else:
+            r = ports.row(int(b), named=True)
+            out.append({"port_id": r["port_id"], "name": r["name"], "locode": r["locode"], "country": r["country"]})
+    return out
+
+
+def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int | None = None,
+         ports: pl.DataFrame | None = None, areas: pl.DataFrame | None = None,
+         area_params: AreaParams = AreaParams()) -> list[dict]:
+    """Gap candidates (coverage not yet applied: see rate_gaps) from fixes sorted by (mmsi, t).
+
+    Each candidate records the port area its last/next fix is in (`start_port`, `end_port`) and the
+    sanctioned place nearest them (`near_area`); `rate_gaps` adds coverage and the class.
+    """
     if track.height == 0:
         return []
     mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
@@ -53,69 +84,165 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
         last = last[data_end_ms - t[last] >= gmin]
         cands += [(int(j), -1, int(data_end_ms), int(nb)) for j, nb in zip(last.tolist(), n_before(last).tolist(),
                                                                             strict=True)]
+    if not cands:
+        return []
     pts = point_rows(track, [[a] + ([b] if b >= 0 else []) for a, b, _, _ in cands])
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
-    out = []
-    for (a, b, end, nb), ev in zip(cands, pts, strict=True):
-        hours = (end - t[a]) / HOUR_MS
-        moved = None
-        if b >= 0:
-            from sanctionwatch.geo.distance import haversine_km
+    a_i = np.array([c[0] for c in cands])
+    b_i = np.array([c[1] for c in cands])
+    closed = b_i >= 0
+    # last and next fixes of every candidate in one batch (next = last for open gaps)
+    ends = np.r_[a_i, np.where(closed, b_i, a_i)]
+    port_of = _port_at(lat[ends], lon[ends], ports, params.in_port_margin_km)
+    near: list = [(None, [])] * ends.size
+    if ports is not None and areas is not None:
+        from sanctionwatch.detect.near import near_sanctioned
 
-            moved = round(float(haversine_km(lat[a], lon[a], lat[b], lon[b])), 2)
-        out.append(event("gap", int(mmsi[a]), int(t[a]), end, lat=lat[a], lon=lon[a], confidence=0.5,
+        countries = dict(kv.split("=", 1) for kv in area_params.area_countries if "=" in kv)
+        near = near_sanctioned(lat[ends], lon[ends], ports, areas, area_params.port_countries, countries,
+                               params.near_area_km)
+    from sanctionwatch.geo.distance import haversine_km
+
+    n = len(cands)
+    out = []
+    for k, ((a, b, end, nb), ev) in enumerate(zip(cands, pts, strict=True)):
+        hours = (end - t[a]) / HOUR_MS
+        moved = round(float(haversine_km(lat[a], lon[a], lat[b], lon[b])), 2) if b >= 0 else None
+        (na, ins_a), (nb_, ins_b) = near[k], near[n + k]
+        options = [(x, at) for x, at in ((na, "last_fix"), (nb_ if b >= 0 else None, "next_fix")) if x is not None]
+        near_area = None
+        if options:  # ports before areas (see near_sanctioned), then the closer one
+            x, at = min(options, key=lambda o: (o[0]["kind"] != "port", o[0]["distance_km"]))
+            near_area = {**x, "at": at}
+        out.append(event("gap", int(mmsi[a]), int(t[a]), end, lat=lat[a], lon=lon[a],
+                         country=near_area["country"] if near_area else None, confidence=0.5,
                          rule=f"no report for {hours:.1f} h (>= {params.min_gap_h} h)",
                          hours=round(hours, 2), positions_before=nb, open_ended=b < 0, moved_km=moved,
+                         start_port=port_of[k], end_port=port_of[n + k] if b >= 0 else None,
+                         near_area=near_area, near_sanctioned_area=near_area is not None,
+                         inside_areas=sorted(set(ins_a) | (set(ins_b) if b >= 0 else set())),
                          positions=ev, thresholds={"min_gap_h": params.min_gap_h, "lookback_h": params.lookback_h,
-                                                   "min_positions_before": params.min_positions_before}))
+                                                   "min_positions_before": params.min_positions_before,
+                                                   "near_area_km": params.near_area_km}))
     return out
 
 
-def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = GapParams()) -> list[dict]:
-    """Set gap confidence from reception before the gap and others received nearby during it; returns the kept
-    gaps (open-ended ones only where others were still received: otherwise the feed may simply have ended)."""
+def _place(fix: dict, port: dict | None) -> str:
+    """'at Fremantle (AUFRE)' or 'at 39.650 N 128.100 E'."""
+    if port:
+        return f"at {port['name']}" + (f" ({port['locode']})" if port.get("locode") else "")
+    la, lo = fix["lat"], fix["lon"]
+    return f"at {abs(la):.3f} {'N' if la >= 0 else 'S'} {abs(lo):.3f} {'E' if lo >= 0 else 'W'}"
+
+
+def _why(ev: dict, cls: dict, dark: bool, end_ms: int, params: GapParams) -> str:
+    """The rule sentence: class first, then what was (not) seen, where, and near which sanctioned place."""
+    coverage = {"received_nearby": "others received nearby", "coverage_hole": "coverage hole (few others received)",
+                "no_data": "no data in the store"}[cls["coverage"]]
+    start = "started in port" if cls["start"] == "in_port" else "started at sea"
+    last = ev["positions"][0]
+    where = _place(last, ev.get("start_port"))
+    if cls["end"] == "open":
+        head = (f"{'dark ' if dark else ''}gap ({start}, still open, {coverage}): not seen since {last['ts']} {where}; "
+                f"silent >= {ev['hours']:.1f} h until the end of the data ({iso(end_ms)})")
+    else:
+        head = (f"{'dark ' if dark else ''}gap ({start}, closed, {coverage}): no report for {ev['hours']:.1f} h "
+                f"(>= {params.min_gap_h} h) after {last['ts']} {where}; seen again {ev['moved_km']} km away")
+    na = ev.get("near_area")
+    if na:
+        kind = "sanctioned port" if na["kind"] == "port" else "sanctioned area"
+        fix = "last fix" if na["at"] == "last_fix" else "next fix"
+        head += f"; {fix} {na['distance_km']} km from {na['name']} ({kind})"
+    if ev.get("inside_areas"):
+        head += f", inside {', '.join(ev['inside_areas'])}"
+    return head
+
+
+def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = GapParams(),
+              counter: dict[str, int] | None = None, data_hours: np.ndarray | None = None) -> list[dict]:
+    """Classify gap candidates by coverage, set `gap_class`, `dark`, confidence and the rule sentence;
+    returns the reported gaps and counts the others in `counter` by reason.
+
+    `coverage`: the reception map (coverage_table) around the gaps; `data_hours`: sorted distinct hours
+    (epoch ms // 1 h) with any fix in the store (default: the hours of `coverage`, which must then be the
+    whole map). Work is linear in the number of gaps x sampled hours (at most coverage_max_hours each).
+    """
     if not events:
         return events
-    import json
+    from sanctionwatch.store.events import evidence_json
 
+    counter = counter if counter is not None else {}
+    if data_hours is None:
+        data_hours = np.sort(coverage["h"].unique().to_numpy()) if coverage.height else np.zeros(0, np.int64)
+    data_hours = np.asarray(data_hours, np.int64)
     c = params.coverage_cell_deg
-    ks, hs, meta = [], [], []
-    for k, e in enumerate(events):
+    evs = [json.loads(e["evidence"]) for e in events]
+    ks, hs, cells = [], [], []
+    n_h, share = [], []
+    for k, (e, ev) in enumerate(zip(events, evs, strict=True)):
         h0, h1 = int(e["start"].timestamp() * 1000) // HOUR_MS + 1, int(e["end"].timestamp() * 1000) // HOUR_MS
+        span = max(1, h1 - h0)
+        with_data = int(np.searchsorted(data_hours, h1, "left") - np.searchsorted(data_hours, h0, "left"))
+        share.append(with_data / span if h1 > h0 else 1.0)
         hrs = np.arange(h0, max(h0, h1))
         if hrs.size > params.coverage_max_hours:
             hrs = np.linspace(h0, h1 - 1, params.coverage_max_hours).round().astype(np.int64)
         ks.append(np.full(hrs.size, k))
         hs.append(hrs)
-        meta.append((k, int(np.floor(e["lat"] / c)), int(np.floor(e["lon"] / c)), e["mmsi"], hrs.size))
-    ev_df = pl.DataFrame(meta, schema={"k": pl.Int64, "cy0": pl.Int32, "cx0": pl.Int32, "own": pl.Int32,
-                                       "n_h": pl.Int64}, orient="row")
+        n_h.append(hrs.size)
+        for fix in ev["positions"][:2]:  # cells around the last fix and (closed gaps) the next one
+            cells.append((k, int(np.floor(fix["lat"] / c)), int(np.floor(fix["lon"] / c)), e["mmsi"]))
+    cell_df = pl.DataFrame(cells, schema={"k": pl.Int64, "cy0": pl.Int32, "cx0": pl.Int32, "own": pl.Int32},
+                           orient="row")
     offs = pl.DataFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
                         schema={"dy": pl.Int32, "dx": pl.Int32})
-    q = (pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)})
-         .join(ev_df, on="k").join(offs, how="cross")
-         .with_columns((pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx")))
+    around = (cell_df.join(offs, how="cross")
+              .select("k", "own", (pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx"))
+              .unique())
+    q = pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)}).join(around, on="k")
     hit = (q.join(coverage, on=["cy", "cx", "h"], how="inner").filter(pl.col("mmsi") != pl.col("own"))
            .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"), pl.col("mmsi").n_unique().alias("others")))
     by_k = {r["k"]: r for r in hit.iter_rows(named=True)}
+
+    def count(reason: str) -> None:
+        counter[reason] = counter.get(reason, 0) + 1
+
     kept = []
-    for k, e in enumerate(events):
+    for k, (e, ev) in enumerate(zip(events, evs, strict=True)):
         r = by_k.get(k)
-        n_h = max(1, meta[k][4])
-        frac = (r["hours_seen"] / n_h) if r else 0.0
-        ev = json.loads(e["evidence"])
+        frac = (r["hours_seen"] / max(1, n_h[k])) if r else 0.0
+        opened = bool(ev["open_ended"])
+        cov = ("no_data" if share[k] < params.min_data_share else
+               "received_nearby" if frac >= params.nearby_min_share else "coverage_hole")
+        start = "in_port" if ev.get("start_port") else "at_sea"
+        cls = {"start": start, "end": "open" if opened else "closed", "coverage": cov}
+        dark = start == "at_sea" and cov == "received_nearby"
         strong_before = ev["positions_before"] >= params.min_positions_before
         conf = 0.4 + (0.25 if strong_before else 0.0) + 0.35 * frac
-        ev["coverage"] = {"hours_sampled": n_h, "hours_with_others_received": (r or {}).get("hours_seen", 0),
+        if not dark:  # not evidence of AIS switched off: kept visible, weighted low
+            conf = min(conf, 0.3)
+        ev["coverage"] = {"hours_sampled": n_h[k], "hours_with_others_received": (r or {}).get("hours_seen", 0),
                           "other_vessels_received": (r or {}).get("others", 0),
-                          "cells": f"3x3 cells of {c} deg around the last fix"}
-        ev["reading"] = ("others were received nearby during the gap: transponder likely off" if frac >= 0.5 else
+                          "hours_with_any_data_share": round(share[k], 3),
+                          "cells": f"3x3 cells of {c} deg around the last and next fix"}
+        ev["gap_class"], ev["dark"] = cls, dark
+        ev["reading"] = ("others were received nearby during the gap: transponder likely off" if dark else
+                         "started in port: a berthed ship's silence is not dark activity" if start == "in_port" else
                          "little or no reception of other vessels nearby: possibly a coverage hole")
-        from sanctionwatch.store.events import evidence_json
-
-        e["evidence"] = evidence_json(**ev)
-        e["confidence"] = round(conf, 3)
-        if not ev["open_ended"] or (frac >= params.open_ended_min_coverage
-                                    and ev["hours"] >= params.open_ended_min_h):
+        end_ms = int(e["end"].timestamp() * 1000)
+        ev["rule"] = _why(ev, cls, dark, end_ms, params)
+        same_stay = (not opened and ev.get("start_port") and ev.get("end_port")
+                     and ev["start_port"]["port_id"] == ev["end_port"]["port_id"])
+        if cov == "no_data":
+            count("gap_no_data")
+        elif same_stay:
+            count("gap_inside_one_port_stay")
+        elif opened and start == "in_port":
+            count("open_ended_gap_in_port")
+        elif opened and (frac < params.open_ended_min_coverage or ev["hours"] < params.open_ended_min_h):
+            count("open_ended_gap_without_coverage")
+        else:
+            e["evidence"] = evidence_json(**ev)
+            e["confidence"] = round(conf, 3)
             kept.append(e)
     return kept

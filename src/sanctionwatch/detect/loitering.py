@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sanctionwatch.detect.evidence import event, new_vessel, point_rows, runs, sample_idx
+from sanctionwatch.detect.evidence import event, new_segment, point_rows, runs, sample_idx, segment_ids
 from sanctionwatch.detect.near import near_any_port
 from sanctionwatch.detect.params import LoiteringParams
 
@@ -26,12 +26,13 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
     away = np.zeros(t.size, bool)
     away[cand] = ~near_any_port(track["lat"].to_numpy()[cand], track["lon"].to_numpy()[cand], ports,
                                 params.min_port_distance_km, edge=True)
-    brk = new_vessel(mmsi)
+    seg = segment_ids(track)
+    brk = new_segment(seg)
     brk[1:] |= np.diff(t) > params.max_report_gap_h * HOUR_MS
     starts, stops = runs(slow & away, brk)
     keep = []
     for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
-        end = int(t[b]) if b < t.size and mmsi[b] == mmsi[a] and t[b] - t[b - 1] <= params.max_report_gap_h * HOUR_MS \
+        end = int(t[b]) if b < t.size and seg[b] == seg[a] and t[b] - t[b - 1] <= params.max_report_gap_h * HOUR_MS \
             else int(t[b - 1]) + 1000
         if end - t[a] >= params.min_duration_h * HOUR_MS:
             keep.append((a, b, end))

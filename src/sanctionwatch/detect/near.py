@@ -109,3 +109,50 @@ def near_any_port(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, km: flo
     """True where a fix is within `km` of a port area's edge (edge=True) or of max(radius, km) from its point."""
     best, _ = lookup(lat, lon, ports, "margin" if edge else "floor", km)
     return best >= 0
+
+
+def near_sanctioned(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, areas: pl.DataFrame,
+                    port_countries: tuple[str, ...], area_countries: dict[str, str], radius_km: float
+                    ) -> list[tuple[dict | None, list[str]]]:
+    """Per point: (nearest sanctioned place within radius_km, ids of the areas containing the point).
+
+    Places are the ports of `port_countries` and every configured area (distance 0 inside). A port is
+    preferred over an area when both are within reach: "40 km off Hungnam" says more than "inside the 24 nm
+    zone", which `inside` still records. Few points (gap ends), so shapely per area is cheap.
+    """
+    import shapely
+
+    from sanctionwatch.geo.distance import haversine_km
+
+    lat, lon = np.asarray(lat, np.float64), np.asarray(lon, np.float64)
+    n = lat.size
+    best: list[dict | None] = [None] * n
+    inside: list[list[str]] = [[] for _ in range(n)]
+    if n == 0:
+        return []
+    sp = ports.filter(pl.col("country").is_in(list(port_countries)))
+    if sp.height:
+        plat, plon = sp["lat"].to_numpy(), sp["lon"].to_numpy()
+        d = haversine_km(lat[:, None], lon[:, None], plat[None, :], plon[None, :])  # points x ~10 ports
+        j = np.argmin(d, axis=1)
+        for i in np.flatnonzero(d[np.arange(n), j] <= radius_km):
+            r = sp.row(int(j[i]), named=True)
+            best[i] = {"area_id": f"port:{r['port_id']}", "name": r["name"], "kind": "port",
+                       "locode": r["locode"], "country": r["country"],
+                       "distance_km": round(float(d[i, j[i]]), 1)}
+    pts = shapely.points(lon, lat)
+    for r in areas.iter_rows(named=True):
+        geom = r["geometry"]
+        shapely.prepare(geom)
+        ins = shapely.contains(geom, pts)
+        line = shapely.shortest_line(geom, pts)  # from the area's nearest point to each point
+        near = shapely.get_coordinates(shapely.get_point(line, 0))
+        dk = np.where(ins, 0.0, haversine_km(lat, lon, near[:, 1], near[:, 0]))
+        for i in range(n):
+            if ins[i]:
+                inside[i].append(r["area_id"])
+            cur = best[i]
+            if dk[i] <= radius_km and (cur is None or (cur["kind"] == "area" and dk[i] < cur["distance_km"])):
+                best[i] = {"area_id": r["area_id"], "name": r["name"], "kind": "area", "locode": None,
+                           "country": area_countries.get(r["area_id"]), "distance_km": round(float(dk[i]), 1)}
+    return list(zip(best, inside, strict=True))

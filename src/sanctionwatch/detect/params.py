@@ -21,6 +21,10 @@ class TrackParams:
     noise_km: float = 1.0
     # At most this many parallel track segments per MMSI are tracked (gpsdio-segment keeps a handful).
     max_segments: int = 8
+    # A silence longer than this ends a segment: no port call, loitering, area visit or spoofing event runs
+    # across it (only a gap may). gpsdio-segment (GFW segmenter) DEFAULT_MAX_HOURS = 24: "points with a time
+    # delta larger than N hours are forced to be discontinuous"; satellite AIS in port reports every 3-6 h.
+    max_silence_h: float = 24.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,19 @@ class GapParams:
     # for at least this share of the hours (otherwise the feed itself may have ended).
     open_ended_min_coverage: float = 0.5
     open_ended_min_h: float = 12.0  # and silent at least this long (GFW 'AIS disabling' events: >= 12 h)
+    # A silence starting this close to a port area (radius + margin, the port-call exit margin) starts 'in port':
+    # a berthed ship powers down or is shadowed by the quay, so it is not dark activity (GFW's AIS-disabling
+    # events likewise exclude gaps starting near shore: Welch et al. 2022 require > 50 nm from shore).
+    in_port_margin_km: float = 1.0
+    # Others received during at least this share of the gap's hours near its last or next fix -> the data
+    # could have seen the ship ('received_nearby'); below it the silence is a coverage hole.
+    nearby_min_share: float = 0.5
+    # The store holds any fix at all in fewer than this share of the gap's hours -> 'no_data' (e.g. two archive
+    # files years apart): nothing could have seen the ship, so no gap is claimed (counted in the run report).
+    min_data_share: float = 0.5
+    # Sanctioned area/port named on a gap when within this distance of its last or next fix: a tanker at
+    # 12 kn covers it in 4.5 h, inside the 6 h minimum gap.
+    near_area_km: float = 100.0
 
 
 @dataclass(frozen=True)

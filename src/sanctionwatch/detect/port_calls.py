@@ -1,11 +1,16 @@
-"""port_call: a stop inside a gazetteer port's radius, left only beyond radius + margin (GFW port visits)."""
+"""port_call: a stop inside a gazetteer port's radius, left only beyond radius + margin (GFW port visits).
+
+A call is confined to one track segment (tracks.main_track): it ends at the first fix outside the port,
+or - when the segment ends first (a silence > track.max_silence_h) - at its last fix inside. A stay is as
+long as the observations show, never longer.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
 
-from sanctionwatch.detect.evidence import event, new_vessel, point_rows, runs, sample_idx
+from sanctionwatch.detect.evidence import event, new_segment, point_rows, runs, sample_idx, segment_ids
 from sanctionwatch.detect.near import lookup
 from sanctionwatch.detect.params import PortCallParams
 
@@ -26,7 +31,8 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
     inside = (best >= 0) & (dist <= radius[np.where(best >= 0, best, 0)])
     mmsi, t = track["mmsi"].to_numpy(), track["t"].to_numpy()
     spd = track["spd"].fill_null(np.inf).to_numpy()
-    brk = new_vessel(mmsi)
+    seg = segment_ids(track)
+    brk = new_segment(seg)
     brk[1:] |= best[1:] != best[:-1]
     starts, stops = runs(best >= 0, brk)
     keep, spans = [], []
@@ -35,9 +41,10 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
         if ins.size == 0:
             continue
         s = a + int(ins[0])
-        last = not (b < t.size and mmsi[b] == mmsi[a])
-        end = int(t[b - 1]) + 1000 if last else int(t[b])
-        cut = last and data_end_ms is not None and data_end_ms - t[b - 1] < params.min_duration_h * HOUR_MS
+        seen_leaving = b < t.size and seg[b] == seg[a]  # next fix (outside) in the same segment
+        end = int(t[b]) if seen_leaving else int(t[b - 1]) + 1000
+        vessel_last = not (b < t.size and mmsi[b] == mmsi[a])
+        cut = vessel_last and data_end_ms is not None and data_end_ms - t[b - 1] < params.min_duration_h * HOUR_MS
         if ((end - t[s]) < params.min_duration_h * HOUR_MS and not cut) or spd[s:b].min() > params.max_stop_speed_kn:
             continue
         keep.append((s, b, end, cut))

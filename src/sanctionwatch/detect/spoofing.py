@@ -16,7 +16,12 @@ def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
         return []
     idx = np.arange(track.height)
     df = track.select("mmsi", "t", "seg", "on_track", "lat", "lon").with_columns(pl.Series("i", idx))
-    segs = (df.filter(~pl.col("on_track")).group_by("mmsi", "seg")
+    max_ms = track_params.max_silence_h * 3_600_000
+    # an off-track chain is cut where it falls silent > max_silence_h, like the main track's segments
+    segs = (df.filter(~pl.col("on_track"))
+            .with_columns(((pl.col("t") - pl.col("t").shift(1)).over("mmsi", "seg") > max_ms).fill_null(False)
+                          .cum_sum().over("mmsi", "seg").alias("piece"))
+            .group_by("mmsi", "seg", "piece")
             .agg(pl.col("i").min().alias("a"), pl.col("i").max().alias("z"), pl.len().alias("n"),
                  pl.col("i").alias("rows"))
             .filter(pl.col("n") >= params.min_points).sort("a"))
@@ -43,7 +48,8 @@ def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
 
     for (r, prev, nxt, inter), ev in zip(keep, pts, strict=True):
         a, z = r["a"], r["z"]
-        end = int(t[nxt]) if nxt >= 0 and t[nxt] > t[z] else int(t[z]) + 1000
+        # ends when the main track is seen again, unless that is after a segment-breaking silence
+        end = int(t[nxt]) if nxt >= 0 and t[z] < t[nxt] <= t[z] + max_ms else int(t[z]) + 1000
         jump = None
         if prev >= 0:
             d = float(haversine_km(lat[prev], lon[prev], lat[a], lon[a]))

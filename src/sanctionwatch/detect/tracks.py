@@ -4,6 +4,7 @@ Each position is attached to the open segment of its MMSI that it can be reached
 <= max_speed_kn plus a noise allowance), closest first; otherwise it opens a new segment. The segment
 with most positions is the vessel's main track (`on_track`); the others are the spoofing signal
 (impossible jumps, one MMSI in two places), kept in the table and never silently dropped.
+The main track is then cut into segments at silences longer than `TrackParams.max_silence_h` (`main_track`).
 Works on any partition of whole vessels (one vessel, many, all) - the same function under Spark.
 """
 
@@ -131,10 +132,27 @@ def with_steps(track: pl.DataFrame) -> pl.DataFrame:
                               pl.Series("speed_kn", v, nan_to_null=True))
 
 
-def main_track(track: pl.DataFrame) -> pl.DataFrame:
-    """On-track fixes only, with steps and a speed column (`spd`: SOG, else implied speed) - per-vessel detectors' input."""
+def segment_starts(mmsi: np.ndarray, t: np.ndarray, max_silence_h: float) -> np.ndarray:
+    """True where a row (sorted by mmsi, t) starts a segment: a new MMSI or a silence > max_silence_h before it."""
+    brk = np.ones(mmsi.size, bool)
+    if mmsi.size > 1:
+        brk[1:] = (mmsi[1:] != mmsi[:-1]) | (np.diff(t) > max_silence_h * 3_600_000)
+    return brk
+
+
+def main_track(track: pl.DataFrame, params: TrackParams = TrackParams()) -> pl.DataFrame:
+    """On-track fixes only, with steps, a speed column (`spd`: SOG, else implied speed) and `segment` - the
+    per-vessel detectors' input.
+
+    `segment` (unique within the input) numbers the pieces of the main track between silences longer than
+    `max_silence_h` (GFW/gpsdio-segment style): every step inside a segment is physically possible (the
+    main track is one reachable chain) and observed at most `max_silence_h` apart, so an event confined to
+    a segment never spans a stretch without observations.
+    """
     out = with_steps(track.filter(pl.col("on_track")))
-    return out.with_columns(pl.coalesce(pl.col("sog").cast(pl.Float64), pl.col("speed_kn")).alias("spd"))
+    brk = segment_starts(out["mmsi"].to_numpy(), out["t"].to_numpy(), params.max_silence_h)
+    return out.with_columns(pl.coalesce(pl.col("sog").cast(pl.Float64), pl.col("speed_kn")).alias("spd"),
+                            pl.Series("segment", np.cumsum(brk) - 1, dtype=pl.Int64))
 
 
 def all_fixes(track: pl.DataFrame) -> pl.DataFrame:

@@ -26,6 +26,8 @@ from sanctionwatch.detect.loitering import loitering
 from sanctionwatch.detect.near import ports_table
 from sanctionwatch.detect.params import DEFAULT, DetectParams
 from sanctionwatch.detect.port_calls import port_calls
+from sanctionwatch.detect.quality import split_invalid
+from sanctionwatch.detect.quality import summary as quality_summary
 from sanctionwatch.detect.spoofing import spoofing
 from sanctionwatch.detect.tracks import all_fixes, build_tracks, main_track
 from sanctionwatch.store.layout import Store, write_tracks
@@ -54,10 +56,13 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
         from sanctionwatch.geo.areas import load_areas
 
         areas = load_areas()
+    positions, invalid = split_invalid(positions)  # placeholder/invalid MMSIs: counted, never a vessel
     tracks, report = build_tracks(positions, params.track, presorted=presorted)
-    main = main_track(tracks)
+    report.update(invalid)
+    main = main_track(tracks, params.track)
     calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms)
-    ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms) + loitering(main, ports, params.loitering)
+    ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms, ports, areas, params.area)
+    ev += loitering(main, ports, params.loitering)
     ev += spoofing(tracks, params.spoofing, params.track)
     ev += sanctioned_areas(main, areas, params.area, calls)
     return ev, main, tracks, report
@@ -114,8 +119,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     t1 = time.perf_counter()
     gap_ev = [e for e in events if e["type"] == "gap"]
     if gap_ev:
-        kept = rate_gaps(gap_ev, coverage_table(tracks, params.gap), params.gap)
-        explained["open_ended_gap_without_coverage"] = len(gap_ev) - len(kept)
+        kept = rate_gaps(gap_ev, coverage_table(tracks, params.gap), params.gap, explained)
         events = [e for e in events if e["type"] != "gap"] + kept
     timings["gap_coverage_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
@@ -124,6 +128,8 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     events += enc
     timings["encounters_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
+    n_reports = reports.height
+    reports, reports_invalid = split_invalid(reports)
     ids = identity_changes(reports, params.identity)
     linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
     t_start = int(tracks["t"].min()) if tracks.height else None
@@ -144,8 +150,9 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     counts = {str(t): int(c) for t, c in zip(*np.unique(np.array([e["type"] for e in uniq] or [""]), return_counts=True),
                                          strict=True) if t}
     timings["total_s"] = time.perf_counter() - t0
-    report = {"positions": positions.height, "vessel_reports": reports.height, "events": table.num_rows,
-              "by_type": counts, "tracks": track_report, "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
+    data_quality = quality_summary(track_report, reports_invalid)
+    report = {"positions": positions.height, "vessel_reports": n_reports, "events": table.num_rows,
+              "by_type": counts, "tracks": track_report, "data_quality": data_quality, "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
     return table, report
 
 

@@ -34,6 +34,8 @@ from sanctionwatch.detect.gaps import coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.params import DEFAULT, DetectParams
+from sanctionwatch.detect.quality import split_invalid
+from sanctionwatch.detect.quality import summary as quality_summary
 from sanctionwatch.engines.embedded import (
     POSITION_COLS,
     REPORT_COLS,
@@ -267,9 +269,9 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     # --- from here on the same sequence as engines.embedded.detect ---
     t1 = time.perf_counter()
     gap_ev = [e for e in events if e["type"] == "gap"]
-    if gap_ev:
-        kept = rate_gaps(gap_ev, _gap_coverage(u, gap_ev, params, spark), params.gap)
-        explained["open_ended_gap_without_coverage"] = len(gap_ev) - len(kept)
+    if gap_ev:  # every hour with any fix in the store (what 'no_data' is judged on): one row per hour
+        hours = _collect(u.filter(F.col("kind") == "cov").select("h").distinct())["h"].sort().to_numpy()
+        kept = rate_gaps(gap_ev, _gap_coverage(u, gap_ev, params, spark), params.gap, explained, hours)
         events = [e for e in events if e["type"] != "gap"] + kept
     timings["gap_coverage_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
@@ -279,6 +281,8 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     timings["encounters_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     reports = _collect(rep_df)
+    n_reports = reports.height
+    reports, reports_invalid = split_invalid(reports)
     ids = identity_changes(reports, params.identity)
     linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
     tracks = _collect(u.filter(F.col("kind") == "fix").select("mmsi", "t", "seg", "lat", "lon", "source", "src_line"))
@@ -300,8 +304,10 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     table = evidence.table(uniq)
     types, counts = np.unique(np.array([e["type"] for e in uniq] or [""]), return_counts=True)
     timings["total_s"] = time.perf_counter() - t0
-    report = {"engine": "spark", "positions": n_pos, "vessel_reports": reports.height, "events": table.num_rows,
+    data_quality = quality_summary(track_report, reports_invalid)
+    report = {"engine": "spark", "positions": n_pos, "vessel_reports": n_reports, "events": table.num_rows,
               "by_type": {str(t): int(c) for t, c in zip(types, counts, strict=True) if t}, "tracks": track_report,
+              "data_quality": data_quality,
               "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
     return table, report
 
