@@ -212,12 +212,13 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
         r = by_k.get(k)
         frac = (r["hours_seen"] / max(1, n_h[k])) if r else 0.0
         opened = bool(ev["open_ended"])
-        cov = ("no_data" if share[k] < params.min_data_share else
-               "received_nearby" if frac >= params.nearby_min_share else "coverage_hole")
+        strong_before = ev["positions_before"] >= params.min_positions_before
+        seen_h = (r or {}).get("hours_seen", 0)
+        covered = frac >= params.nearby_min_share or (strong_before and seen_h >= params.dense_min_other_hours)
+        cov = "no_data" if share[k] < params.min_data_share else "received_nearby" if covered else "coverage_hole"
         start = "in_port" if ev.get("start_port") else "at_sea"
         cls = {"start": start, "end": "open" if opened else "closed", "coverage": cov}
         dark = start == "at_sea" and cov == "received_nearby"
-        strong_before = ev["positions_before"] >= params.min_positions_before
         conf = 0.4 + (0.25 if strong_before else 0.0) + 0.35 * frac
         if not dark:  # not evidence of AIS switched off: kept visible, weighted low
             conf = min(conf, 0.3)

@@ -56,6 +56,10 @@ class GapParams:
     # Others received during at least this share of the gap's hours near its last or next fix -> the data
     # could have seen the ship ('received_nearby'); below it the silence is a coverage hole.
     nearby_min_share: float = 0.5
+    # ...or, when the ship itself was received densely where it fell silent (>= min_positions_before fixes
+    # in the lookback: GFW's disabling criterion), others received nearby in at least this many hours of it:
+    # the receivers still worked there, and thin traffic is not a coverage hole.
+    dense_min_other_hours: int = 1
     # The store holds any fix at all in fewer than this share of the gap's hours -> 'no_data' (e.g. two archive
     # files years apart): nothing could have seen the ship, so no gap is claimed (counted in the run report).
     min_data_share: float = 0.5
