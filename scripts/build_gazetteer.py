@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
         dest_areas = default_areas_dir() / "dprk.geojson"
         write_text_atomic(dest_areas, to_geojson_text(feature_collection())).chmod(0o644)
         print(f"wrote {dest_areas}")
-    src = Path(argv[1]) if len(argv) > 1 else Path(settings.get("ports_csv"))
+    src = Path(argv[1]) if len(argv) > 1 else Path(settings.get("ports_csv") or "../shared/data/ports/UpdatedPub150.csv")
     dest = Path(argv[2]) if len(argv) > 2 else shipped_path()
     ports, report = build_ports(src)
     with atomic_path(dest) as tmp:

@@ -44,8 +44,8 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "ports_csv",
-            "../shared/data/ports/UpdatedPub150.csv",
-            "World Port Index CSV used to rebuild the gazetteer (the shipped gazetteer needs none).",
+            "",
+            "World Port Index CSV used by scripts/build_gazetteer.py to rebuild the gazetteer (the shipped gazetteer needs none).",
             "SANCTIONWATCH_PORTS_CSV",
         ),
         Setting(
@@ -56,8 +56,9 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "lists_dir",
-            "../shared/data/sanctions",
-            "Folder of official sanctions list files (UN XML, OFAC CSV, UK CSV, OpenSanctions FtM).",
+            "",
+            "Folder of official sanctions list files (UN XML, OFAC CSV, UK CSV, OpenSanctions FtM); empty = the newest "
+            "`lists download` in the cache, else the packaged dated snapshot (data/lists/snapshot.json).",
             "SANCTIONWATCH_LISTS_DIR",
         ),
         Setting(

@@ -150,7 +150,8 @@ def download_cmd(
     archive: str = typer.Option("routeviews", "--archive", help="routeviews or ris."),
     collector: str = typer.Option("route-views2", "--collector", help="e.g. route-views2, route-views.jinx, rrc06."),
     kind: str = typer.Option("updates", "--kind", help="updates or rib."),
-    cache: Path = typer.Option(Path("mrt-cache"), "--cache", help="Cache directory (existing files are reused)."),
+    cache: Path = typer.Option(None, "--cache", metavar="DIR", show_default=False,
+                               help="Cache directory; existing files are reused [default: CACHE_DIR/mrt, setting cache_dir]."),
     base: str | None = typer.Option(None, "--base", help="Override the archive base URL (mirror)."),
     template: str | None = typer.Option(None, "--template", help="Override the URL template ({base} {collector} "
                                         "{collector_dir} {Y} {m} {d} {H} {M})."),
@@ -165,7 +166,7 @@ def download_cmd(
     except (ValueError, KeyError) as e:
         fail(str(e))
         return
-    res = download(urls, cache)
+    res = download(urls, cache or Path(settings.get("cache_dir")).expanduser() / "mrt")
     for u in res.missing:
         console.print(f"[yellow]not published (404):[/] {u}")
     for u, why in res.failed:

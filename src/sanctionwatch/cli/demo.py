@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from sanctionwatch.cli.common import Format, console, emit_rows
+from sanctionwatch.cli.common import Format, console, emit_rows, fail
 from sanctionwatch.cli.ingest import print_report
 
 DEMO_PRESET = "sea-of-japan"
@@ -25,6 +25,8 @@ DEMO_SEED = 2017
 def demo(
     out: Path = typer.Option(Path("sw-demo"), "--out", help="Folder for the scenario, the store and the case file."),
     seed: int = typer.Option(DEMO_SEED, "--seed", help="Scenario seed (the same seed gives the same data)."),
+    preset: str = typer.Option(DEMO_PRESET, "--preset", metavar="NAME",
+                               help="Scenario: sea-of-japan (the demo, ~2 min) or smoke (seconds; for a quick check)."),
 ) -> None:
     """Simulate, ingest, detect, screen, score and report; then say where to look."""
     from sanctionwatch.ais.ingest import ingest
@@ -36,8 +38,12 @@ def demo(
 
     t0 = time.perf_counter()
     scenario = out / "scenario"
-    console.rule(f"1/5 simulate {DEMO_PRESET} (seed {seed})")
-    summary = simulate(DEMO_PRESET, scenario, seed=seed)
+    console.rule(f"1/5 simulate {preset} (seed {seed})")
+    try:
+        summary = simulate(preset, scenario, seed=seed, csv=False)  # the demo ingests NMEA only: no CSV copy
+    except ValueError as e:
+        fail(str(e))
+        return
     console.print(f"{summary['vessels']} vessels, {summary['messages']:,} messages, {summary['labels']} labelled "
                   f"behaviours -> {scenario}")
 
@@ -62,10 +68,23 @@ def demo(
     if top.height:
         write_report(store, str(top["mmsi"][0]), report)
         console.print(f"case file for MMSI {top['mmsi'][0]}: [bold]{report}[/]")
+    sw = _command()
+    root = store.root.resolve()
     console.print(f"done in {time.perf_counter() - t0:.0f} s. Next:\n"
-                  f"  open {report} in a browser (self-contained)\n"
-                  f"  .venv/bin/sanctionwatch serve --store {store.root}   # dashboard at http://127.0.0.1:8765/\n"
-                  f"  .venv/bin/sanctionwatch events --store {store.root} --type encounter")
+                  f"  open {report.resolve()} in a browser (self-contained)\n"
+                  f"  {sw} serve --store {root}   # dashboard at http://127.0.0.1:8765/\n"
+                  f"  {sw} events --store {root} --type encounter")
+
+
+def _command() -> str:
+    """How to call this CLI again from any directory: the running executable if it is ours, else the name."""
+    import shutil
+    import sys
+
+    exe = Path(sys.argv[0])
+    if exe.name == "sanctionwatch" and exe.exists():
+        return str(exe.resolve())
+    return shutil.which("sanctionwatch") or "sanctionwatch"
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,5 @@
-"""The list catalogue: each source's format, shipped snapshot (under the `lists_dir` setting) and official URLs."""
+"""The list catalogue: each source's format, local snapshot (under `lists_dir()`: the setting, else the packaged
+snapshot) and official URLs."""
 
 from __future__ import annotations
 
@@ -73,8 +74,26 @@ LOADERS: dict[str, Callable[[Path], LoadedList]] = {
 
 
 def lists_dir() -> Path:
-    """Folder of shipped list snapshots (setting `lists_dir`)."""
-    return Path(settings.get("lists_dir")).expanduser()
+    """Folder of list snapshots: the `lists_dir` setting if set, else the packaged snapshot (unpacked once
+    into the user cache; see lists/snapshot.py). Never a path relative to the working directory."""
+    configured = settings.get("lists_dir")
+    if configured:
+        return Path(configured).expanduser()
+    from sanctionwatch.lists.snapshot import snapshot_dir
+
+    return snapshot_dir()
+
+
+def default_path(src: ListSource) -> Path:
+    """Where a list loads from by default: with `lists_dir` set, that folder; else the newest copy that
+    `sanctionwatch lists download` put in the user cache; else the packaged snapshot."""
+    if not settings.get("lists_dir"):
+        latest = Path(settings.get("cache_dir")).expanduser() / "lists" / src.id / "latest.json"
+        if latest.exists():
+            cached = Path(json.loads(latest.read_text()).get("path", ""))
+            if cached.exists():
+                return cached
+    return lists_dir() / src.local
 
 
 def source(source_id: str) -> ListSource:
@@ -85,10 +104,11 @@ def source(source_id: str) -> ListSource:
 
 
 def load_source(src: ListSource, path: str | Path | None = None) -> LoadedList:
-    """Load one source from `path` (default: its shipped snapshot under lists_dir)."""
-    p = Path(path) if path else lists_dir() / src.local
+    """Load one source from `path` (default: `default_path(src)`)."""
+    p = Path(path) if path else default_path(src)
     if not p.exists():
-        raise FileNotFoundError(f"list {src.id}: {p} not found (set SANCTIONWATCH_LISTS_DIR or download it)")
+        raise FileNotFoundError(f"list {src.id}: {p} not found (set SANCTIONWATCH_LISTS_DIR, or unset it to use "
+                                f"the packaged snapshot, or `sanctionwatch lists download {src.id}`)")
     loaded = LOADERS[src.format](p)
     meta = (p if p.is_dir() else p.parent) / "meta.json"
     if src.format in ("ofac_sdn", "ofac_cons") and meta.exists():
