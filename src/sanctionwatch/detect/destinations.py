@@ -1,22 +1,34 @@
-"""destination_mismatch: the destination in force on arrival names a different port than the one reached.
+"""destination_mismatch: a voyage that did not go where it said it was going.
 
-A voyage runs from the end of one port call to the start of the next (same MMSI). Declarations that
-resolve to no port ('FOR ORDERS') or only weakly are not compared. A vessel that declared a port and went
-silent for >= went_dark_h until the end of the data without arriving is reported as 'never reached, went dark'.
+Two cases (evidence `case`):
+
+- `arrived_elsewhere`: a voyage runs from the end of one port call to the start of the next (same MMSI); the
+  destination in force on arrival is compared with the port reached at the level the declaration allows
+  (evidence `level`): a port (name or LOCODE that resolves to a gazetteer port: different port id / LOCODE
+  and > same_port_km apart) or a country ('VIETNAM', 'CN', 'HONG KONG': the reached port's country differs).
+- `went_dark_en_route`: the declared destination is not reached, and the last fixes before a silence of
+  >= went_dark_h (or the end of the data) head away from it and toward a sanctioned area or port (DPRK
+  territorial sea, gazetteer ports of `en_route_countries`). Evidence `toward` gives the distances to the
+  target and to the declared destination at the start and end of those last fixes.
+
+Declarations that resolve to no place ('FOR ORDERS', 'CN FOR ORDERS'), weakly (confidence below
+min_resolve_confidence) or only to a LOCODE missing from the gazetteer are never compared.
 """
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 
+import numpy as np
 import polars as pl
 
-from sanctionwatch.detect.evidence import event
-from sanctionwatch.detect.params import DestinationParams
+from sanctionwatch.detect.evidence import event, iso
+from sanctionwatch.detect.params import AreaParams, DestinationParams
 
 
 def resolved_declarations(reports: pl.DataFrame) -> pl.DataFrame:
-    """Per report: t, mmsi, destination and its resolution (geo.destinations), `at` = file:line."""
+    """Per report: t, mmsi, destination and its resolution (geo.destinations, with `level`), `at` = file:line."""
     from sanctionwatch.geo.destinations import resolve_destinations
 
     r = reports.filter(pl.col("destination").is_not_null()).select(
@@ -28,74 +40,261 @@ def resolved_declarations(reports: pl.DataFrame) -> pl.DataFrame:
     return r.join(res, left_on="destination", right_on="raw", how="left").sort("mmsi", "t")
 
 
+def sanctioned_targets(ports: pl.DataFrame, area: AreaParams = AreaParams(),
+                       params: DestinationParams = DestinationParams(), areas: pl.DataFrame | None = None,
+                       step_deg: float = 0.02) -> pl.DataFrame:
+    """Points standing for sanctioned targets: kind, id, name, country, lat, lon (areas as densified outlines,
+    ports as their point). Distances to a target are the minimum over its points (0 inside an area)."""
+    import shapely
+
+    if areas is None:
+        from sanctionwatch.geo.areas import load_areas
+
+        areas = load_areas()
+    ctry = dict(s.split("=", 1) for s in area.area_countries if "=" in s)
+    rows: list[dict] = []
+    for a in areas.filter(pl.col("area_id").is_in(list(area.area_ids))).iter_rows(named=True):
+        xy = shapely.get_coordinates(shapely.segmentize(a["geometry"].boundary, step_deg))
+        rows += [{"kind": "area", "id": a["area_id"], "name": a["name"], "country": ctry.get(a["area_id"], ""),
+                  "lat": float(y), "lon": float(x)} for x, y in xy]
+    pts = pl.DataFrame(rows, schema={"kind": pl.String, "id": pl.String, "name": pl.String, "country": pl.String,
+                                     "lat": pl.Float64, "lon": pl.Float64})
+    p = ports.filter(pl.col("country").is_in(list(params.en_route_countries))).select(
+        pl.lit("port").alias("kind"), pl.col("port_id").alias("id"), pl.col("name"), pl.col("country"),
+        pl.col("lat").cast(pl.Float64), pl.col("lon").cast(pl.Float64))
+    return pl.concat([pts, p])
+
+
+def _compare(row: dict) -> str | None:
+    """Level a declaration can be compared at: 'port', 'country' or None (no place / too weak / code only)."""
+    if row["status"] == "resolved" and row["port_id"]:
+        return "port"
+    if row["status"] == "unspecified" and row["country"] and "country_only" in (row["rule"] or ""):
+        return "country"
+    return None
+
+
 def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.DataFrame, last_seen: dict[int, int],
-                           data_end_ms: int | None, params: DestinationParams = DestinationParams()) -> list[dict]:
-    """Mismatch events from port-call events and resolved declarations of the same vessels."""
+                           data_end_ms: int | None, params: DestinationParams = DestinationParams(),
+                           fixes: pl.DataFrame | None = None, targets: pl.DataFrame | None = None) -> list[dict]:
+    """Mismatch events from port-call events, resolved declarations and (for the en-route case) main-track
+    fixes (mmsi, t, lat, lon) with the sanctioned targets (sanctioned_targets)."""
     from sanctionwatch.geo.distance import haversine_km
 
+    if decl.height == 0:
+        return []
     coords = {r[0]: (r[1], r[2]) for r in ports.select("port_id", "lat", "lon").iter_rows()}
     by_m: dict[int, list[dict]] = {}
     for c in sorted(calls, key=lambda c: (c["mmsi"], c["start"])):
         by_m.setdefault(c["mmsi"], []).append(c)
-    dm = {k[0]: g for k, g in decl.partition_by("mmsi", as_dict=True).items()} if decl.height else {}
+    dm = {k[0]: g for k, g in decl.partition_by("mmsi", as_dict=True).items()}
+    thresholds = {"min_resolve_confidence": params.min_resolve_confidence, "same_port_km": params.same_port_km,
+                  "compare_country_level": params.compare_country_level}
     out = []
     for m, cs in by_m.items():
         d = dm.get(m)
         if d is None:
             continue
         t = d["t"].to_numpy()
-        legs: list[tuple[dict, dict | None]] = [*pairwise(cs), (cs[-1], None)]
-        for prev, nxt in legs:
-            p_end = int(prev["end"].timestamp() * 1000)
-            if nxt is None:
-                seen = last_seen.get(m)
-                if data_end_ms is None or seen is None or seen < p_end \
-                        or data_end_ms - seen < params.went_dark_h * 3.6e6:
-                    continue
-                k = int((t < seen).sum()) - 1
-                arrive = data_end_ms
-            else:
-                arrive = int(nxt["start"].timestamp() * 1000)
-                k = int((t < arrive).sum()) - 1
+        for prev, nxt in pairwise(cs):
+            arrive = int(nxt["start"].timestamp() * 1000)
+            k = int((t < arrive).sum()) - 1
             if k < 0:
                 continue
             row = d.row(k, named=True)
-            if row["status"] != "resolved" or (row["confidence"] or 0) < params.min_resolve_confidence:
+            level = _compare(row)
+            if level is None or (row["confidence"] or 0) < params.min_resolve_confidence or (
+                    level == "country" and not params.compare_country_level):
                 continue
-            declared_id = row["port_id"]
-            ev_common = {"declared": row["destination"], "declared_port": row["port"], "declared_locode": row["locode"],
-                         "resolution": {"rule": row["rule"], "confidence": row["confidence"]},
-                         "declaration_report": row["at"], "previous_call": prev["event_id"],
-                         "thresholds": {"min_resolve_confidence": params.min_resolve_confidence,
-                                        "same_port_km": params.same_port_km, "went_dark_h": params.went_dark_h}}
-            if nxt is None:
-                if declared_id == _port_id(prev):
+            if level == "port":
+                declared_id, reached_id = row["port_id"], _port_id(nxt)
+                if declared_id == reached_id or (row["locode"] and row["locode"] == nxt["locode"]):
                     continue
-                out.append(event("destination_mismatch", m, p_end, arrive, lat=None, lon=None, port=None,
-                                 locode=None, country=row["country"], confidence=0.6 * row["confidence"],
-                                 rule=f"declared {row['destination']!r} ({row['locode']}) after leaving "
-                                      f"{prev['port']}, never reached: silent from last fix to end of data "
-                                      f"(>= {params.went_dark_h} h)", kind="never reached, went dark",
-                                 last_seen=last_seen.get(m), **ev_common))
-                continue
-            reached_id = _port_id(nxt)
-            if declared_id == reached_id or (row["locode"] and row["locode"] == nxt["locode"]):
-                continue
-            if declared_id in coords and reached_id in coords:
-                (la1, lo1), (la2, lo2) = coords[declared_id], coords[reached_id]
-                if float(haversine_km(la1, lo1, la2, lo2)) <= params.same_port_km:
+                if declared_id in coords and reached_id in coords:
+                    (la1, lo1), (la2, lo2) = coords[declared_id], coords[reached_id]
+                    if float(haversine_km(la1, lo1, la2, lo2)) <= params.same_port_km:
+                        continue
+                what = f"{row['port']} ({row['locode']})"
+            else:
+                if row["country"] == nxt["country"]:
                     continue
+                what = f"country {row['country']}"
+            p_end = int(prev["end"].timestamp() * 1000)
             out.append(event("destination_mismatch", m, p_end, arrive, lat=nxt["lat"], lon=nxt["lon"],
                              port=nxt["port"], locode=nxt["locode"], country=nxt["country"],
-                             confidence=0.95 * row["confidence"],
-                             rule=f"declared {row['destination']!r} -> {row['port']} ({row['locode']}), "
-                                  f"called at {nxt['port']} ({nxt['locode']})", kind="different port",
-                             arrival_call=nxt["event_id"], **ev_common))
+                             confidence=0.95 * row["confidence"] * (0.9 if level == "country" else 1.0),
+                             rule=f"declared {row['destination']!r} -> {what}, called at {nxt['port']} "
+                                  f"({nxt['locode']}, {nxt['country']})",
+                             case="arrived_elsewhere", level=level, toward=None, kind="different " + level,
+                             declared=row["destination"], declared_port=row["port"], declared_locode=row["locode"],
+                             declared_country=row["country"],
+                             resolution={"rule": row["rule"], "confidence": row["confidence"]},
+                             declaration_report=row["at"], previous_call=prev["event_id"],
+                             arrival_call=nxt["event_id"], thresholds=thresholds))
+    if fixes is not None and targets is not None and targets.height and fixes.height:
+        out += _went_dark_en_route(fixes, decl, ports, targets, data_end_ms, params)
     return out
+
+
+def _silences(fixes: pl.DataFrame, data_end_ms: int | None, params: DestinationParams) -> pl.DataFrame:
+    """Last fix before each silence >= went_dark_h (or before the end of the data) per MMSI, with the fix
+    tail_h earlier (first fix of the tail): mmsi, t1, lat1, lon1, t_next, ta, lata, lona."""
+    dark = int(params.went_dark_h * 3.6e6)
+    tail = int(params.en_route_tail_h * 3.6e6)
+    f = fixes.select("mmsi", "t", "lat", "lon").filter(pl.col("lat").is_not_null()).sort("mmsi", "t")
+    nxt = pl.col("t").shift(-1).over("mmsi")
+    end = pl.lit(data_end_ms if data_end_ms is not None else None, dtype=pl.Int64)
+    f = f.with_columns(nxt.alias("t_next"))
+    s = f.filter(((pl.col("t_next") - pl.col("t")) >= dark)
+                 | (pl.col("t_next").is_null() & ((end - pl.col("t")) >= dark).fill_null(False)))
+    if s.height == 0:
+        return s
+    s = s.select("mmsi", pl.col("t").alias("t1"), pl.col("lat").alias("lat1"), pl.col("lon").alias("lon1"), "t_next",
+                 (pl.col("t") - tail).alias("ta"))
+    # first fix of the tail: earliest fix at or after ta (same vessel), by an as-of join
+    a = f.select("mmsi", pl.col("t").alias("ta_fix"), pl.col("lat").alias("lata"), pl.col("lon").alias("lona"))
+    s = s.sort("ta").join_asof(a.sort("ta_fix"), left_on="ta", right_on="ta_fix", by="mmsi", strategy="forward",
+                               check_sortedness=False)  # both sorted by the time key (globally)
+    return s.filter(pl.col("ta_fix").is_not_null() & (pl.col("ta_fix") < pl.col("t1"))).sort("mmsi", "t1")
+
+
+def _dist_per_target(lat: np.ndarray, lon: np.ndarray, tlat: np.ndarray, tlon: np.ndarray, starts: np.ndarray
+                     ) -> np.ndarray:
+    """(queries x targets) min haversine km from each query point to each target's points (points grouped by
+    target, `starts` = first point of each group); chunked so memory stays bounded."""
+    from sanctionwatch.geo.distance import haversine_km
+
+    out = np.empty((lat.size, starts.size))
+    for i in range(0, lat.size, 256):
+        d = np.asarray(haversine_km(lat[i:i + 256, None], lon[i:i + 256, None], tlat[None, :], tlon[None, :]))
+        out[i:i + 256] = np.minimum.reduceat(d, starts, axis=1)
+    return out
+
+
+def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataFrame, targets: pl.DataFrame,
+                        data_end_ms: int | None, params: DestinationParams) -> list[dict]:
+    """went_dark_en_route events: silences whose last fixes head away from the declared place, toward a target."""
+    from sanctionwatch.geo.distance import haversine_km
+
+    s = _silences(fixes, data_end_ms, params)
+    if s.height == 0:
+        return []
+    # cheap prefilter: the last fix within the toward radius of the targets' bounding box
+    pad = params.en_route_toward_max_km / 111.195
+    la0, la1 = targets["lat"].min() - pad, targets["lat"].max() + pad
+    lo_pad = pad / max(0.2, float(np.cos(np.radians(max(abs(la0), abs(la1))))))
+    s = s.filter(pl.col("lat1").is_between(la0, la1)
+                 & pl.col("lon1").is_between(targets["lon"].min() - lo_pad, targets["lon"].max() + lo_pad))
+    # the declaration in force at the last fix
+    dd = decl.select("mmsi", "t", "destination", "status", "confidence", "rule", "port_id", "port", "locode",
+                     "country", "at").sort("t")
+    s = s.sort("t1").join_asof(dd, left_on="t1", right_on="t", by="mmsi", strategy="backward",
+                               check_sortedness=False)
+    if s.height == 0:
+        return []
+    level = (pl.when((pl.col("status") == "resolved") & pl.col("port_id").is_not_null()).then(pl.lit("port"))
+             .when((pl.col("status") == "unspecified") & pl.col("country").is_not_null()
+                   & pl.col("rule").str.contains("country_only") & pl.lit(params.compare_country_level))
+             .then(pl.lit("country")).otherwise(None))
+    s = s.with_columns(level.alias("level")).filter(pl.col("level").is_not_null()
+                                                    & (pl.col("confidence") >= params.min_resolve_confidence))
+    # not a target country itself (declaring a DPRK port and going there is an honest declaration)
+    s = s.filter(~pl.col("country").is_in(list(params.en_route_countries)))
+    moved = haversine_km(s["lata"].to_numpy(), s["lona"].to_numpy(), s["lat1"].to_numpy(), s["lon1"].to_numpy())
+    s = s.with_columns(pl.Series("moved_km", np.asarray(moved, float))).filter(
+        pl.col("moved_km") >= params.en_route_min_move_km)
+    if s.height == 0:
+        return []
+    # per target (an area outline or a port): distance at the tail's first and last fix; the target is the
+    # nearest (at the last fix) of those the tail heads toward: within the radius and closing fast enough
+    tg = targets.sort("id")
+    tid = tg["id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, tid[1:] != tid[:-1]])
+    tla, tlo = tg["lat"].to_numpy(), tg["lon"].to_numpy()
+    la1, lo1 = s["lat1"].to_numpy(), s["lon1"].to_numpy()
+    ds0, ds1 = _dist_per_target(s["lata"].to_numpy(), s["lona"].to_numpy(), tla, tlo, starts), \
+        _dist_per_target(la1, lo1, tla, tlo, starts)
+    ds1 = np.where(_inside(la1, lo1, tg, starts), 0.0, ds1)
+    moved = s["moved_km"].to_numpy()[:, None]
+    ok = (ds1 <= params.en_route_toward_max_km) & ((ds0 - ds1) >= params.en_route_min_closing * moved)
+    best = np.where(ok, ds1, np.inf).argmin(axis=1)
+    rows = np.arange(s.height)
+    d0, d1 = _declared_dist(s, ports)
+    s = s.with_columns(pl.Series("s0", ds0[rows, best]), pl.Series("s1", ds1[rows, best]),
+                       pl.Series("tidx", starts[best]), pl.Series("d0", d0), pl.Series("d1", d1))
+    keep = ((pl.col("s1") <= params.en_route_toward_max_km)
+            & ((pl.col("s0") - pl.col("s1")) >= params.en_route_min_closing * pl.col("moved_km"))
+            & (pl.col("d1") > pl.col("d0")) & (pl.col("d1") > params.same_port_km))
+    s = s.filter(keep)
+    targets = tg
+    out = []
+    for r in s.sort("mmsi", "t1").iter_rows(named=True):
+        tg = targets.row(int(r["tidx"]), named=True)
+        open_end = r["t_next"] is None
+        end = data_end_ms if open_end else int(r["t_next"])
+        gap_h = (end - r["t1"]) / 3.6e6
+        tail_h = (r["t1"] - r["ta_fix"]) / 3.6e6
+        what = f"{r['port']} ({r['locode']})" if r["level"] == "port" else f"country {r['country']}"
+        silence = (f"silent {gap_h:.1f} h until the end of the data" if open_end
+                   else f"silent {gap_h:.1f} h, next fix {iso(end)}")
+        toward = {"kind": tg["kind"], "id": tg["id"], "name": tg["name"], "country": tg["country"],
+                  "distance_before_km": round(float(r["s0"]), 1), "distance_after_km": round(float(r["s1"]), 1),
+                  "declared_distance_before_km": round(float(r["d0"]), 1),
+                  "declared_distance_after_km": round(float(r["d1"]), 1)}
+        out.append(event(
+            "destination_mismatch", int(r["mmsi"]), int(r["t1"]), end, lat=r["lat1"], lon=r["lon1"],
+            country=tg["country"] or None, confidence=0.85 * float(r["confidence"]),
+            rule=f"declared {r['destination']!r} -> {what}, not reached: went dark {r['s1']:.0f} km from "
+                 f"{tg['name']} ({tg['country']}) at {iso(r['t1'])} ({silence}); the last {tail_h:.1f} h head "
+                 f"toward it ({r['s0']:.0f} -> {r['s1']:.0f} km) and away from the declared destination "
+                 f"({r['d0']:.0f} -> {r['d1']:.0f} km)",
+            case="went_dark_en_route", level=r["level"], toward=toward, kind="went dark en route",
+            declared=r["destination"], declared_port=r["port"], declared_locode=r["locode"],
+            declared_country=r["country"], resolution={"rule": r["rule"], "confidence": r["confidence"]},
+            declaration_report=r["at"], last_fix={"ts": iso(r["t1"]), "lat": r["lat1"], "lon": r["lon1"]},
+            tail_start={"ts": iso(r["ta_fix"]), "lat": r["lata"], "lon": r["lona"]}, open_ended=open_end,
+            thresholds={"went_dark_h": params.went_dark_h, "tail_h": params.en_route_tail_h,
+                        "min_move_km": params.en_route_min_move_km, "toward_max_km": params.en_route_toward_max_km,
+                        "min_closing": params.en_route_min_closing}))
+    return out
+
+
+def _inside(lat: np.ndarray, lon: np.ndarray, targets: pl.DataFrame, starts: np.ndarray) -> np.ndarray:
+    """(queries x targets) True where the point lies inside the target's area (ports: never)."""
+    import shapely
+
+    from sanctionwatch.geo.areas import load_areas
+
+    out = np.zeros((lat.size, starts.size), bool)
+    geoms = {r["area_id"]: r["geometry"] for r in load_areas().iter_rows(named=True)}
+    for j, k in enumerate(starts):
+        if targets["kind"][int(k)] == "area" and targets["id"][int(k)] in geoms:
+            out[:, j] = shapely.contains_xy(geoms[targets["id"][int(k)]], lon, lat)
+    return out
+
+
+def _declared_dist(s: pl.DataFrame, ports: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from the tail's first and last fix to the declared port, or the nearest port of the declared
+    country (country-level declarations)."""
+    from sanctionwatch.geo.distance import haversine_km
+
+    coords = {r[0]: (r[1], r[2]) for r in ports.select("port_id", "lat", "lon").iter_rows()}
+    by_c = {k[0]: (g["lat"].to_numpy(), g["lon"].to_numpy())
+            for k, g in ports.select("country", "lat", "lon").partition_by("country", as_dict=True).items()}
+    d0, d1 = np.full(s.height, np.nan), np.full(s.height, np.nan)
+    for k, r in enumerate(s.select("level", "port_id", "country", "lata", "lona", "lat1", "lon1").iter_rows()):
+        lvl, pid, c, la, lo, la1, lo1 = r
+        if lvl == "port" and pid in coords:
+            pla, plo = np.array([coords[pid][0]]), np.array([coords[pid][1]])
+        elif c in by_c:
+            pla, plo = by_c[c]
+        else:
+            continue
+        d0[k] = float(np.asarray(haversine_km(la, lo, pla, plo)).min())
+        d1[k] = float(np.asarray(haversine_km(la1, lo1, pla, plo)).min())
+    return d0, d1
 
 
 def _port_id(call: dict) -> str | None:
     """port_id recorded in a port-call event's evidence."""
-    import json
-
     return json.loads(call["evidence"]).get("port_id")

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from sanctionwatch.detect import evidence
 from sanctionwatch.detect.areas import sanctioned_areas
-from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations
+from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations, sanctioned_targets
 from sanctionwatch.detect.encounters import encounters
 from sanctionwatch.detect.gaps import coverage_table, gaps, rate_gaps
 from sanctionwatch.detect.handover import handovers
@@ -141,7 +141,8 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     if main.height:
         last_seen = dict(main.group_by("mmsi").agg(pl.col("t").max()).iter_rows())
     events += destination_mismatches(calls, resolved_declarations(reports), ports, last_seen, data_end,
-                                     params.destination)
+                                     params.destination, main.select("mmsi", "t", "lat", "lon"),
+                                     sanctioned_targets(ports, params.area, params.destination, areas))
     timings["reports_s"] = time.perf_counter() - t1
     seen: set[str] = set()
     uniq = [e for e in events if not (e["event_id"] in seen or seen.add(e["event_id"]))]  # type: ignore[func-returns-value]

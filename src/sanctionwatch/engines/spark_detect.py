@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 
 from sanctionwatch.detect import evidence
-from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations
+from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations, sanctioned_targets
 from sanctionwatch.detect.encounters import buckets, encounter_events, keyed, pair_candidates
 from sanctionwatch.detect.gaps import coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
@@ -293,9 +293,11 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     calls = [e for e in events if e["type"] == "port_call"]
     last = _collect(u.filter((F.col("kind") == "fix") & F.col("on_track")).groupBy("mmsi").agg(F.max("t").alias("t")))
     last_seen = dict(last.iter_rows())
-    ports, _ = _context()
+    ports, areas = _context()
+    main_fixes = _collect(u.filter((F.col("kind") == "fix") & F.col("on_track")).select("mmsi", "t", "lat", "lon"))
     events += destination_mismatches(calls, resolved_declarations(reports), ports, last_seen, data_end,
-                                     params.destination)
+                                     params.destination, main_fixes,
+                                     sanctioned_targets(ports, params.area, params.destination, areas))
     timings["reports_s"] = time.perf_counter() - t1
     u.unpersist()
     seen: set[str] = set()

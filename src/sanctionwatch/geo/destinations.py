@@ -117,6 +117,7 @@ def _derived_aliases(al: pl.DataFrame) -> pl.DataFrame:
         a.str.replace_all(r"\([^)]*\)", ""),
         a.str.split(" - ").list.first(),
         a.str.replace_all(_GENERIC, " ").str.replace_all(r"^\s*(?:(?:Al|El|Le|La|De|Del|Of|Mina)\s+)+", ""),
+        a.str.replace(r"(?i)[\s-]+ko$", ""),  # Japanese 'ko' (port) at the end: 'Niigata Ko' -> 'Niigata'
     ]
     out = pl.concat([al.with_columns(v.str.strip_chars(" -").alias("alias")) for v in variants])
     return out.filter(pl.col("alias").str.len_chars() >= 4)
