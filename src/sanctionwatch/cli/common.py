@@ -6,14 +6,16 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from sanctionwatch import settings
-from sanctionwatch.store.layout import Store
+
+if TYPE_CHECKING:
+    from sanctionwatch.store.layout import Store
 
 console = Console(stderr=True)
 
@@ -44,15 +46,16 @@ def store_uri(store: str | None) -> str:
 
 
 def store_option() -> Any:
-    return typer.Option(
-        None, "--store", help=f"Store directory [env {settings.SETTINGS['store'].env}, default "
-        f"{settings.SETTINGS['store'].default}]."
-    )
+    s = settings.SETTINGS["store"]
+    return typer.Option(None, "--store", metavar="DIR", show_default=False,
+                        help=f"Store directory (Parquet by day + DuckDB views) [env {s.env}; default: {s.default}].")
 
 
 def existing_store(store: str | None) -> Store:
     """The store to read from; a clear error when the folder does not exist (a mistyped --store is not
     an empty result)."""
+    from sanctionwatch.store.layout import Store  # the store package loads DuckDB/Polars: not for --help
+
     st = Store(settings.store_path(store))
     if not st.root.is_dir():
         fail(f"no store at {st.root} (create one with `sanctionwatch ingest PATH... --store {st.root}`, "

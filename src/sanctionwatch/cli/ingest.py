@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import (
@@ -17,8 +18,6 @@ from rich.progress import (
 from rich.table import Table
 
 from sanctionwatch import settings
-from sanctionwatch.ais.ingest import IngestError, ingest
-from sanctionwatch.ais.sources import Input
 from sanctionwatch.cli.common import (
     Engine,
     console,
@@ -30,6 +29,9 @@ from sanctionwatch.cli.common import (
 )
 from sanctionwatch.store import Store
 from sanctionwatch.store.ingest_report import REASONS
+
+if TYPE_CHECKING:
+    from sanctionwatch.ais.sources import Input
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -90,6 +92,8 @@ def ingest_cmd(
     table: str = typer.Option("positions", "--table", help="With --engine spark: the table the Parquet rows go to."),
 ) -> None:
     """Ingest PATHs into the store and print one report per input."""
+    from sanctionwatch.ais.ingest import IngestError, ingest  # heavy (numba, pandas): not needed for --help
+
     if engine == Engine.spark:
         from sanctionwatch.engines.spark_ingest import ingest_spark
 

@@ -19,10 +19,7 @@ from sanctionwatch.cli.common import (
     store_option,
     store_uri,
 )
-from sanctionwatch.lists.download import cached, download
-from sanctionwatch.lists.index import build_index, read_index, write_index
 from sanctionwatch.lists.params import ScreenParams
-from sanctionwatch.lists.screen import default_index, screen_queries, screen_store, subset
 from sanctionwatch.lists.sources import SOURCES, load_source, source
 from sanctionwatch.store import Store
 
@@ -48,6 +45,9 @@ def screen(
     master: str = master_option(),
 ) -> None:
     """Screen queries against the sanctions lists; with only --store, screen every vessel in the store."""
+    # imported here, not at module level: followthemoney/rapidfuzz would slow every `--help`
+    from sanctionwatch.lists.screen import default_index, screen_queries, screen_store, subset
+
     qs = list(queries or [])
     if file is not None:
         if not file.exists():
@@ -94,6 +94,9 @@ def build(
     use_cache: bool = typer.Option(False, "--cached", help="Use the latest downloaded copy where there is one."),
 ) -> None:
     """Build the screening index from list files into STORE/lists/."""
+    from sanctionwatch.lists.download import cached
+    from sanctionwatch.lists.index import build_index, write_index
+
     ids = sources or [s.id for s in SOURCES.values() if s.default]
     loaded = []
     for sid in ids:
@@ -116,6 +119,8 @@ def download_cmd(
     cache_dir: Path = typer.Option(None, "--cache-dir", help="Cache folder [setting cache_dir]."),
 ) -> None:
     """Download the current list from its official URL(s) into the cache (version and date recorded)."""
+    from sanctionwatch.lists.download import download
+
     try:
         meta = download(source(source_id), url, cache_dir)
     except (KeyError, ValueError, RuntimeError, OSError) as e:
@@ -129,6 +134,8 @@ def download_cmd(
 @lists_app.command("show")
 def show(store: str = store_option(), problems: bool = typer.Option(False, "--problems", help="List problems.")) -> None:
     """Show the lists in the store's index (versions, counts, problems), or the catalogue if none is built."""
+    from sanctionwatch.lists.index import read_index
+
     try:
         index = read_index(Store(settings.store_path(store)))
     except FileNotFoundError as e:

@@ -7,13 +7,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sanctionwatch import settings
-from sanctionwatch.lists.model import LoadedList
-from sanctionwatch.lists.ofac import load_ofac
-from sanctionwatch.lists.opensanctions import load_ftm
-from sanctionwatch.lists.uk import load_hmt_conlist, load_uk_derived
-from sanctionwatch.lists.un import load_un
+
+if TYPE_CHECKING:  # the loaders import followthemoney (~1 s): loaded on first use, so `--help` stays fast
+    from sanctionwatch.lists.model import LoadedList
 
 _OFAC = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"
 
@@ -63,13 +62,31 @@ DOWNLOAD_NAMES = {
     "ftm": ("entities.ftm.json",),
 }
 
+def _ofac(kind: str) -> Callable[[Path], LoadedList]:
+    def load(p: Path) -> LoadedList:
+        from sanctionwatch.lists.ofac import load_ofac
+
+        return load_ofac(p, kind)
+
+    return load
+
+
+def _lazy(module: str, name: str) -> Callable[[Path], LoadedList]:
+    def load(p: Path) -> LoadedList:
+        import importlib
+
+        return getattr(importlib.import_module(f"sanctionwatch.lists.{module}"), name)(p)
+
+    return load
+
+
 LOADERS: dict[str, Callable[[Path], LoadedList]] = {
-    "ofac_sdn": lambda p: load_ofac(p, "sdn"),
-    "ofac_cons": lambda p: load_ofac(p, "cons"),
-    "un_xml": load_un,
-    "hmt_conlist": load_hmt_conlist,
-    "uk_derived": load_uk_derived,
-    "ftm": load_ftm,
+    "ofac_sdn": _ofac("sdn"),
+    "ofac_cons": _ofac("cons"),
+    "un_xml": _lazy("un", "load_un"),
+    "hmt_conlist": _lazy("uk", "load_hmt_conlist"),
+    "uk_derived": _lazy("uk", "load_uk_derived"),
+    "ftm": _lazy("opensanctions", "load_ftm"),
 }
 
 
