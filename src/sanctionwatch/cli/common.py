@@ -48,7 +48,7 @@ def store_uri(store: str | None) -> str:
 def store_option() -> Any:
     s = settings.SETTINGS["store"]
     return typer.Option(None, "--store", metavar="DIR", show_default=False,
-                        help=f"Store directory (Parquet by day + DuckDB views) [env {s.env}; default: {s.default}].")
+                        help=f"Store directory: Parquet by day + DuckDB views (env {s.env}; default {s.default}).")
 
 
 def existing_store(store: str | None) -> Store:
