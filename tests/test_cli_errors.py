@@ -55,3 +55,21 @@ def test_assume_time_accepts_epoch_seconds_and_milliseconds():
 
     t = datetime(2025, 11, 24, 12, tzinfo=UTC)
     assert _parse_time("1763985600") == _parse_time("1763985600000") == _parse_time("2025-11-24T12:00:00Z") == t
+
+
+def test_issue14_bad_inputs(tmp_path, monkeypatch):
+    """screen "" is an error; report --out into a missing folder is an error and creates nothing;
+    lists download offline is one clear line and exit 1 (no httpx traceback)."""
+    runner = CliRunner()
+    r = runner.invoke(app, ["screen", ""])
+    assert r.exit_code == 2 and "empty query" in r.output
+    store = tmp_path / "st"
+    store.mkdir()
+    r = runner.invoke(app, ["report", "445123000", "--store", str(store), "--out", str(tmp_path / "missing" / "x.html")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+    assert not (tmp_path / "missing").exists()
+    monkeypatch.setenv("SANCTIONWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    r = runner.invoke(app, ["lists", "download", "un_sc_sanctions", "--url", "http://127.0.0.1:9/consolidated.xml"])
+    assert r.exit_code == 1, r.output
+    assert "download of un_sc_sanctions failed" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)  # no traceback

@@ -19,6 +19,8 @@ def report(
 
     if out.suffix.lower() not in (".html", ".pdf"):
         fail("--out must end in .html or .pdf")
+    if not out.parent.is_dir():  # never create a folder the user did not ask for
+        fail(f"--out: folder {out.parent} does not exist (create it first)")
     try:
         path = write_report(existing_store(store), vessel, out)
     except (VesselNotFound, RuntimeError) as e:

@@ -49,6 +49,8 @@ def screen(
     from sanctionwatch.lists.screen import default_index, screen_queries, screen_store, subset
 
     qs = list(queries or [])
+    if any(not q.strip() for q in qs):
+        fail("empty query: give a name, `IMO 1234567`, a 9-digit MMSI or a call sign")
     if file is not None:
         if not file.exists():
             fail(f"query file {file} not found")
@@ -119,10 +121,16 @@ def download_cmd(
     cache_dir: Path = typer.Option(None, "--cache-dir", help="Cache folder [setting cache_dir]."),
 ) -> None:
     """Download the current list from its official URL(s) into the cache (version and date recorded)."""
+    import httpx
+
     from sanctionwatch.lists.download import download
 
     try:
         meta = download(source(source_id), url, cache_dir)
+    except httpx.HTTPError as e:  # offline, DNS, TLS, timeout: one line, not a traceback
+        fail(f"download of {source_id} failed ({type(e).__name__}: {e}); the packaged snapshot or an earlier "
+             "download stays in use", code=1)
+        return
     except (KeyError, ValueError, RuntimeError, OSError) as e:
         fail(str(e))
         return
