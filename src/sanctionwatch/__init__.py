@@ -1,4 +1,7 @@
-"""sanctionwatch: open data to evidence of sanctions evasion."""
+"""sanctionwatch: open data to evidence of sanctions evasion.
+
+Python API (see docs/python.md): `sanctionwatch.open(store)` and `sanctionwatch.screen(queries)`.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -7,4 +10,19 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+local"
 
-__all__ = ["__version__"]
+
+def open(store):
+    """Open a store folder: `.positions()`, `.events()` (evidence as dicts), `.risk()`, `.detect()`, `.sql()`."""
+    from sanctionwatch.api import open as _open
+
+    return _open(store)
+
+
+def screen(queries, store=None):
+    """Screen queries against the default sanctions lists; returns a Polars DataFrame of hits."""
+    from sanctionwatch.api import screen as _screen
+
+    return _screen(queries, store)
+
+
+__all__ = ["__version__", "open", "screen"]
