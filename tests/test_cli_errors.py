@@ -73,3 +73,19 @@ def test_issue14_bad_inputs(tmp_path, monkeypatch):
     assert r.exit_code == 1, r.output
     assert "download of un_sc_sanctions failed" in r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)  # no traceback
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\n", b""])
+def test_ingest_without_ais_is_an_error(tmp_path, content):
+    f = tmp_path / "input.nmea"
+    f.write_bytes(content)
+    r = CliRunner().invoke(app, ["ingest", str(f), "--store", str(tmp_path / "st")])
+    assert r.exit_code == 1, r.output
+    out = " ".join(r.output.split())
+    assert "held no readable AIS" in out and ("line(s) rejected" in out or "empty input" in out)
+
+
+def test_ingest_empty_directory_is_an_error(tmp_path):
+    (tmp_path / "d").mkdir()
+    r = CliRunner().invoke(app, ["ingest", str(tmp_path / "d"), "--store", str(tmp_path / "st")])
+    assert r.exit_code == 1 and "no inputs found" in r.output

@@ -132,6 +132,16 @@ def ingest_cmd(
     failed = [r for r in reports if r.get("error")]
     if failed:
         fail(f"{len(failed)} input(s) could not be ingested (see above)", code=1)
+    if not reports:
+        fail("no inputs found (empty directory, or no AIS files in it)", code=1)
+    useless = [r for r in reports if not r.get("skipped") and not r.get("positions") and not r.get("vessel_reports")]
+    for r in useless:  # a PNG read as NMEA, an empty file, a file of rejected lines: say so, exit non-zero
+        why = (f"all {r.get('lines', 0):,} line(s) rejected ("
+               + ", ".join(f"{k} {v:,}" for k, v in r.get("rejected", {}).items()) + "); kept in quarantine"
+               if r.get("lines") else "empty input")
+        console.print(f"[bold red]{', '.join(r.get('inputs', []))}[/]: no AIS: {why}")
+    if useless:
+        fail(f"{len(useless)} input(s) held no readable AIS (see above)", code=1)
 
 
 def register(app: typer.Typer) -> None:
