@@ -359,7 +359,8 @@ def test_untimed_nmea_hints_and_can_be_reimported_with_assume_time(tmp_path: Pat
     f.write_text("!AIVDM,1,1,,A,12wd4@@011`k88hFh<p118TuP000,0*4A\n")
     st_dir = tmp_path / "st"
     res = CliRunner().invoke(app, ["ingest", str(f), "--store", str(st_dir)])
-    assert res.exit_code == 0 and "--assume-time" in res.output
+    # every line rejected: an error (issue 14), with the hint, and nothing lost (quarantined)
+    assert res.exit_code == 1 and "--assume-time" in res.output
     assert connect(Store(st_dir)).execute("select count(*) from positions").fetchone()[0] == 0
     res = CliRunner().invoke(app, ["ingest", str(f), "--store", str(st_dir), "--assume-time", "2025-11-24T12:00:00Z"])
     assert res.exit_code == 0, res.output
