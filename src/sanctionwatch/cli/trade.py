@@ -196,6 +196,9 @@ def caps_cmd(rules: Path = typer.Option(None, "--rules", help="Rule file (TOML);
         return
     data = _data(store, DPRK)
     caps = [w for c in rs.caps for w in check_cap(c, data)]
+    for c in caps:  # no stored flow to DPRK in the window: 0 barrels is not evidence of compliance
+        if not c["suppliers"]:
+            c.update(status="insufficient data: no flows to DPRK stored for this window", exceeded=False)
     bans = [h for b in rs.bans for h in check_ban(b, data).to_dicts()]
     if write_events:
         n = replace_trade_events(Store(settings.store_path(store)), {"cap", "ban"}, cap_events(caps) + ban_events(bans))
