@@ -17,7 +17,11 @@ import pyarrow as pa
 
 from sanctionwatch.detect import evidence
 from sanctionwatch.detect.areas import sanctioned_areas
-from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations, sanctioned_targets
+from sanctionwatch.detect.destinations import (
+    destination_mismatches,
+    resolved_declarations,
+    sanctioned_targets,
+)
 from sanctionwatch.detect.encounters import encounters
 from sanctionwatch.detect.gaps import coverage_table, gaps, rate_gaps
 from sanctionwatch.detect.handover import handovers

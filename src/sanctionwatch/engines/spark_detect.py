@@ -28,7 +28,11 @@ import polars as pl
 import pyarrow as pa
 
 from sanctionwatch.detect import evidence
-from sanctionwatch.detect.destinations import destination_mismatches, resolved_declarations, sanctioned_targets
+from sanctionwatch.detect.destinations import (
+    destination_mismatches,
+    resolved_declarations,
+    sanctioned_targets,
+)
 from sanctionwatch.detect.encounters import buckets, encounter_events, keyed, pair_candidates
 from sanctionwatch.detect.gaps import coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
