@@ -195,6 +195,9 @@ def dump_cmd(file: Path = typer.Argument(..., help="MRT file.")) -> None:
         console.print(f"[yellow]record {e['record']} (offset {e['offset']}):[/] {e['error']}")
     console.print(f"{rep.records} records, {rep.rows} lines, {len(rep.errors)} errors"
                   + (" (truncated)" if rep.truncated else ""))
+    if rep.errors or rep.truncated:  # the lines printed are what could be read; the exit code says it is not all
+        fail(f"{file}: {len(rep.errors)} record(s) could not be read" + (", file truncated" if rep.truncated else ""),
+             code=1)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,13 +3,16 @@
 Yields Arrow record batches with one row per route line as `bgpdump -m` prints it (B, A, W, STATE), each
 carrying its file record number and byte offset so every downstream result points back to its source.
 gzip/bz2/plain are detected by magic bytes. A corrupt record is reported (file, record, offset, reason) and
-skipped; a truncated file is reported and ends the stream. Memory is bounded by one record plus one batch.
+skipped; a truncated file is reported and ends the stream. Memory is bounded by one record plus one batch;
+work is bounded too: a run of records of no MRT type (what zeros or other garbage frame as) and a
+decompressed stream far larger than any real MRT file compresses to end the stream with a reported error.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import os
 import struct
 import zlib
 from collections.abc import Iterator
@@ -41,8 +44,8 @@ ROUTE_SCHEMA = pa.schema([
     pa.field("communities", pa.string()),
     pa.field("atomic_aggregate", pa.bool_()),
     pa.field("aggregator", pa.string()),
-    pa.field("old_state", pa.int16()),
-    pa.field("new_state", pa.int16()),
+    pa.field("old_state", pa.int32()),                   # STATE_CHANGE: the 16-bit unsigned FSM states as stored
+    pa.field("new_state", pa.int32()),                   # (1-6 RFC 6396, Quagga adds 7-8; any u16 fits)
 ])
 
 _HDR = struct.Struct("!IHHI")
@@ -87,11 +90,22 @@ def open_mrt(path: str | Path) -> IO[bytes]:
     return open(path, "rb", buffering=1 << 20)
 
 
+# MRT types of RFC 6396 (incl. the deprecated 1-10 of its appendix; 0 is only "NULL") and RFC 8050 ADD-PATH
+# reuse: a record of any other type is not MRT, so a long run of them means framing is lost.
+MRT_TYPES = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49})
+
+
 def iter_raw(path: str | Path, report: ParseReport, params: BgpParams = DEFAULT_PARAMS
              ) -> Iterator[tuple[int, int, int, int, int, bytes]]:
-    """Frame MRT records: (record, offset, ts, type, subtype, body); framing damage is reported, then stops."""
+    """Frame MRT records: (record, offset, ts, type, subtype, body); framing damage is reported, then stops.
+
+    Two work bounds (BgpParams): `max_unknown_run` consecutive records of no MRT type stop the stream ("framing
+    lost"), and a decompressed stream longer than `max_expansion` x the file size stops it (a compression bomb).
+    """
     offset = 0
     rec = 0
+    unknown_run = 0
+    limit = params.max_expansion * max(os.path.getsize(path), 1) + params.max_record_bytes
     with open_mrt(path) as fh:
         while True:
             try:
@@ -115,6 +129,15 @@ def iter_raw(path: str | Path, report: ParseReport, params: BgpParams = DEFAULT_
             if len(body) < length:
                 report.truncated = True
                 report.error(rec, offset, f"truncated record body ({len(body)} of {length} bytes)")
+                return
+            unknown_run = unknown_run + 1 if mtype not in MRT_TYPES else 0
+            if unknown_run > params.max_unknown_run:
+                report.error(rec, offset, f"{unknown_run} consecutive records of no MRT type (last type {mtype}); "
+                             "framing lost or not an MRT file, stopping")
+                return
+            if offset + 12 + length > limit:
+                report.error(rec, offset, f"decompressed stream passes {params.max_expansion}x the file size "
+                             f"({limit:,} bytes); compression bomb or corrupt stream, stopping")
                 return
             yield rec, offset, ts, mtype, subtype, body
             offset += 12 + length
@@ -352,10 +375,30 @@ def _asn(b: bytes, p: int, asn4: bool) -> tuple[int, int]:
 _TYPE_NAMES = {12: "TABLE_DUMP", 13: "TABLE_DUMP_V2", 16: "BGP4MP", 17: "BGP4MP_ET"}
 
 
-def _to_batch(rows: list[Row]) -> pa.RecordBatch:
+def _arrays(rows: list[Row]) -> pa.RecordBatch:
     cols = list(zip(*rows, strict=True))
     arrays = [pa.array(c, type=f.type) for c, f in zip(cols, ROUTE_SCHEMA, strict=True)]
     return pa.RecordBatch.from_arrays(arrays, schema=ROUTE_SCHEMA)
+
+
+def _to_batch(rows: list[Row], report: ParseReport) -> pa.RecordBatch:
+    """Rows to one Arrow batch; a row whose value does not fit its column loses only its own record (reported)."""
+    try:
+        return _arrays(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+        pass
+    good, bad = [], {}
+    for r in rows:
+        try:
+            _arrays([r])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError) as e:
+            bad.setdefault((r[0], r[1]), f"{r[2]}: value out of range for its column ({e})")
+            continue
+        good.append(r)
+    good = [r for r in good if (r[0], r[1]) not in bad]  # a record is kept whole or not at all
+    for (rec, off), msg in bad.items():
+        report.error(rec, off, msg)
+    return _arrays(good) if good else pa.RecordBatch.from_pylist([], schema=ROUTE_SCHEMA)
 
 
 def iter_batches(path: str | Path, report: ParseReport | None = None,
@@ -375,12 +418,14 @@ def iter_batches(path: str | Path, report: ParseReport | None = None,
             continue
         rows.extend(out)
         if len(rows) >= params.batch_rows:
-            report.rows += len(rows)
-            yield _to_batch(rows)
+            batch = _to_batch(rows, report)
+            report.rows += batch.num_rows
+            yield batch
             rows = []
     if rows:
-        report.rows += len(rows)
-        yield _to_batch(rows)
+        batch = _to_batch(rows, report)
+        report.rows += batch.num_rows
+        yield batch
 
 
 def read_table(path: str | Path, params: BgpParams = DEFAULT_PARAMS) -> tuple[pa.Table, ParseReport]:

@@ -28,6 +28,14 @@ class BgpParams:
     # MRT framing sanity: a record longer than this is treated as corrupt framing (RFC 6396 length is 32 bits;
     # the largest real TABLE_DUMP_V2 RIB records with ~1,000 peers stay well below 1 MiB).
     max_record_bytes: int = 16 * 1024 * 1024
+    # Work bound on garbage: this many consecutive records of no MRT type (RFC 6396 types; zeros frame as type 0
+    # with length 0, 12 bytes each) mean framing is lost and the file stops there. Real files have none at all
+    # (every file in ../shared/data/bgp has 0); 1,000 still lets a vendor's private record type pass in runs.
+    max_unknown_run: int = 1_000
+    # Compression-bomb bound: stop once the decompressed stream exceeds this many times the file size. Real MRT
+    # files expand 5.8-14x (gz 5.8-8.7x, bz2 5.8-14x over the files in ../shared/data/bgp); gzip's ceiling is
+    # ~1,032x and a 510 KB gzip of zeros is 500 MB. 100x keeps 7x headroom over the most compressible real file.
+    max_expansion: int = 100
     # Rows per Arrow batch when streaming a file (bounded memory; ~10 MB of columns per batch).
     batch_rows: int = 65_536
 
