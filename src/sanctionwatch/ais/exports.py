@@ -52,8 +52,11 @@ def _first_line(head: bytes) -> str:
 
 
 def _header_fields(line: str) -> list[str]:
-    """Column names of a CSV header line."""
-    return [f.strip() for f in next(csv.reader([line]), [])]
+    """Column names of a CSV header line (a bare CR or a stray quote in it is not a crash: plain comma split)."""
+    try:
+        return [f.strip() for f in next(csv.reader([line]), [])]
+    except csv.Error:
+        return [f.strip().strip('"') for f in line.split(",")]
 
 
 def sniff(head: bytes) -> str | None:

@@ -157,6 +157,11 @@ def ingest_input(
                 ts_min.append(pc.min(table.column("ts")).as_py())
                 ts_max.append(pc.max(table.column("ts")).as_py())
             chunk += 1
+        damage = getattr(raw_stream, "damage", None)
+        if damage and not damage["decompressed_offset"]:
+            raise IngestError(f"{inp.path}: not a readable gzip: {damage['message']}")
+        if damage:  # truncated/corrupt .gz: what decoded before the damage is kept, the damage is reported
+            report.reject("damaged_input", f"{inp.name}:byte {damage['compressed_offset']}")
         stream.close()
         quarantine.close()
         final_id = content_hash.hexdigest()[:16]
@@ -173,6 +178,8 @@ def ingest_input(
         report.ts_max = max(ts_max).isoformat() if ts_max else None
         record = {**report.to_dict(), "raw_sha256": raw_sha, "content_sha256": content_hash.hexdigest(),
                   "sanctionwatch_version": __version__, "quarantine": None}
+        if damage:
+            record["damaged"] = damage
         if quarantine.count:
             dest = store.quarantine_dir / f"{final_id}.tsv"
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -231,15 +238,25 @@ def ingest(
 ) -> list[dict]:
     """Ingest every input under `paths` (files, directories, '-'); one report per input.
 
-    An input that cannot be read at all (IngestError) gets a report with `error` and the others still run.
+    One bad input never costs the others: an input that is missing or cannot be read at all (unknown layout,
+    unreadable file, any reader error) gets a report with `error` (nothing of it is published) and the others
+    still run; a truncated or corrupt .gz is ingested up to the damage and its report carries `damaged`.
     """
-    reports = []
+    reports: list[dict] = []
     store.clean_stale_staging()
-    for inp in expand(paths):
+    inputs: list[Input] = []
+    for p in paths:
+        try:
+            inputs.extend(expand([p]))
+        except FileNotFoundError as e:
+            reports.append({"inputs": [p], "error": str(e)})
+    for inp in inputs:
         progress = progress_factory(inp) if progress_factory else None
         try:
             reports.append(ingest_input(store, inp, force=force, assume_time=assume_time,
                                         chunk_bytes=chunk_bytes, progress=progress))
         except IngestError as e:
             reports.append({"inputs": [inp.path], "error": str(e)})
+        except Exception as e:  # any reader failure costs this input only, never the others
+            reports.append({"inputs": [inp.path], "error": f"{type(e).__name__}: {e}"})
     return reports

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,10 +40,85 @@ class Input:
         buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
         magic = buffered.peek(4)[:4]
         if magic[:2] == GZIP_MAGIC:
-            return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+            return GzipStream(buffered)  # type: ignore[return-value]
         if magic == ZIP_MAGIC:
             return _open_zip_member(buffered, self.path)
         return buffered
+
+
+class GzipStream:
+    """Streaming gzip reader that keeps what decoded when the file is truncated or corrupt.
+
+    `gzip.GzipFile` raises on a cut or damaged file and loses the block being read (and the ingest lost the
+    whole file). This reader decompresses with `zlib` in bounded steps (a compression bomb costs bounded
+    memory per read: output is produced at most `max(n, 64 KiB)` at a time), concatenates members like
+    gzip(1), and on damage stops cleanly: `damage` then says what happened and at which compressed byte
+    offset (and how many decompressed bytes came before it).
+    """
+
+    STEP = 1 << 14  # compressed bytes per decompress call: damage loses at most the output of one step
+
+    def __init__(self, raw: BinaryIO, block: int = 1 << 20):
+        self._raw, self._block = raw, block
+        self._d = zlib.decompressobj(31)
+        self._buf = bytearray()
+        self._cur = b""  # the raw block being decompressed, and the position in it
+        self._pos = 0
+        self._before = 0  # compressed bytes of the blocks before `_cur`
+        self._out = 0  # decompressed bytes produced
+        self._eof = False
+        self.damage: dict | None = None
+
+    def _damaged(self, kind: str, message: str) -> None:
+        self.damage = {"kind": kind, "compressed_offset": self._before + self._pos,
+                       "decompressed_offset": self._out, "message": message}
+        self._eof = True
+
+    def _fill(self, n: int) -> None:
+        while (n < 0 or len(self._buf) < n) and not self._eof:
+            if self._pos >= len(self._cur):
+                self._before += len(self._cur)
+                self._cur, self._pos = self._raw.read(self._block), 0
+                if not self._cur:
+                    if not self._d.eof:
+                        self._damaged("truncated", "compressed data ends before the end-of-stream marker")
+                    self._eof = True
+                    break
+            if self._d.eof:  # next member (gzip -c a b > ab.gz), or the zero padding some tools append
+                if not self._cur[self._pos:self._pos + 512].strip(b"\x00"):
+                    self._pos += min(512, len(self._cur) - self._pos)
+                    continue
+                self._d = zlib.decompressobj(31)
+            feed = self._cur[self._pos:self._pos + self.STEP]
+            want = 1 << 16 if n < 0 else max(n - len(self._buf), 1 << 16)
+            try:
+                out = self._d.decompress(feed, want)
+            except zlib.error as e:
+                self._damaged("corrupt", f"corrupt compressed data ({e})")
+                break
+            left = self._d.unused_data if self._d.eof else self._d.unconsumed_tail
+            self._pos += len(feed) - len(left)
+            self._out += len(out)
+            self._buf += out
+
+    def read(self, n: int = -1) -> bytes:
+        """Up to `n` decompressed bytes (all when n < 0); b'' at the end or after damage."""
+        self._fill(n)
+        if n < 0 or n >= len(self._buf):
+            out = bytes(self._buf)
+            self._buf.clear()
+            return out
+        out = bytes(self._buf[:n])
+        del self._buf[:n]
+        return out
+
+    def peek(self, n: int = 1) -> bytes:
+        """The next `n` bytes without consuming them (fewer at the end)."""
+        self._fill(n)
+        return bytes(self._buf[:n])
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def _open_zip_member(fh: io.BufferedReader, name: str) -> BinaryIO:

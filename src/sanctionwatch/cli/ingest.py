@@ -130,8 +130,17 @@ def ingest_cmd(
     total = sum(r.get("positions", 0) for r in reports if not r.get("skipped"))
     console.print(f"[green]store[/] {st.root}: {total:,} positions added from {len(reports)} input(s)")
     failed = [r for r in reports if r.get("error")]
+    damaged = [r for r in reports if r.get("damaged")]
+    for r in damaged:
+        d = r["damaged"]
+        console.print(f"[bold red]{', '.join(r.get('inputs', []))}[/]: {d['kind']} at compressed byte "
+                      f"{d['compressed_offset']:,} ({d['message']}); the {d['decompressed_offset']:,} bytes before it "
+                      "were ingested")
     if failed:
-        fail(f"{len(failed)} input(s) could not be ingested (see above)", code=1)
+        missing = all("input not found" in str(r["error"]) for r in failed)
+        fail(f"{len(failed)} input(s) could not be ingested (see above)", code=2 if missing else 1)
+    if damaged:
+        fail(f"{len(damaged)} input(s) damaged (truncated or corrupt); the data before the damage was kept", code=1)
     if not reports:
         fail("no inputs found (empty directory, or no AIS files in it)", code=1)
     useless = [r for r in reports if not r.get("skipped") and not r.get("positions") and not r.get("vessel_reports")]

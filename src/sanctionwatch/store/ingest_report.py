@@ -22,6 +22,7 @@ REASONS = {
     "bad_row": "a CSV/JSON row that cannot be parsed (bad number, missing time or MMSI)",
     "bad_mmsi": "MMSI outside 1..999999999",
     "no_timestamp": "no timestamp anywhere in the input to place the message in time",
+    "damaged_input": "a compressed input is truncated or corrupt at the reported byte offset (data before it kept)",
 }
 
 
@@ -65,14 +66,23 @@ class IngestReport:
             "positions": self.positions,
             "vessel_reports": self.vessel_reports,
             "duplicates_folded": self.duplicates_folded,
-            "by_type": {str(k): v for k, v in sorted(self.by_type.items())},
-            "skipped_types": {str(k): v for k, v in sorted(self.skipped_types.items())},
+            "by_type": _sorted_counts(self.by_type),
+            "skipped_types": _sorted_counts(self.skipped_types),
             "rejected": dict(self.rejected),
             "samples": self.samples,
             "ts_min": self.ts_min,
             "ts_max": self.ts_max,
             "seconds": round(self.seconds, 3),
         }
+
+
+def _sorted_counts(c: Counter) -> dict[str, int]:
+    """Counter -> {str(key): n}; numeric keys (message types) first in order, then text keys (e.g. 'blank_line').
+
+    Keys mix ints and strings (a CSV export counts `blank_line` beside message types): sorting them directly
+    raised TypeError and lost the import (issue 19).
+    """
+    return {str(k): v for k, v in sorted(c.items(), key=lambda kv: (isinstance(kv[0], str), str(kv[0]).zfill(8)))}
 
 
 class Quarantine:
