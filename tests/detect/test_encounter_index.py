@@ -20,7 +20,8 @@ def _buckets(seed: int = 3, n: int = 3000) -> pl.DataFrame:
     return pl.DataFrame({"mmsi": pl.Series(rng.permutation(n) + 200_000_000, dtype=pl.Int32),
                          "bucket": rng.integers(0, 3, n).astype(np.int64), "lat": lat, "lon": lon,
                          "sog": np.zeros(n), "t0": np.zeros(n, np.int64), "t1": np.zeros(n, np.int64),
-                         "i0": np.arange(n), "i1": np.arange(n)})
+                         "i0": np.arange(n), "i1": np.arange(n), "obs": np.ones(n, bool),
+                         "prev_t": pl.Series([None] * n, dtype=pl.Int64), "next_t": pl.Series([None] * n, dtype=pl.Int64)})
 
 
 def _brute(b: pl.DataFrame, km: float) -> set[tuple[int, int, int]]:

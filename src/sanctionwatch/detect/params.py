@@ -81,6 +81,19 @@ class EncounterParams:
     bucket_min: int = 10  # GFW interpolates tracks to 10-minute steps before pairing
     max_bucket_gap_min: int = 60  # a pair run survives this much missing reception (GFW allows short gaps)
     prefilter_speed_kn: float = 4.0  # buckets faster than this cannot be near a 2 kn median; skipped for speed
+    # Sparse tracks (detect/resample.py): an empty 10-min step is interpolated between the fixes around it when
+    # that silence (inside one segment) is at most this long. GFW pipe-encounters interpolates across < 1 h and
+    # then merges raw encounters less than 4 h apart (min_hours_between_encounters=4); satellite AIS at sea
+    # reports every 20-90 min. 3 h stays below the 6 h gap minimum and equals loitering.max_report_gap_h.
+    max_interp_gap_h: float = 3.0
+    # An encounter needs at least this many observed (not interpolated) 10-min steps of EACH vessel within
+    # max_distance_km of the other: interpolation fills between sightings, it never makes the encounter alone.
+    # 2 = each ship itself seen alongside the other twice; at 20-90 min satellite cadence it costs no recall
+    # against 1 (30 seeds x 4 transfers of 3-8 h, docs/detectors.md); the counts are in the evidence.
+    min_observed_points: int = 2
+    # Evidence `partner_dark`: one vessel silent at least this long right before/after the encounter while the
+    # other kept reporting (GFW pipe-gaps minimum gap, = gap.min_gap_h): a transfer half-seen (dark STS).
+    dark_partner_min_h: float = 6.0
 
 
 @dataclass(frozen=True)

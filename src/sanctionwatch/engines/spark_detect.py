@@ -33,7 +33,7 @@ from sanctionwatch.detect.destinations import (
     resolved_declarations,
     sanctioned_targets,
 )
-from sanctionwatch.detect.encounters import buckets, encounter_events, keyed, pair_candidates
+from sanctionwatch.detect.encounters import PAIR_SCHEMA, buckets, encounter_events, keyed, pair_candidates
 from sanctionwatch.detect.gaps import coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
@@ -78,14 +78,13 @@ UNION = pa.schema([
     pa.field("bucket", pa.int64()), pa.field("b_lat", pa.float64()), pa.field("b_lon", pa.float64()),
     pa.field("b_sog", pa.float64()), pa.field("t0", pa.int64()), pa.field("t1", pa.int64()),
     pa.field("i0", pa.int64()), pa.field("i1", pa.int64()), pa.field("cy", pa.int64()), pa.field("cx", pa.int64()),
+    pa.field("obs", pa.bool_()), pa.field("prev_t", pa.int64()), pa.field("next_t", pa.int64()),  # resample.grid
     pa.field("cv_cy", pa.int32()), pa.field("cv_cx", pa.int32()), pa.field("h", pa.int64()),
     pa.field("cv_mmsi", pa.int32()), pa.field("payload", pa.string()),
 ])
 _BUCKET_RENAME = {"lat": "b_lat", "lon": "b_lon", "sog": "b_sog"}
-BUCKET_COLS = ["mmsi", "bucket", "lat", "lon", "sog", "t0", "t1", "i0", "i1", "cy", "cx"]
-PAIRS = pa.schema([("a", pa.int32()), ("b", pa.int32()), ("bucket", pa.int64()), ("dist_km", pa.float64()),
-                   ("lat", pa.float64()), ("lon", pa.float64()), ("sog_a", pa.float64()), ("sog_b", pa.float64()),
-                   ("t0", pa.int64()), ("t1", pa.int64()), ("ia", pa.int64()), ("ib", pa.int64())])
+BUCKET_COLS = ["mmsi", "bucket", "lat", "lon", "sog", "t0", "t1", "i0", "i1", "cy", "cx", "obs", "prev_t", "next_t"]
+PAIRS = pl.DataFrame(schema=PAIR_SCHEMA).to_arrow().schema  # encounters.pair_candidates output
 CELL_IN = pa.schema([("own", pa.bool_()), *[(c, UNION.field(_BUCKET_RENAME.get(c, c)).type) for c in BUCKET_COLS]])
 
 
