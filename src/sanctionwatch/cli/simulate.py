@@ -13,7 +13,7 @@ from sanctionwatch.cli.common import console, fail
 
 
 def simulate(
-    preset: str = typer.Argument(..., help="smoke | sea-of-japan | global"),
+    preset: str = typer.Argument(..., help="smoke | sea-of-japan | yellow-sea | global"),
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed gives byte-identical output."),
     vessels: int | None = typer.Option(None, "--vessels", min=1, help="Background vessels (global: fleet size)."),
@@ -21,6 +21,9 @@ def simulate(
     messages: int | None = typer.Option(None, "--messages", min=1, help="global only: stop after this many messages."),
     gz: bool = typer.Option(False, "--gz", help="Write traffic.nmea.gz instead of traffic.nmea."),
     csv: bool = typer.Option(True, "--csv/--no-csv", help="Also write the DMA-layout CSV."),
+    regime: str = typer.Option("dense", "--regime",
+                               help="Coverage regime: dense | satellite | mixed, each also with -noisy "
+                                    "(e.g. satellite-noisy); regional presets (docs/simulator.md)."),
     satellite_keep: float | None = typer.Option(None, "--satellite-keep", min=0.01, max=1.0,
                                                 help="Keep each position report with this probability "
                                                      "(satellite-style decimation; regional presets) [default 1]."),
@@ -49,7 +52,7 @@ def simulate(
     params = replace(DEFAULT, noise=replace(DEFAULT.noise, **{k: v for k, v in given.items() if v is not None}))
     try:
         summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv,
-                      params=params)
+                      params=params, regime=regime)
     except (ValueError, KeyError, OSError) as e:
         fail(str(e))
         return

@@ -77,6 +77,10 @@ class NmeaEmitter:
         self.fh, self.noise, self.rng, self.stations = fh, noise, rng, stations
         self.stats = EmitStats()
         self._seq = 0
+        # receiver clock error (noisy regimes): a fixed whole-second offset per station on the tag-block time
+        x = noise.clock_error_s
+        self._clock = (np.rint(rng.uniform(-x, x, len(stations))).astype(np.int64) if x > 0
+                       else np.zeros(len(stations), np.int64))
 
     def _receptions(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Index of original message and station for every reception (originals first, then duplicates)."""
@@ -109,29 +113,31 @@ class NmeaEmitter:
             else:
                 pl_ = enc.class_b_payload(s["mmsi"], s["sog"], s["lon"], s["lat"], s["cog"], s["hdg"], s["ts"] % 60)
                 self.stats.by_type[18] += int(m.sum())
-            mats.append(self._frame(pl_, 0, s["ts"], st))
-            tss.append(s["ts"])
+            stamp = s["ts"] + self._clock[st]
+            mats.append(self._frame(pl_, 0, stamp, st))
+            tss.append(stamp)
         for name, m in (("5", ~stat["class_b"]), ("24", stat["class_b"])):
             if not m.any():
                 continue
             idx, st = self._receptions(int(m.sum()))
             s = {k: v[m][idx] for k, v in stat.items()}
+            stamp = s["ts"] + self._clock[st]
             if name == "5":
                 mo, dd, hh, mi = _eta_parts(s["eta"])
                 p5, fill = enc.static_payload(s["mmsi"], s["imo"], s["callsign"], s["name"], s["ship_type"], s["a"],
                                               s["b"], s["c"], s["d"], mo, dd, hh, mi, s["draught"], s["destination"])
                 seq = (self._seq + np.arange(len(idx))) % 10
                 self._seq = (self._seq + len(idx)) % 10
-                l1, l2 = enc.type5_lines(p5, fill, s["ts"], enc.station_matrix(self.stations, st),
+                l1, l2 = enc.type5_lines(p5, fill, stamp, enc.station_matrix(self.stations, st),
                                          np.full(len(idx), ord("A"), np.uint8), seq)
                 mats.append(np.concatenate([l1, l2], axis=1))
                 self.stats.by_type[5] += int(m.sum())
             else:
                 pa, pb = enc.class_b_static_payloads(s["mmsi"], s["name"], s["ship_type"], s["callsign"], s["a"],
                                                      s["b"], s["c"], s["d"])
-                mats.append(np.concatenate([self._frame(pa, 0, s["ts"], st), self._frame(pb, 0, s["ts"], st)], axis=1))
+                mats.append(np.concatenate([self._frame(pa, 0, stamp, st), self._frame(pb, 0, stamp, st)], axis=1))
                 self.stats.by_type[24] += 2 * int(m.sum())
-            tss.append(s["ts"])
+            tss.append(stamp)
         if not mats:
             return
         self._corrupt(mats, tss)

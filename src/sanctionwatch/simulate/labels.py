@@ -3,6 +3,12 @@
 Label times are snapped to emitted messages (see docs/simulator.md "Label definitions") so a detector
 that sees the same messages can match them exactly; behaviours nobody could see (a port call made with
 the transponder off) are still labelled, with `observable: false` and true times.
+
+Labels are the ground truth of the *behaviour*, whatever the coverage regime (params.CoverageParams): a
+`gap` label exists only where the transponder really was off, never where no satellite passed. What the
+regime let through is recorded beside it (`seen`: counts of received reports behind the label), and
+`observable` is false when the received data cannot show the behaviour at all (rules in docs/simulator.md
+"Detectability under a coverage regime").
 """
 
 from __future__ import annotations
@@ -87,7 +93,10 @@ def _mmsi(v: Vessel, t: float) -> int:
 
 
 def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
-    """One label per berth stay: the run of emitted messages within the port radius around it."""
+    """One label per berth stay: the run of emitted messages within the port radius around it.
+
+    Observable with >= 2 received reports in the run (one report shows no stay); `seen.fixes` counts them.
+    """
     out = []
     ts = em["ts"]
     for st in v.stays:
@@ -97,9 +106,11 @@ def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
         inside = haversine_km(em["lat"], em["lon"], p.lat, p.lon) <= p.radius_km
         idx = np.flatnonzero(inside & (ts >= st.t0) & (ts < st.t1))
         if len(idx) == 0:
+            off = not v.transmitting(np.array([st.t0, (st.t0 + st.t1) / 2, st.t1 - 1])).any()
             out.append(_label("port_call", _mmsi(v, st.t0), st.t0, st.t1, lat=p.lat, lon=p.lon, port=p.name,
-                              locode=p.locode, observable=False, notes="transponder off during the call",
-                              vessel=v.key, imo=v.identity.imo))
+                              locode=p.locode, observable=False, vessel=v.key, imo=v.identity.imo,
+                              notes="transponder off during the call" if off else "no report received during the call",
+                              seen={"fixes": 0}))
             continue
         a = b = int(idx[0])
         ident = em["ident"]
@@ -109,8 +120,8 @@ def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
             b += 1
         end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
         out.append(_label("port_call", _mmsi(v, ts[a]), ts[a], end, lat=p.lat, lon=p.lon, port=p.name,
-                          locode=p.locode, vessel=v.key, imo=v.identity.imo,
-                          notes="" if b < len(ts) else "still in port at end of data"))
+                          locode=p.locode, vessel=v.key, imo=v.identity.imo, observable=b - a >= 2,
+                          notes="" if b < len(ts) else "still in port at end of data", seen={"fixes": b - a}))
     return out
 
 
@@ -137,17 +148,52 @@ def sanctioned_area(v: Vessel, em: dict[str, np.ndarray], area_geom, area_id: st
     return out
 
 
+def _count(ts: np.ndarray, a: float, b: float) -> int:
+    """Received reports in [a, b)."""
+    return int(np.searchsorted(ts, b, side="left") - np.searchsorted(ts, a, side="left"))
+
+
+def _in_stay(v: Vessel, t: float) -> bool:
+    return any(st.port is not None and st.t0 <= t < st.t1 + 1 for st in v.stays)
+
+
 def gaps(v: Vessel, em: dict[str, np.ndarray], control_notes: dict[tuple[float, float], str] | None = None
          ) -> list[dict]:
-    """Transponder-off intervals: from the last message before to the first message after."""
+    """Transponder-off intervals: from the last message before to the first message after.
+
+    `seen`: fixes received in the 12 h before the silence (GFW's disabling evidence window), the silence as
+    received (hours from last fix to next fix, or to the end of the data) and where it started.
+    """
     out = []
     ts = em["ts"]
+    t_end = float(ts[-1]) if len(ts) else None
     for t0, t1 in v.dark:
         s, e = _last_before(ts, t0), _first_at_or_after(ts, t1)
         i = int(np.searchsorted(ts, t0)) - 1
         lat, lon = (em["lat"][i], em["lon"][i]) if i >= 0 else (None, None)
+        seen = {"fixes_before_12h": _count(ts, t0 - 12 * 3600, t0),
+                "silence_h": None if s is None else round(((e if e is not None else t1) - s) / 3600, 2),
+                "start": "in_port" if _in_stay(v, t0) else "at_sea", "end": "closed" if e is not None else "open"}
         out.append(_label("gap", _mmsi(v, t0), s, e, lat=lat, lon=lon, vessel=v.key, imo=v.identity.imo,
-                          notes=(control_notes or {}).get((t0, t1), "transponder off")))
+                          observable=s is not None and (e is not None or (t_end is not None and t1 > t_end)),
+                          notes=(control_notes or {}).get((t0, t1), "transponder off"), seen=seen))
+    return out
+
+
+def quiet_gaps(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
+    """Control gaps: honest silences (transponder powered down at a berth), open when they last to the end."""
+    out = []
+    ts = em["ts"]
+    for t0, t1 in v.quiet:
+        s, e = _last_before(ts, t0), _first_at_or_after(ts, t1)
+        i = int(np.searchsorted(ts, t0)) - 1
+        lat, lon = (em["lat"][i], em["lon"][i]) if i >= 0 else (None, None)
+        where = "at berth" if _in_stay(v, t0) else "at sea"
+        out.append(_label("gap", _mmsi(v, t0), s, e, lat=lat, lon=lon, vessel=v.key, imo=v.identity.imo,
+                          control=True, notes=f"honest silence {where}" + (" until the end of the data" if e is None
+                                                                          else "") + ": not dark activity",
+                          seen={"start": "in_port" if where == "at berth" else "at_sea",
+                                "end": "closed" if e is not None else "open"}))
     return out
 
 
@@ -169,26 +215,44 @@ def coverage_gaps(v: Vessel, em: dict[str, np.ndarray], min_s: float = 900.0) ->
 
 
 def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray) -> list[dict]:
-    """Each identity switch: last emitted message (position or static) under the old identity -> first under new."""
+    """Each identity switch: last emitted message (position or static) under the old identity -> first under new.
+
+    `seen`: static reports and position fixes received under the old and the new identity (the whole run).
+    Observable when a static report was received under each side (the change is in the static data), or, for
+    a new MMSI, when both MMSIs were received at all (a handover in the tracks).
+    """
     out = []
     allts = np.sort(np.concatenate([em["ts"], static_ts]))
-    for (t, new), (_, old) in zip(v.identities[1:], v.identities[:-1], strict=True):
+    sid = v.identity_at(static_ts.astype(float))
+    pid = em["ident"]
+    for k, ((t, new), (_, old)) in enumerate(zip(v.identities[1:], v.identities[:-1], strict=True)):
+        seen = {"old_reports": int((sid == k).sum()), "new_reports": int((sid == k + 1).sum()),
+                "old_fixes": int((pid == k).sum()), "new_fixes": int((pid == k + 1).sum())}
+        visible = (seen["old_reports"] > 0 and seen["new_reports"] > 0) or (
+            new.mmsi != old.mmsi and seen["old_fixes"] > 0 and seen["new_fixes"] > 0)
         s, e = _last_before(allts, t), _first_at_or_after(allts, t)
         what = [k for k in ("mmsi", "name", "callsign", "flag") if getattr(old, k) != getattr(new, k)]
         notes = "; ".join(f"{k} {getattr(old, k)} -> {getattr(new, k)}" for k in what)
         i = max(int(np.searchsorted(em["ts"], t)) - 1, 0)
         out.append(_label("identity_change", old.mmsi, s, e, other_mmsi=new.mmsi if new.mmsi != old.mmsi else None,
                           lat=em["lat"][i], lon=em["lon"][i], vessel=v.key, imo=old.imo or None, notes=notes,
-                          old_name=old.name, new_name=new.name, old_flag=old.flag, new_flag=new.flag))
+                          observable=visible, old_name=old.name, new_name=new.name, old_flag=old.flag,
+                          new_flag=new.flag, seen=seen))
     return out
 
 
 def behaviour(b: Behaviour, emitted: dict[str, dict[str, np.ndarray]]) -> dict:
-    """Snap an injected behaviour's true interval to the involved vessels' emitted messages."""
-    starts, ends = [], []
+    """Snap an injected behaviour's true interval to the involved vessels' emitted messages.
+
+    `seen.fixes`: fixes received of each involved vessel inside the interval. A behaviour that lasts (encounter,
+    loitering, spoofing) is observable only with >= 2 received fixes of every vessel in it (one fix shows no
+    duration and no motion); controls keep `observable` from the first rule (any fix).
+    """
+    starts, ends, counts = [], [], []
     for v in b.vessels:
         ts = emitted[v.key]["ts"]
         inwin = ts[(ts >= b.t0) & (ts < b.t1)]
+        counts.append(len(inwin))
         if len(inwin):
             starts.append(int(inwin[0]))
         e = _first_at_or_after(ts, b.t1)
@@ -198,31 +262,57 @@ def behaviour(b: Behaviour, emitted: dict[str, dict[str, np.ndarray]]) -> dict:
     end = min(ends) if ends else b.t1
     v0 = b.vessels[0]
     other = _mmsi(b.vessels[1], b.t0) if len(b.vessels) > 1 else b.extra.pop("other_mmsi", None)
+    lasting = b.control or b.type not in ("encounter", "loitering", "spoofing") or min(counts) >= 2
     return _label(b.type, _mmsi(v0, b.t0), start, end, other_mmsi=other, lat=b.lat, lon=b.lon, control=b.control,
-                  observable=b.observable and bool(starts), notes=b.notes, vessel=v0.key, imo=v0.identity.imo,
-                  **b.extra)
+                  observable=b.observable and bool(starts) and lasting, notes=b.notes, vessel=v0.key,
+                  imo=v0.identity.imo, seen={"fixes": counts}, **b.extra)
 
 
-def destination_mismatches(v: Vessel, calls: list[dict]) -> list[dict]:
-    """Voyages whose destination in force on arrival is not the port actually reached.
+def destination_mismatches(v: Vessel, calls: list[dict], em: dict[str, np.ndarray] | None = None,
+                           static_ts: np.ndarray | None = None) -> list[dict]:
+    """Voyages whose destination in force on arrival is not the port (or country) actually reached.
 
     A voyage runs from the end of one port call to the start of the next (of the same hull). Voyages
-    whose declared destination names no port (e.g. 'FOR ORDERS') are not mismatches.
+    whose declared destination names no port (e.g. 'FOR ORDERS') are not mismatches. A declaration's
+    meaning is a UN/LOCODE (port level) or a two-letter country code ('VIETNAM', 'HONG KONG', 'CN': country
+    level, compared with the reached port's country).
+
+    When the arrival was made dark (the transponder went off on the way and came back after the call), the
+    label is the *went dark en route* case: `start`/`end` = last fix before / first fix after the silence.
+    `seen.declared_reports`: static reports received between the declaration and the arrival (or the silence):
+    with none, the declaration was never seen and the label is not observable.
     """
     out = []
+    ts = em["ts"] if em is not None else np.zeros(0, np.int64)
+    st = np.sort(static_ts) if static_ts is not None else None
     mine = sorted((c for c in calls if c["vessel"] == v.key), key=lambda c: c["start_epoch"])
     for prev, nxt in itertools.pairwise(mine):
         t_arr = nxt["start_epoch"]
         decl = [d for d in v.destinations if d[0] < t_arr]
         if not decl:
             continue
-        _, text, loc = decl[-1]
-        if loc is None or loc == nxt["locode"]:
+        t_decl, text, loc = decl[-1]
+        level = "country" if loc is not None and len(loc) == 2 else "port"
+        if loc is None or loc == (nxt["locode"] if level == "port" else nxt["locode"][:2]):
             continue
-        out.append(_label("destination_mismatch", prev["mmsi"], prev["end_epoch"], t_arr, lat=nxt["lat"],
-                          lon=nxt["lon"], port=nxt["port"], locode=nxt["locode"], declared=text,
-                          declared_locode=loc, observable=prev["observable"] and nxt["observable"],
+        dark = [(a, b) for a, b in v.dark if prev["end_epoch"] <= a < t_arr] if not nxt["observable"] else []
+        until = dark[0][0] if dark else t_arr
+        seen = {"declared_reports": None if st is None else _count(st, t_decl, until)}
+        heard = seen["declared_reports"] is None or seen["declared_reports"] > 0
+        base = dict(lat=nxt["lat"], lon=nxt["lon"], port=nxt["port"], locode=nxt["locode"], declared=text,
+                    declared_locode=loc, vessel=v.key, imo=v.identity.imo, level=level)
+        if dark:
+            a, b = dark[0]
+            s, e = _last_before(ts, a), _first_at_or_after(ts, b)
+            seen["fixes_before_6h"] = _count(ts, a - 6 * 3600, a)
+            out.append(_label("destination_mismatch", prev["mmsi"], s if s is not None else a,
+                              e if e is not None else b, case="went_dark_en_route", seen=seen,
+                              observable=heard and s is not None and seen["fixes_before_6h"] >= 2,
+                              notes=f"declared {text!r} ({loc}), went dark en route to {nxt['port']} "
+                                    f"({nxt['locode']}) and called there unseen", **base))
+            continue
+        out.append(_label("destination_mismatch", prev["mmsi"], prev["end_epoch"], t_arr, case="arrived_elsewhere",
+                          observable=prev["observable"] and nxt["observable"] and heard, seen=seen,
                           notes=f"declared {text!r} ({loc}), called at {nxt['port']} ({nxt['locode']})"
-                          + ("" if nxt["observable"] else "; arrival not visible in AIS"),
-                          vessel=v.key, imo=v.identity.imo))
+                          + ("" if nxt["observable"] else "; arrival not visible in AIS"), **base))
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class NoiseParams:
     duplicate_fraction: float = 0.25
     corrupt_fraction: float = 0.002
     satellite_keep_fraction: float = 1.0  # < 1: keep each position report with this probability
+    drop_fraction: float = 0.0  # > 0: each received position/static report is lost with this probability
+    clock_error_s: float = 0.0  # > 0: each station's clock is off by a fixed U(-x, x) seconds (tag-block c:)
     # boxes (lat_min, lat_max, lon_min, lon_max) with no receiver: reports sent from inside are lost
     coverage_holes: tuple[tuple[float, float, float, float], ...] = ()
     stations: tuple[str, ...] = ("RUVVO001", "RUNJK002", "KRPUS003", "JPKIJ004", "CNDLC005", "SATEL006")
@@ -97,13 +99,80 @@ class MovementParams:
 
 
 @dataclass(frozen=True)
+class CoverageParams:
+    """Who hears the transponder: the coverage regime (`dense`, `satellite`, `mixed`) and its numbers.
+
+    - `dense`: terrestrial shore network everywhere (every report sent is received; today's behaviour).
+    - `satellite`: satellite AIS only. Each vessel is heard in passes: the next pass comes
+      `sat_sea_interval_min` later at sea and `sat_port_interval_h` later when moored/anchored (message
+      collisions in busy ports, Eriksen et al. 2006 "Maritime traffic monitoring using a space-based AIS
+      receiver", Acta Astronautica 58; exactEarth/Spire revisit 20-90 min at mid latitudes), and a pass
+      hears `sat_burst` consecutive reports sent within `sat_pass_window_s` (a pass lasts ~10 min). Static
+      reports (two-slot type 5, more collision-prone) are heard about once per `sat_static_interval_d` days
+      (issue 12: "one type 5 in three days is normal on satellite AIS"). The intervals are issue 12's figures.
+    - `mixed`: terrestrial within `terrestrial_range_km` of a receiver, satellite elsewhere. Receivers are
+      gazetteer ports outside `no_receiver_countries` (DPRK feeds no public AIS network).
+    """
+
+    regime: str = "dense"
+    sat_sea_interval_min: tuple[float, float] = (20.0, 90.0)
+    sat_port_interval_h: tuple[float, float] = (3.0, 6.0)
+    sat_burst: tuple[int, int] = (1, 3)  # messages per pass, inclusive
+    sat_pass_window_s: float = 600.0  # a LEO pass sees a ship for ~10 min
+    sat_static_interval_d: tuple[float, float] = (1.0, 3.0)
+    # VHF line of sight from a shore antenna to a ship: typically 20-40 nm depending on antenna height; we take
+    # the elevated-antenna end, 40 nm = 74 km (an assumption, not a measured station range)
+    terrestrial_range_km: float = 74.0
+    no_receiver_countries: tuple[str, ...] = ("KP",)
+
+
+@dataclass(frozen=True)
+class NoisyParams:
+    """What the `-noisy` suffix of a regime changes (applied over NoiseParams).
+
+    Stress values chosen to be worse than the clean default, not measured on one feed: 15 m position sigma
+    (3x the GNSS default: multipath near quays, cheap receivers) and doubled SOG/COG/heading noise; 10 % of
+    received reports lost at random (slot collisions, packet loss in aggregated feeds); half of all messages
+    received twice (default 25 %); 1 % of lines get a garbled extra copy (default 0.2 %); each station's clock
+    off by a fixed amount up to 5 s (the tag-block `c:` time is the receiver's).
+    """
+
+    position_sigma_m: float = 15.0
+    sog_sigma_kn: float = 0.2
+    cog_sigma_deg: float = 2.0
+    heading_sigma_deg: float = 4.0
+    drop_fraction: float = 0.1
+    duplicate_fraction: float = 0.5
+    corrupt_fraction: float = 0.01
+    clock_error_s: float = 5.0
+
+
+@dataclass(frozen=True)
 class SimParams:
     """Everything a run depends on besides preset, seed and sizes."""
 
     reporting: ReportingParams = field(default_factory=ReportingParams)
     noise: NoiseParams = field(default_factory=NoiseParams)
     movement: MovementParams = field(default_factory=MovementParams)
+    coverage: CoverageParams = field(default_factory=CoverageParams)
     sanctioned_area_id: str = "dprk_12nm"  # sanctionwatch/data/areas/dprk.geojson
+    regime: str = "dense"  # the full regime name (coverage + optional '-noisy'), for labels and summary
 
 
 DEFAULT = SimParams()
+
+COVERAGES = ("dense", "satellite", "mixed")
+REGIMES = (*COVERAGES, *(f"{c}-noisy" for c in COVERAGES))
+"""Every coverage regime: `dense`, `satellite`, `mixed`, and each with `-noisy` (NoisyParams)."""
+
+
+def with_regime(params: SimParams, regime: str, noisy: NoisyParams = NoisyParams()) -> SimParams:
+    """`params` under a coverage regime ('dense', 'satellite', 'mixed', optionally suffixed '-noisy')."""
+    base, _, suffix = regime.partition("-")
+    if base not in COVERAGES or suffix not in ("", "noisy"):
+        raise ValueError(f"unknown regime {regime!r}; choose from {list(REGIMES)}")
+    out = replace(params, coverage=replace(params.coverage, regime=base), regime=regime)
+    if suffix:
+        nz = {f.name: getattr(noisy, f.name) for f in fields(noisy)}
+        out = replace(out, noise=replace(out.noise, **nz))
+    return out

@@ -1,5 +1,7 @@
-"""Presets: `smoke` (tiny, every behaviour and control once) and `sea-of-japan` (the DPRK/Russia channels of
-the seed reports: tankers loading in Russia with false destinations, the Rajin-Vladivostok ferry, STS).
+"""Presets: `smoke` (tiny, every behaviour and control once), `sea-of-japan` (the DPRK/Russia channels of
+the seed reports: tankers loading in Russia with false destinations, the Rajin-Vladivostok ferry, STS) and
+`yellow-sea` (held out: never used to tune a detector; China/Korea Bay traffic into Nampo with the issue-12 cases:
+country-level declarations, a single-report identity, honest berth silences, a dark STS, went dark en route).
 The `global` preset is a separate streaming generator (world_global.py).
 """
 
@@ -100,4 +102,46 @@ def sea_of_japan(params: SimParams, seed: int, vessels: int | None, days: float 
     return w
 
 
-PRESETS = {"smoke": smoke, "sea-of-japan": sea_of_japan}
+def yellow_sea(params: SimParams, seed: int, vessels: int | None, days: float | None) -> World:
+    """Three days in the Bohai / Yellow Sea / Korea Bay (Chinese and Korean ports, DPRK west coast), sparse
+    reporting like `smoke`. Held out from detector tuning; carries every issue-12 case."""
+    params = replace(params, reporting=replace(params.reporting, interval_scale=6.0))
+    w = _world(params, seed, days or 3.0)
+    j = lambda h: w.t0 + (h + float(w.rng.uniform(0, 1.0))) * H  # noqa: E731
+    dlc, txg, tao, ynt, lku, yik = sc.ports("CNDLC", "CNTXG", "CNTAO", "CNYNT", "CNLKU", "CNYIK")
+    inc, ptk, kuv = sc.ports("KRINC", "KRPTK", "KRKUV")
+    nam, sgn = sc.ports("KPNAM", "KPSGN")
+    # country-level declarations (issue 12: 'VIETNAM', 'HONG KONG' resolves as a country, 'CN') and a DPRK call
+    sc.false_destination_run(w, dlc, nam, ("VIETNAM", "VN"), dlc, t_depart=j(3), stay_h=12)
+    sc.false_destination_run(w, lku, sgn, ("HONG KONG", "HK"), lku, t_depart=j(2), stay_h=10, flag="SL")
+    sc.false_destination_run(w, tao, nam, ("CN", "CN"), tao, t_depart=j(1), stay_h=8, flag="TG")
+    # went dark en route: declares elsewhere, heads for DPRK, transponder off from 40-60 km out
+    sc.false_destination_run(w, ynt, nam, txg, ynt, t_depart=j(2), dark_km=50, stay_h=10)
+    sc.false_destination_run(w, yik, sgn, ("CHINA", "CN"), yik, t_depart=j(4), dark_km=60, stay_h=8, flag="MN")
+    # same hull, new MMSI in a DPRK port; the old identity was heard in one static report only
+    sc.identity_launderer(w, dlc, nam, yik, t_depart=j(2), stay_h=12, old_reports=1)
+    # ship-to-ship transfers: one visible pair, one with the DPRK tanker dark
+    sc.sts_transfer(w, dlc, nam, (38.45, 123.9), ynt, nam, t_meet=j(16), hours=5, a_declares=inc)
+    sc.sts_transfer(w, lku, sgn, (37.7, 123.4), tao, sgn, t_meet=j(20), hours=6, b_dark=True)
+    sc.loiterer(w, tao, (36.3, 123.0), kuv, t_depart=j(4), hours=8)
+    sc.renamer(w, inc, tao, t_depart=j(6))
+    sc.position_spoofer(w, ynt, nam, dlc, (38.2, 122.9), t_depart=j(3), spoof_km=50, stay_h=8)
+    victim = sc.long_stay(w, inc, days=3)
+    sc.mmsi_twin(w, victim, dlc, tao, t_depart=j(8))
+    # honest controls
+    sc.berth_silence(w, dlc, inc, t_depart=j(2), silent_after_h=6)
+    sc.berth_silence(w, ptk, tao, t_depart=j(1), silent_after_h=10, kind="tanker", flag="KR")
+    sc.anchorage_queue(w, inc, tao, t_arrive=j(20), wait_h=10)
+    sc.bunkering(w, tao, dlc, t_meet=j(18), hours=4)
+    sc.fishing(w, kuv, (36.2, 125.2), t_depart=j(5), hours=12, flag="KR")
+    sc.pleasure(w, tao, offshore_point(tao, ynt, 15), t_depart=j(8), hours=3)
+    sc.orders_then_port(w, dlc, inc, t_depart=j(6))
+    trade = [dlc, txg, tao, ynt, lku, yik, inc, ptk, kuv]
+    kinds = [("cargo", "PA"), ("tanker", "LR"), ("container", "MH"), ("cargo", "CN"), ("cargo", "KR")]
+    for i in range(vessels if vessels is not None else 5):
+        kind, flag = kinds[i % len(kinds)]
+        sc.background(w, trade, kind=kind, flag=flag, t_start=j(float(w.rng.uniform(0, 12))))
+    return w
+
+
+PRESETS = {"smoke": smoke, "sea-of-japan": sea_of_japan, "yellow-sea": yellow_sea}

@@ -14,7 +14,7 @@ from sanctionwatch import __version__
 from sanctionwatch.geo.areas import load_areas
 from sanctionwatch.simulate import labels as lb
 from sanctionwatch.simulate.emit import CsvEmitter, NmeaEmitter, open_out, quantise
-from sanctionwatch.simulate.params import DEFAULT, SimParams
+from sanctionwatch.simulate.params import DEFAULT, SimParams, with_regime
 from sanctionwatch.simulate.presets import PRESETS
 from sanctionwatch.simulate.scenario import World
 from sanctionwatch.simulate.vessel import Vessel
@@ -79,10 +79,13 @@ def build_labels(w: World, emitted: dict[str, dict[str, np.ndarray]], statics: d
         out += lb.sanctioned_area(v, em, geom, aid)
         notes = {(t0, t1): w.dark_notes.get((v.key, t0, t1), "transponder off") for t0, t1 in v.dark}
         out += lb.gaps(v, em, notes)
+        out += lb.quiet_gaps(v, em)
         out += lb.coverage_gaps(v, em)
         out += lb.identity_changes(v, em, statics[v.key])
-        out += lb.destination_mismatches(v, calls)
+        out += lb.destination_mismatches(v, calls, em, statics[v.key])
     out += [lb.behaviour(b, emitted) for b in w.behaviours]
+    if w.params.regime != "dense":  # only non-default regimes name themselves on every label
+        out = [{**x, "regime": w.params.regime} for x in out]
     return sorted(out, key=lambda d: (d["start_epoch"] or 0, d["type"], d["mmsi"] or 0, d["id"]))
 
 
@@ -125,7 +128,7 @@ def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str,
         tmp.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in labels))
     st = em_n.stats
     summary = {
-        "preset": preset, "seed": seed, "sanctionwatch_version": __version__,
+        "preset": preset, "seed": seed, "regime": w.params.regime, "sanctionwatch_version": __version__,
         "start": lb.iso(w.t0), "end": lb.iso(w.t1), "vessels": len(w.vessels),
         "messages": st.messages, "position_reports": len(pos["ts"]), "static_reports": len(stat["ts"]),
         "lines": st.lines, "duplicate_receptions": st.duplicates, "corrupt_lines": st.corrupt,
@@ -146,10 +149,19 @@ def _count(labels: list[dict], *, control: bool) -> dict[str, int]:
 
 
 def run(preset: str, out_dir: str | Path, *, seed: int = 0, vessels: int | None = None, days: float | None = None,
-        messages: int | None = None, gz: bool = False, csv: bool = True, params: SimParams = DEFAULT) -> dict:
-    """Generate a preset into out_dir; returns the summary (also written to summary.json)."""
+        messages: int | None = None, gz: bool = False, csv: bool = True, params: SimParams = DEFAULT,
+        regime: str | None = None) -> dict:
+    """Generate a preset into out_dir; returns the summary (also written to summary.json).
+
+    `regime` (params.REGIMES: dense, satellite, mixed, each optionally '-noisy') sets who hears the
+    transponder; the scenario itself (tracks, behaviours, labels' ground truth) is the same in every regime.
+    """
     out = Path(out_dir)
+    if regime is not None:
+        params = with_regime(params, regime)
     if preset == "global":
+        if params.regime != "dense":
+            raise ValueError("coverage regimes apply to the regional presets, not 'global'")
         from sanctionwatch.simulate.world_global import run_global
 
         return run_global(out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv, params=params)

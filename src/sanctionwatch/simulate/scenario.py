@@ -47,8 +47,11 @@ class World:
         self.behaviours.append(b)
         return b
 
-    def declare_for(self, v: Vessel, to: Port, prev: Port | None = None) -> dict:
-        """Keyword arguments for `sail` declaring `to` the messy way."""
+    def declare_for(self, v: Vessel, to: Port | tuple[str, str], prev: Port | None = None) -> dict:
+        """Keyword arguments for `sail` declaring `to` the messy way; a (text, ISO country) pair declares a
+        country ('VIETNAM', 'HONG KONG', 'CN'), whose meaning for the labels is the two-letter code."""
+        if isinstance(to, tuple):
+            return {"declare": to[0], "declare_locode": to[1]}
         return {"declare": messy_destination(to, v.rng, prev), "declare_locode": to.locode}
 
 
@@ -72,10 +75,12 @@ def background(w: World, ports: list[Port], *, kind: str, flag: str, t_start: fl
     return v.finish(w.t1)
 
 
-def false_destination_run(w: World, load: Port, dprk: Port, declared: Port, back: Port, *, t_depart: float,
-                          flag: str = "KP", dark_km: float | None = None, stay_h: float = 20.0) -> Vessel:
+def false_destination_run(w: World, load: Port, dprk: Port, declared: Port | tuple[str, str], back: Port, *,
+                          t_depart: float, flag: str = "KP", dark_km: float | None = None, stay_h: float = 20.0
+                          ) -> Vessel:
     """DPRK tanker loads in Russia, declares a third country, sails to a DPRK port (seed: 'official should
-    have followed in other ports'); optionally dark from `dark_km` off the DPRK coast until back out."""
+    have followed in other ports'); optionally dark from `dark_km` off the DPRK coast until back out (the
+    *went dark en route* case). `declared` may be a country: ('VIETNAM', 'VN')."""
     v = w.vessel("tanker", flag)
     v.start_at_port(load, w.t0)
     if dark_km is None:
@@ -116,6 +121,10 @@ def sts_transfer(w: World, a_from: Port, b_from: Port, spot: Point, a_to: Port, 
         b.go_dark(t_off, t_on)
         w.dark_notes[(b.key, t_off, t_on)] = "transponder off for a ship-to-ship transfer"
         notes += f"; {b.identity.name} dark (only {a.identity.name} visible)"
+        # dark STS: what AIS can show is the visible partner loitering at sea (GFW: potential encounter)
+        w.add(Behaviour("loitering", [a], t_meet, t_meet + hours * H, lat=spot[0], lon=spot[1],
+                        notes=f"dark STS: {a.identity.name} alongside {b.identity.name}, whose transponder is off",
+                        extra={"case": "dark_sts"}))
     w.add(Behaviour("encounter", [a, b], t_meet, t_meet + hours * H, lat=spot[0], lon=spot[1], notes=notes,
                     observable=not b_dark, extra={"implies": "loitering"}))
     a.finish(w.t1)
@@ -135,10 +144,13 @@ def loiterer(w: World, start: Port, spot: Point, end: Port, *, t_depart: float, 
     return v.finish(w.t1)
 
 
-def identity_launderer(w: World, load: Port, dprk: Port, out: Port, *, t_depart: float, stay_h: float = 24.0
-                       ) -> Vessel:
-    """Same hull (IMO) leaves a DPRK port under a new MMSI, name and flag."""
+def identity_launderer(w: World, load: Port, dprk: Port, out: Port, *, t_depart: float, stay_h: float = 24.0,
+                       old_reports: int | None = None) -> Vessel:
+    """Same hull (IMO) leaves a DPRK port under a new MMSI, name and flag. `old_reports`: the old identity is
+    heard in exactly that many static reports (1: the single-report identity of thin satellite data)."""
     v = w.vessel("tanker", "SL")
+    if old_reports is not None:
+        v.limit_static(0, old_reports)
     v.start_at_port(load, w.t0)
     v.sail(dprk, depart_at=t_depart, **w.declare_for(v, dprk))
     t_change = v.t + stay_h * H / 2
@@ -296,6 +308,17 @@ def passing_ferries(w: World, a: Port, b: Port, *, first_depart: float) -> tuple
     w.add(Behaviour("encounter", [f1, f2], first_depart, first_depart + 12 * H, control=True,
                     notes=f"sister ferries {a.name}-{b.name} pass each other at service speed"))
     return f1, f2
+
+
+def berth_silence(w: World, origin: Port, dest: Port, *, t_depart: float, silent_after_h: float,
+                  kind: str = "cargo", flag: str = "PA") -> Vessel:
+    """Control: an honest trader berths and powers its transponder down `silent_after_h` after arriving,
+    silent until the end of the data (a berth silence is not dark activity)."""
+    v = w.vessel(kind, flag)
+    v.start_at_port(origin, w.t0)
+    v.sail(dest, depart_at=t_depart, **w.declare_for(v, dest))
+    v.fall_silent(v.t + silent_after_h * H, w.t1 + H)
+    return v.finish(w.t1)
 
 
 def ports(*codes: str) -> list[Port]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sanctionwatch.simulate import coverage as cov
 from sanctionwatch.simulate import kinematics as kin
 from sanctionwatch.simulate.identity import Identity
 from sanctionwatch.simulate.params import ShipKind, SimParams
@@ -46,6 +47,8 @@ class Vessel:
     identities: list[tuple[float, Identity]] = field(default_factory=list)
     destinations: list[tuple[float, str, str | None]] = field(default_factory=list)  # (from, text, locode)
     dark: list[tuple[float, float]] = field(default_factory=list)
+    quiet: list[tuple[float, float]] = field(default_factory=list)  # honest silences (off at berth): controls
+    static_limit: dict[int, int] = field(default_factory=dict)  # identity index -> exactly this many type 5 heard
     spoofed: list[tuple[float, float, Point]] = field(default_factory=list)
     stays: list[Stay] = field(default_factory=list)
     t: float = 0.0
@@ -174,6 +177,16 @@ class Vessel:
         self.dark.append((t0, t1))
         return self
 
+    def fall_silent(self, t0: float, t1: float) -> Vessel:
+        """Honest silence [t0, t1): transponder powered down at a berth (labelled as a control, not a gap)."""
+        self.quiet.append((t0, t1))
+        return self
+
+    def limit_static(self, identity_index: int, n: int) -> Vessel:
+        """Exactly `n` static reports of identity `identity_index` are heard, in every regime."""
+        self.static_limit[identity_index] = n
+        return self
+
     def spoof(self, t0: float, t1: float, fake: Point) -> Vessel:
         """Broadcast positions around `fake` instead of the true ones during [t0, t1)."""
         self.spoofed.append((t0, t1, fake))
@@ -199,7 +212,7 @@ class Vessel:
     def transmitting(self, t: np.ndarray) -> np.ndarray:
         """Mask of times when the transponder is on."""
         on = np.ones(len(t), bool)
-        for t0, t1 in self.dark:
+        for t0, t1 in [*self.dark, *self.quiet]:
             on &= ~((t >= t0) & (t < t1))
         return on
 
@@ -223,6 +236,9 @@ class Vessel:
         keep = self.transmitting(tr["t"]) & ~self.in_hole(tr["lat"], tr["lon"])
         if p.noise.satellite_keep_fraction < 1.0:
             keep &= self.rng.random(len(keep)) < p.noise.satellite_keep_fraction
+        keep = self._covered(tr, keep)
+        if p.noise.drop_fraction > 0:
+            keep &= self.rng.random(len(keep)) >= p.noise.drop_fraction
         out = {c: v[keep].copy() for c, v in tr.items()}
         n = len(out["t"])
         for t0, t1, fake in self.spoofed:
@@ -244,6 +260,17 @@ class Vessel:
         out["ident"] = self.identity_at(out["ts"].astype(float))
         return out
 
+    def _covered(self, tr: dict[str, np.ndarray], sent: np.ndarray) -> np.ndarray:
+        """Reports of the true track heard under the coverage regime (coverage.py), from those `sent`."""
+        cp = self.params.coverage
+        if cp.regime == "dense":
+            return sent
+        stopped = np.isin(tr["status"], (kin.MOORED, kin.AT_ANCHOR))
+        heard = cov.satellite_heard(tr["t"], sent, stopped, self.rng, cp)
+        if cp.regime == "mixed":
+            heard |= sent & cov.terrestrial(tr["lat"], tr["lon"], cp)
+        return heard
+
     def in_hole(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Mask of positions inside a coverage hole (no receiver hears them)."""
         m = np.zeros(len(lat), bool)
@@ -255,8 +282,26 @@ class Vessel:
         """Times of static/voyage reports: every static_s while the transponder is on and heard."""
         iv = self.params.reporting.static_s * self.params.reporting.interval_scale
         t = np.arange(t_first + self.rng.uniform(0, iv), t_last, iv)
-        keep = self.transmitting(t)
-        if self.params.noise.coverage_holes:
+        sent = self.transmitting(t)
+        keep = sent.copy()
+        cp, nz = self.params.coverage, self.params.noise
+        if nz.coverage_holes or cp.regime != "dense":
             tr = self.true_track()
-            keep &= ~self.in_hole(np.interp(t, tr["t"], tr["lat"]), np.interp(t, tr["t"], tr["lon"]))
+            lat, lon = np.interp(t, tr["t"], tr["lat"]), np.interp(t, tr["t"], tr["lon"])
+            keep &= ~self.in_hole(lat, lon)
+            if cp.regime != "dense":
+                heard = cov.satellite_static_heard(t, keep, self.rng, cp)
+                if cp.regime == "mixed":
+                    heard |= keep & cov.terrestrial(lat, lon, cp)
+                keep = heard
+        if nz.drop_fraction > 0:
+            keep &= self.rng.random(len(keep)) >= nz.drop_fraction
+        if self.static_limit:
+            ii = self.identity_at(t)
+            for k, n in self.static_limit.items():
+                mine = ii == k
+                keep &= ~mine
+                cand = np.flatnonzero(mine & sent)
+                if len(cand):
+                    keep[self.rng.choice(cand, size=min(n, len(cand)), replace=False)] = True
         return np.floor(t[keep]).astype(np.int64)
