@@ -3,6 +3,7 @@ plausible times, Digitraffic oddities, quarantine round-trip. Each test reproduc
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 from pathlib import Path
@@ -87,3 +88,73 @@ def test_sniff_survives_bare_cr_in_header(tmp_path: Path) -> None:
     f.write_bytes(b"MMSI,\rwhen,lat\n1,2,3\n")
     rep = ingest(Store(tmp_path / "st"), [str(f)])[0]
     assert "error" in rep and "no known export layout" in rep["error"]
+
+
+# ---- bounded memory ---------------------------------------------------------------------------------------------
+def test_decoder_batches_are_bounded_and_counts_add_up(shared_data: Path, monkeypatch) -> None:
+    """Millions of junk lines used to size every output by the line count (16 MiB of `x\\n` -> 2.4 GB):
+    a decode call now stops when its outputs are full, and the batches together account for every line."""
+    from dataclasses import replace
+
+    from sanctionwatch.ais import nmea
+
+    monkeypatch.setattr(nmea, "PARAMS", replace(nmea.PARAMS, max_batch_rows=500, max_batch_rejects=300))
+    real = gzip.decompress((shared_data / DMA).read_bytes())[:400_000]
+    data = b"x\n" * 2000 + real + b"junk\n" * 1000
+    dec = nmea.NmeaDecoder("t")
+    batches = list(dec.feed_iter(data))
+    batches.append(dec.finish())
+    assert len(batches) > 10
+    assert all(len(b.rejects) <= 300 and b.positions.num_rows <= 500 for b in batches)
+    ref = nmea.NmeaDecoder("t")
+    one = ref.feed(data)
+    last = ref.finish()
+    assert sum(b.lines for b in batches) == one.lines + last.lines == data.count(b"\n")
+    assert sum(b.positions.num_rows for b in batches) == one.positions.num_rows
+    assert sum(len(b.rejects) for b in batches) == len(one.rejects) + len(last.rejects)
+    assert sum(1 for b in batches for r in b.rejects if r.reason == "not_ais") >= 3000
+
+
+def test_newline_free_input_is_one_line_too_long(tmp_path: Path) -> None:
+    """A gzip of 8 MiB without a newline (1 GiB in the attack: 1 MB compressed) used to be held whole; now it is cut at the
+    line limit, rejected as line_too_long and quarantined cut; a valid sentence after it is still decoded."""
+    from sanctionwatch.ais.sources import MAX_LINE_BYTES
+
+    good = b"!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24,1200000000\n"
+    f = tmp_path / "nonl.gz"
+    with gzip.open(f, "wb", compresslevel=1) as fh:
+        for _ in range(8):
+            fh.write(b"A" * (1 << 20))
+        fh.write(b"\n" + good)
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)], chunk_bytes=1 << 20)[0]
+    assert rep["lines"] == 2 and rep["rejected"] == {"line_too_long": 1} and rep["positions"] == 1
+    with open(rep["quarantine"], newline="") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert [(r[1], r[2], len(r[3])) for r in q] == [("1", "line_too_long", MAX_LINE_BYTES)]
+
+
+# ---- quarantine round trip ----------------------------------------------------------------------------------------
+def test_quarantine_is_the_input_bytes(shared_data: Path, tmp_path: Path) -> None:
+    """Quarantined lines re-read from the TSV are exactly the rejected input lines (bare CR, non-ASCII and
+    invalid UTF-8 included), at the file:line they came from; re-ingesting them rejects them again, alike."""
+    real = gzip.decompress((shared_data / DMA).read_bytes()).split(b"\n")[:300]
+    odd = [b"!AIVDM,1,1,,A,1\rbad*00", "\u00e9t\u00e9 caf\u00e9 \u2603".encode(), b"\xff\xfe garbage \x80",
+           b"\t!AIVDM,1,1,,B,\"quoted\"\t*11  ", b"$GPRMC,1,2,3*00"]
+    lines = real[:100] + odd + real[100:]
+    f = tmp_path / "odd.nmea"
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)])[0]
+    with open(rep["quarantine"], newline="", encoding="utf-8", errors="surrogateescape") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert len(q) == sum(rep["rejected"].values())
+    got = {int(r[1]): r[3].encode("utf-8", "surrogateescape") for r in q}
+    for n in range(101, 106):
+        assert got[n] == lines[n - 1].removesuffix(b"\r"), n
+    assert all(got[n] == lines[n - 1].removesuffix(b"\r") for n in got)
+    # the quarantined bytes, fed back, are rejected for the same reasons
+    again = tmp_path / "again.nmea"
+    again.write_bytes(b"\n".join(got[n] for n in sorted(got)) + b"\n")
+    rep2 = ingest(Store(tmp_path / "st2"), [str(again)])[0]
+    assert sum(rep2["rejected"].values()) >= len(odd)

@@ -12,9 +12,9 @@ import numpy as np
 from numba import njit
 
 # ---- reject reasons (index into REASON_NAMES) --------------------------------------------------
-R_BAD_CHECKSUM, R_TRUNCATED, R_NOT_AIS, R_BAD_PAYLOAD, R_ORPHAN, R_BAD_FIELDS, R_NO_TS = range(7)
+R_BAD_CHECKSUM, R_TRUNCATED, R_NOT_AIS, R_BAD_PAYLOAD, R_ORPHAN, R_BAD_FIELDS, R_NO_TS, R_TOO_LONG = range(8)
 REASON_NAMES = ("bad_checksum", "truncated", "not_ais", "bad_payload", "orphan_fragment", "bad_fields",
-                "no_timestamp")
+                "no_timestamp", "line_too_long")
 
 # ---- timestamp sources --------------------------------------------------------------------------
 TS_TAG, TS_PGHP, TS_TRAILING, TS_LEADING, TS_INFERRED, TS_ASSUMED, TS_PENDING = range(7)
@@ -52,6 +52,12 @@ SLOT_RAW = MAX_FRAGS * 256
 # slot int64 columns
 SL_KEY, SL_USED, SL_CNT, SL_GOT, SL_PAYLEN, SL_RAWLEN, SL_TS, SL_TSSRC, SL_STATION, SL_FIRSTLINE = range(10)
 N_SL = 10 + MAX_FRAGS    # + line number of each fragment
+
+# Longest line decoded (bytes): an NMEA sentence is <= 82 characters, tag blocks and receiver suffixes add a few
+# hundred; longer lines are rejected as line_too_long and quarantined cut to this length (bounded memory).
+MAX_LINE = 64 * 1024
+# A decode call stops (status 2) before its outputs overflow, so memory per batch is bounded on any input.
+REJ_SLACK = MAX_LINE + 2 * SLOT_RAW + 16  # reject bytes one line can add at most
 
 # epoch values >= 1e11 are milliseconds (1e11 s is the year 5138, 1e11 ms is 1973)
 EPOCH_MS_MIN = 100_000_000_000
@@ -406,7 +412,8 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                  dd, dd_tmp,
                  p64, p32, pf, r64, r32, rf, names, calls, dests, rtext_len,
                  rej_i64, rej_buf, by_type, skipped, pend, ctr):
-    """Decode a chunk of whole lines from byte ctr[0]; returns 0 when done, 1 when the dedup table must grow.
+    """Decode a chunk of whole lines from byte ctr[0]; returns 0 when done, 1 when the dedup table must grow,
+    2 when an output array is full (the caller takes the rows and calls again with fresh outputs).
 
     `ctr` = (byte offset, positions, reports, rejects, reject bytes, pending) is read at entry and written
     back at exit, so after growing the table the caller calls again and decoding resumes at the same line.
@@ -426,6 +433,11 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
     cap = dd.shape[0]
     status = 0
     while pos < n:
+        # outputs full (a chunk of millions of short junk lines): return what we have, the caller resumes here
+        if npos >= p64.shape[1] or nrep >= r64.shape[1] or nrej + 2 > rej_i64.shape[1] \
+                or rbu + REJ_SLACK > rej_buf.shape[0] or npend + 2 > pend.shape[1]:
+            status = 2
+            break
         # keep the dedup table small (cache-resident): prune entries older than the window when half full,
         # and let the caller grow it if pruning does not bring it under a quarter (before touching this line)
         if window_ms >= 0 and 2 * st[S_DD_COUNT] + 2 > cap:
@@ -447,14 +459,18 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         pos = e + 1
         st[S_LINE] += 1
         line = st[S_LINE]
+        # rejects quarantine the line's exact bytes (only the CR of a CRLF dropped): they can be re-read as input
+        line_s = s
+        line_e = e - 1 if e > s and buf[e - 1] == 13 else e
         while e > s and (buf[e - 1] == 13 or buf[e - 1] == 32 or buf[e - 1] == 9):
             e -= 1
         while s < e and (buf[s] == 32 or buf[s] == 9):
             s += 1
         if s >= e:
             continue
-        line_s = s
-        line_e = e
+        if line_e - line_s > MAX_LINE:
+            nrej, rbu = _add_reject(line, R_TOO_LONG, buf, line_s, line_s + MAX_LINE, rej_i64, rej_buf, nrej, rbu)
+            continue
         # ---- leading timestamp column (ISO-8601 or epoch) -------------------------------------------
         lead_ts = np.int64(-1)
         if _is_digit(buf[s]):

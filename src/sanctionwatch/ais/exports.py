@@ -183,7 +183,7 @@ class _CsvChunk:
         ends = np.append(np.flatnonzero(buf == 10), len(self._block))
         starts = np.concatenate(([0], ends[:-1] + 1))
         idx = lines.to_numpy() - self._first
-        return [self._block[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r") for i in idx]
+        return [self._block[starts[i]:ends[i]].decode("utf-8", "surrogateescape").rstrip("\r") for i in idx]
 
 
 def _parse_block(block: bytes, names: list[str], first_line: int, include: list[str],

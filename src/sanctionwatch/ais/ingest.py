@@ -73,7 +73,7 @@ def _batches(inp: Input, stream, report: IngestReport, *, chunk_bytes: int, assu
     report.formats["nmea"] += 1
     decoder = nmea.NmeaDecoder(source=inp.name, assume_time=assume_time, dedup_window_s=dedup_window_s)
     for chunk in read_chunks(stream, chunk_bytes):
-        yield decoder.feed(chunk)
+        yield from decoder.feed_iter(chunk)
     yield decoder.finish()
 
 
@@ -129,6 +129,7 @@ def ingest_input(
         except ValueError as e:  # e.g. a .zip holding several files
             raise IngestError(str(e)) from e
         stream = _CountingReader(raw_stream, content_hash, progress)
+        src_name = inp.name
         chunk = 0
         for batch in _batches(inp, stream, report, chunk_bytes=chunk_bytes, assume_time=assume_time,
                               dedup_window_s=dedup_window_s):
@@ -138,9 +139,8 @@ def ingest_input(
             report.duplicates_folded += batch.duplicates_folded
             report.by_type.update(batch.by_type)
             report.skipped_types.update(batch.skipped_types)
-            for r in batch.rejects:
-                report.reject(r.reason, f"{inp.name}:{r.line}")
-                quarantine.add(inp.name, r.line, r.reason, r.raw)
+            report.reject_many(src_name, batch.rejects)
+            quarantine.add_rejects(src_name, batch.rejects)
             for name, table in (("positions", batch.positions), ("vessel_reports", batch.reports)):
                 if table.num_rows == 0:
                     continue

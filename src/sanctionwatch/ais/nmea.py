@@ -9,6 +9,7 @@ Python strings.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -28,6 +29,12 @@ class NmeaParams:
     pending_slots: int = K.N_SLOTS  # concurrent incomplete messages (seq ids 0-9 x channels x talkers)
     epoch_ms_threshold: int = K.EPOCH_MS_MIN  # epoch values >= 1e11 are ms (1e11 s is the year 5138)
     dedup_table_initial: int = 1 << 16  # dedup hash slots (grows x2; pruned to the window first)
+    max_line_bytes: int = K.MAX_LINE  # longer lines: line_too_long, quarantined cut to this (NMEA <= 82 chars)
+    # Output bounds of one decode call (then a batch is returned and decoding resumes): ~280 bytes per row
+    # slot, so 1 Mi rows ~ 280 MB, about what a default 64 MiB chunk of real NMEA (~800 k lines) needs anyway.
+    max_batch_rows: int = 1 << 20
+    max_batch_rejects: int = 1 << 16  # rejects become Python objects + quarantine rows: kept small per batch
+    max_batch_reject_bytes: int = 16 * 1024 * 1024  # raw text of those rejects
 
 
 PARAMS = NmeaParams()
@@ -89,6 +96,21 @@ def resolve_eta(ts_ms: np.ndarray, month: np.ndarray, day: np.ndarray, hour: np.
     return out.astype("datetime64[ms]").astype(np.int64), good
 
 
+def _concat(parts: list[DecodedBatch]) -> DecodedBatch:
+    """One batch from the sub-batches of one feed (tables concatenated, counters added)."""
+    out = DecodedBatch(positions=pa.concat_tables([p.positions for p in parts], promote_options="permissive"),
+                       reports=pa.concat_tables([p.reports for p in parts], promote_options="permissive"))
+    for p in parts:
+        out.rejects.extend(p.rejects)
+        out.lines += p.lines
+        out.sentences += p.sentences
+        out.messages += p.messages
+        out.duplicates_folded += p.duplicates_folded
+        out.by_type.update(p.by_type)
+        out.skipped_types.update(p.skipped_types)
+    return out
+
+
 class NmeaDecoder:
     """Streaming decoder: feed chunks of whole lines, get DecodedBatch per chunk."""
 
@@ -110,6 +132,7 @@ class NmeaDecoder:
         self._dd = np.zeros((PARAMS.dedup_table_initial, 4), np.int64)  # key, first ts, position row, report row
         self._dd_tmp = np.zeros_like(self._dd)
         self._carry = b""
+        self._skip_to_newline = False
         self._finished = False
         self._no_reports: pa.Table | None = None
 
@@ -125,12 +148,31 @@ class NmeaDecoder:
     # ---- public API --------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> DecodedBatch:
         """Decode the complete lines of `chunk` (an unterminated tail is kept for the next call)."""
+        parts = list(self.feed_iter(chunk))
+        return parts[0] if len(parts) == 1 else _concat(parts)
+
+    def feed_iter(self, chunk: bytes) -> Iterator[DecodedBatch]:
+        """Like `feed`, but one batch per bounded slice of output (what the ingest uses: bounded memory).
+
+        An unterminated tail longer than the line limit is cut to it (the rest of that line is dropped until
+        its newline), so a newline-less input cannot grow the carry without bound; the line is rejected as
+        line_too_long.
+        """
         if self._finished:
             raise RuntimeError("feed() after finish()")
+        if self._skip_to_newline:
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                return
+            chunk = chunk[nl:]
+            self._skip_to_newline = False
         data = self._carry + chunk if self._carry else chunk
         cut = data.rfind(b"\n") + 1
         self._carry = data[cut:]
-        return self._run(np.frombuffer(data, dtype=np.uint8, count=cut))
+        if len(self._carry) > K.MAX_LINE:
+            self._carry = self._carry[:K.MAX_LINE + 1]
+            self._skip_to_newline = True
+        yield from self._run_iter(np.frombuffer(data, dtype=np.uint8, count=cut))
 
     def finish(self) -> DecodedBatch:
         """End of input: decode an unterminated last line, then reject incomplete messages as orphans."""
@@ -154,7 +196,8 @@ class NmeaDecoder:
         end = offs[-1] + lens[-1]
         raw = rej_buf[:end].tobytes()
         names = K.REASON_NAMES
-        return [Reject(ln, names[r], raw[o:o + k].decode("ascii", "backslashreplace"))
+        # surrogateescape: non-UTF-8 bytes survive into the quarantine file unchanged (round trip)
+        return [Reject(ln, names[r], raw[o:o + k].decode("utf-8", "surrogateescape"))
                 for ln, r, o, k in zip(lines, reasons, offs, lens, strict=True)]
 
     def _stations(self) -> pa.Array:
@@ -164,49 +207,64 @@ class NmeaDecoder:
         return pa.array(names, pa.string())
 
     def _run(self, buf: np.ndarray) -> DecodedBatch:
+        """All lines of `buf` as one batch (the sub-batches of `_run_iter` concatenated)."""
+        parts = list(self._run_iter(buf))
+        return parts[0] if len(parts) == 1 else _concat(parts)
+
+    def _run_iter(self, buf: np.ndarray) -> Iterator[DecodedBatch]:
+        """Decode `buf`, yielding a batch whenever the outputs (rows, rejects) fill up: memory per batch is
+        bounded by PARAMS.max_batch_rows / max_batch_rejects whatever the input (16 MiB of `x\\n` used to need
+        2.4 GB because every output array was sized by the line count)."""
         st = self._st
-        for k in (K.S_SENTENCES, K.S_MESSAGES, K.S_DUPS, K.S_FIRST_TS_CHUNK):
-            st[k] = 0
         nl = int(np.count_nonzero(buf == 10)) + 1
-        p64 = np.empty((2, nl), np.int64)
-        p32 = np.empty((8, nl), np.int32)
-        pf = np.empty((5, nl), np.float64)
-        r64 = np.empty((2, nl), np.int64)
-        r32 = np.empty((16, nl), np.int32)
-        rf = np.empty(nl, np.float64)
-        names = np.empty((nl, K.NAME_LEN), np.uint8)
-        calls = np.empty((nl, K.CALL_LEN), np.uint8)
-        dests = np.empty((nl, K.DEST_LEN), np.uint8)
-        rtext = np.empty((3, nl), np.int64)
-        rej_i64 = np.empty((4, nl + 2 * K.N_SLOTS), np.int64)
-        rej_buf = np.empty(buf.shape[0] + K.N_SLOTS * (K.SLOT_RAW + 1) + 16, np.uint8)
-        by_type = np.zeros(64, np.int64)
-        skipped = np.zeros(64, np.int64)
-        pend = np.empty((4, 2 * nl), np.int64)
+        rows = min(nl, PARAMS.max_batch_rows)
+        nrj = min(nl + 2 * K.N_SLOTS, PARAMS.max_batch_rejects)
+        p64 = np.empty((2, rows), np.int64)
+        p32 = np.empty((8, rows), np.int32)
+        pf = np.empty((5, rows), np.float64)
+        r64 = np.empty((2, rows), np.int64)
+        r32 = np.empty((16, rows), np.int32)
+        rf = np.empty(rows, np.float64)
+        names = np.empty((rows, K.NAME_LEN), np.uint8)
+        calls = np.empty((rows, K.CALL_LEN), np.uint8)
+        dests = np.empty((rows, K.DEST_LEN), np.uint8)
+        rtext = np.empty((3, rows), np.int64)
+        rej_i64 = np.empty((4, nrj), np.int64)
+        rej_buf = np.empty(min(buf.shape[0] + K.N_SLOTS * (K.SLOT_RAW + 1) + 16, PARAMS.max_batch_reject_bytes)
+                           + K.REJ_SLACK, np.uint8)
+        pend = np.empty((4, 2 * rows), np.int64)
         cnt = np.zeros(6, np.int64)
-        lines_before = int(st[K.S_LINE])
-        while K.decode_chunk(
-                buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key, self._stab_id,
-                self._st_bytes, self._st_len, self._dd, self._dd_tmp, p64, p32, pf, r64, r32, rf, names, calls,
-                dests, rtext, rej_i64, rej_buf, by_type, skipped, pend, cnt):
-            self._dd_grow()
-        npos, nrep, nrej, npend = (int(cnt[i]) for i in (1, 2, 3, 5))
-        st[K.S_POS_TOTAL] += npos
-        st[K.S_REP_TOTAL] += nrep
-        rejects = self._rejects(rej_i64, rej_buf, nrej)
-        keep_p = keep_r = None
-        if npend:
-            keep_p, keep_r = self._resolve_pending(buf, pend[:, :npend], p64, p32, r64, r32, npos, nrep, rejects)
-        positions = self._positions(p64[:, :npos], p32[:, :npos], pf[:, :npos], keep_p)
-        reports = self._reports(r64[:, :nrep], r32[:, :nrep], rf[:nrep], names, calls, dests, rtext[:, :nrep],
-                                keep_r) if nrep else self._empty_reports()
-        return DecodedBatch(
-            positions=positions, reports=reports, rejects=rejects,
-            lines=int(st[K.S_LINE]) - lines_before, sentences=int(st[K.S_SENTENCES]),
-            messages=int(st[K.S_MESSAGES]), duplicates_folded=int(st[K.S_DUPS]),
-            by_type=Counter({int(t): int(c) for t, c in enumerate(by_type) if c}),
-            skipped_types=Counter({int(t): int(c) for t, c in enumerate(skipped) if c}),
-        )
+        while True:
+            for k in (K.S_SENTENCES, K.S_MESSAGES, K.S_DUPS, K.S_FIRST_TS_CHUNK):
+                st[k] = 0
+            by_type = np.zeros(64, np.int64)
+            skipped = np.zeros(64, np.int64)
+            cnt[1:] = 0
+            lines_before = int(st[K.S_LINE])
+            while (status := K.decode_chunk(
+                    buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key,
+                    self._stab_id, self._st_bytes, self._st_len, self._dd, self._dd_tmp, p64, p32, pf, r64, r32, rf,
+                    names, calls, dests, rtext, rej_i64, rej_buf, by_type, skipped, pend, cnt)) == 1:
+                self._dd_grow()
+            npos, nrep, nrej, npend = (int(cnt[i]) for i in (1, 2, 3, 5))
+            st[K.S_POS_TOTAL] += npos
+            st[K.S_REP_TOTAL] += nrep
+            rejects = self._rejects(rej_i64, rej_buf, nrej)
+            keep_p = keep_r = None
+            if npend:
+                keep_p, keep_r = self._resolve_pending(buf, pend[:, :npend], p64, p32, r64, r32, npos, nrep, rejects)
+            positions = self._positions(p64[:, :npos], p32[:, :npos], pf[:, :npos], keep_p)
+            reports = self._reports(r64[:, :nrep], r32[:, :nrep], rf[:nrep], names, calls, dests, rtext[:, :nrep],
+                                    keep_r) if nrep else self._empty_reports()
+            yield DecodedBatch(
+                positions=positions, reports=reports, rejects=rejects,
+                lines=int(st[K.S_LINE]) - lines_before, sentences=int(st[K.S_SENTENCES]),
+                messages=int(st[K.S_MESSAGES]), duplicates_folded=int(st[K.S_DUPS]),
+                by_type=Counter({int(t): int(c) for t, c in enumerate(by_type) if c}),
+                skipped_types=Counter({int(t): int(c) for t, c in enumerate(skipped) if c}),
+            )
+            if status == 0:
+                return
 
     def _resolve_pending(self, buf, pend, p64, p32, r64, r32, npos, nrep, rejects):
         """Messages seen before any timestamp: backfill with the first one, else assume_time, else reject."""
@@ -224,7 +282,7 @@ class NmeaDecoder:
                 line = int((p64 if kind == 0 else r64)[1, row])
                 if line not in seen:
                     seen.add(line)
-                    rejects.append(Reject(line, "no_timestamp", buf[s:e].tobytes().decode("ascii", "backslashreplace")))
+                    rejects.append(Reject(line, "no_timestamp", buf[s:e].tobytes().decode("utf-8", "surrogateescape")))
             return keep_p, keep_r
         for kind, i64, i32, tcol in ((0, p64, p32, K.P32_TSSRC), (1, r64, r32, K.R32_TSSRC)):
             rows = pend[1][pend[0] == kind]

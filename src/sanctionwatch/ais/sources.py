@@ -151,13 +151,20 @@ def expand(paths: Iterable[str]) -> list[Input]:
     return out
 
 
-def read_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+MAX_LINE_BYTES = 64 * 1024  # same limit as the NMEA decoder (ais/_nmea_kernel.py MAX_LINE)
+
+
+def read_chunks(stream: BinaryIO, chunk_bytes: int, max_line: int = MAX_LINE_BYTES) -> Iterator[bytes]:
     """Yield chunks of whole lines (each ends at a newline, except possibly the last).
 
     A UTF-8 byte-order mark at the start (files saved by Windows tools) is dropped, not read as data.
+    Memory stays bounded on input without newlines: a line longer than `max_line` is passed on cut to
+    `max_line + 1` bytes (so the reader sees it is too long and rejects it) and the rest of it, up to its
+    newline, is skipped instead of being accumulated (1 GiB with no newline used to need > 8 GB).
     """
     tail = b""
     first = True
+    skipping = False
     while True:
         block = stream.read(chunk_bytes)
         if not block:
@@ -165,12 +172,21 @@ def read_chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
         if first:
             block = block.removeprefix(UTF8_BOM)
             first = False
+        if skipping:
+            nl = block.find(b"\n")
+            if nl < 0:
+                continue
+            block = block[nl:]
+            skipping = False
         block = tail + block
         cut = block.rfind(b"\n")
         if cut < 0:
             tail = block
-            continue
-        yield block[: cut + 1]
-        tail = block[cut + 1 :]
+        else:
+            yield block[: cut + 1]
+            tail = block[cut + 1 :]
+        if len(tail) > max_line:
+            tail = tail[: max_line + 1]
+            skipping = True
     if tail:
         yield tail

@@ -22,6 +22,7 @@ REASONS = {
     "bad_row": "a CSV/JSON row that cannot be parsed (bad number, missing time or MMSI)",
     "bad_mmsi": "MMSI outside 1..999999999",
     "no_timestamp": "no timestamp anywhere in the input to place the message in time",
+    "line_too_long": "a line longer than 64 KiB (no AIS line is): quarantined cut to 64 KiB, the rest skipped",
     "damaged_input": "a compressed input is truncated or corrupt at the reported byte offset (data before it kept)",
 }
 
@@ -46,6 +47,22 @@ class IngestReport:
     ts_min: str | None = None
     ts_max: str | None = None
     seconds: float = 0.0
+
+    def reject_many(self, file: str, rejects: list) -> None:
+        """Count a batch of `Reject`s by reason and sample their file:line locations (no per-row string work
+        once every reason has its samples: 8 M junk lines must not cost minutes)."""
+        if not rejects:
+            return
+        self.rejected.update(Counter(r.reason for r in rejects))
+        need = {r for r in {x.reason for x in rejects} if len(self.samples.get(r, ())) < SAMPLES_PER_REASON}
+        for r in rejects:
+            if not need:
+                break
+            if r.reason in need:
+                s = self.samples.setdefault(r.reason, [])
+                s.append(f"{file}:{r.line}")
+                if len(s) >= SAMPLES_PER_REASON:
+                    need.discard(r.reason)
 
     def reject(self, reason: str, location: str, n: int = 1) -> None:
         """Count `n` rejects for `reason` and keep `location` (file:line) as a sample if there is room."""
@@ -92,22 +109,41 @@ class Quarantine:
         self.path = path
         self._fh: IO[str] | None = None
         self._writer: Any = None  # a csv writer (its type is private to the csv module)
+        self._quoting: Any = None
         self.count = 0
 
     def add(self, file: str, line: int, reason: str, raw: str) -> None:
         """Append one rejected line."""
         self.add_many(file, [line], reason, raw)
 
-    def add_many(self, file: str, lines: list[int], reason: str, raw: str) -> None:
-        """Append many rejects of one reason that share the same raw text (e.g. decoded rows without time)."""
+    def _open(self) -> None:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
+            # surrogateescape: bytes that are not UTF-8 are written back as the same bytes (round trip)
+            self._fh = open(self.path, "w", encoding="utf-8", errors="surrogateescape",  # noqa: SIM115
+                            newline="")  # closed in close()
             self._writer = csv.writer(self._fh, delimiter="\t", lineterminator="\n")
+            # a bare CR is not special to a writer ending rows with "\n": such rows are fully quoted instead,
+            # otherwise a reader splits the raw line at the CR
+            self._quoting = csv.writer(self._fh, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_ALL)
             self._writer.writerow(["file", "line", "reason", "raw"])
-        assert self._writer is not None
-        self._writer.writerows([file, line, reason, raw] for line in lines)
+
+    def add_many(self, file: str, lines: list[int], reason: str, raw: str) -> None:
+        """Append many rejects of one reason that share the same raw text (e.g. decoded rows without time)."""
+        self._open()
+        w = self._quoting if "\r" in raw else self._writer
+        w.writerows([file, line, reason, raw] for line in lines)
         self.count += len(lines)
+
+    def add_rejects(self, file: str, rejects: list) -> None:
+        """Append a batch of `Reject`s (line, reason, raw) of one input file."""
+        if not rejects:
+            return
+        self._open()
+        w, q = self._writer, self._quoting
+        for r in rejects:
+            (q if "\r" in r.raw else w).writerow((file, r.line, r.reason, r.raw))
+        self.count += len(rejects)
 
     def close(self) -> None:
         """Flush and close the TSV (safe to call twice)."""
