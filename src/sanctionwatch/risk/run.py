@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from sanctionwatch.risk.score import HITS_COLUMNS, contributions, score
+from sanctionwatch.risk.score import HITS_COLUMNS, OPTIONAL_HIT_COLUMNS, contributions, score
 from sanctionwatch.risk.weights import RiskWeights
 from sanctionwatch.store import Store, connect
 from sanctionwatch.store.files import write_parquet_atomic
@@ -36,15 +36,24 @@ def list_hits(store: Store) -> pl.DataFrame:
     return hits.filter(pl.col("mmsi").is_not_null())
 
 
+def store_mmsis(store: Store) -> pl.Series:
+    """Every MMSI with a position or a static report in the store: each gets a band, evidence or not."""
+    return connect(store).execute(
+        "select mmsi from positions where mmsi is not null union select mmsi from vessel_reports where mmsi is not null"
+    ).pl()["mmsi"].cast(pl.Int64)
+
+
 def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.DataFrame | None = None) -> RiskResult:
-    """Rank vessels by explainable risk and persist contributions, ranking and list hits atomically."""
+    """Band and rank every vessel of the store by explainable risk; persist contributions (caps included, so a
+    vessel's rows add up to its points), ranking and list hits atomically."""
     w = weights or RiskWeights()
     events = connect(store).execute(
         'select event_id, type, mmsi, other_mmsi, start, "end", port, country, confidence, evidence from events'
     ).pl()
     hits = hits if hits is not None else list_hits(store)
-    contribs = contributions(events, hits.select([c for c in HITS_COLUMNS if c in hits.columns]), w)
-    ranked = score(contribs, w)
+    contribs = contributions(events, hits.select([c for c in (*HITS_COLUMNS, *OPTIONAL_HIT_COLUMNS)
+                                                  if c in hits.columns]), w)
+    ranked = score(contribs, w, store_mmsis(store))
     write_parquet_atomic(contribs.to_arrow(), risk_file(store, "contributions"))
     write_parquet_atomic(ranked.to_arrow(), risk_file(store, "ranked"))
     write_parquet_atomic(hits.to_arrow(), risk_file(store, "list_hits"))
