@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -169,7 +170,7 @@ def test_port_call_labels_match_messages(csv, labels):
              if x["type"] == "spoofing" and x["other_mmsi"]]
     assert len(calls) >= 20 and twins
     for c in calls:
-        p = port(c["locode"])
+        p = SimpleNamespace(lat=c["lat"], lon=c["lon"], radius_km=c["radius_km"])  # anchorage calls: no LOCODE
         ex = [w for w in twins if c["vessel"] not in ("",)] if c["mmsi"] in {w[0] for w in twins} else []
         inside = _rows(csv, c["mmsi"], c["start_epoch"], c["end_epoch"], ex)
         if not inside.height:

@@ -62,8 +62,12 @@ def satellite_passes(t: np.ndarray, stopped: np.ndarray, rng: np.random.Generato
 
 
 def satellite_heard(t: np.ndarray, sent: np.ndarray, stopped: np.ndarray, rng: np.random.Generator,
-                    cp: CoverageParams) -> np.ndarray:
-    """Mask of samples of `t` a satellite hears: per pass, the first 1-3 sent reports within the pass window."""
+                    cp: CoverageParams, min_window_s: float = 0.0) -> np.ndarray:
+    """Mask of samples of `t` a satellite hears: per pass, the first 1-3 sent reports within the pass window.
+
+    The window is at least `min_window_s` (the vessel's longest reporting interval, so a pass over a moored
+    ship whose reports are stretched by `interval_scale` still hears one: the pass rate, not the sampling,
+    sets the revisit)."""
     heard = np.zeros(len(t), bool)
     idx = np.flatnonzero(sent)
     if not len(idx):
@@ -72,7 +76,7 @@ def satellite_heard(t: np.ndarray, sent: np.ndarray, stopped: np.ndarray, rng: n
     for tp in satellite_passes(t, stopped, rng, cp):
         k = int(rng.integers(cp.sat_burst[0], cp.sat_burst[1] + 1))
         a = int(np.searchsorted(ts, tp))
-        b = int(np.searchsorted(ts, tp + cp.sat_pass_window_s))
+        b = int(np.searchsorted(ts, tp + max(cp.sat_pass_window_s, min_window_s)))
         heard[idx[a:min(b, a + k)]] = True
     return heard
 

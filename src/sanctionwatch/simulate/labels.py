@@ -13,6 +13,7 @@ regime let through is recorded beside it (`seen`: counts of received reports beh
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from dataclasses import dataclass, field
@@ -92,36 +93,74 @@ def _mmsi(v: Vessel, t: float) -> int:
     return v.identities[int(v.identity_at(np.array([float(t)]))[0])][1].mmsi
 
 
+@functools.lru_cache(maxsize=1)
+def _all_ports() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str], list[str]]:
+    from sanctionwatch.geo.gazetteer import load_ports
+
+    df = load_ports()
+    return (df["lat"].to_numpy(), df["lon"].to_numpy(), df["radius_km"].to_numpy(), df["name"].to_list(),
+            [x or "" for x in df["locode"].to_list()], df["country"].to_list())
+
+
+def _port_area_at(lat: float, lon: float):
+    """The nearest gazetteer port whose radius contains (lat, lon), as a routes.Port-like record, or None."""
+    from sanctionwatch.simulate.routes import Port
+
+    la, lo, r, names, codes, countries = _all_ports()
+    d = haversine_km(la, lo, lat, lon)
+    inside = np.flatnonzero(d <= r)
+    if not len(inside):
+        return None
+    i = int(inside[np.argmin(d[inside])])
+    return Port(codes[i], names[i], countries[i], float(la[i]), float(lo[i]), float(r[i]), float(r[i]))
+
+
 def port_calls(v: Vessel, em: dict[str, np.ndarray]) -> list[dict]:
     """One label per berth stay: the run of emitted messages within the port radius around it.
 
-    Observable with >= 2 received reports in the run (one report shows no stay); `seen.fixes` counts them.
+    An anchored stop inside a gazetteer port's radius (an anchorage within the port area) is a port call at
+    that port too (GFW port visits count any stop in the port area). Observable with >= 2 received reports in
+    the run (one report shows no stay); `seen.fixes` counts them.
     """
     out = []
     ts = em["ts"]
     for st in v.stays:
-        if st.port is None or st.anchored or st.t1 <= st.t0:
+        if st.t1 <= st.t0:
             continue
         p = st.port
+        if st.anchored or p is None:
+            i = int(np.searchsorted(ts, st.t0))
+            if i >= len(ts) or ts[i] >= st.t1:
+                continue
+            p = _port_area_at(float(em["lat"][i]), float(em["lon"][i]))
+            if p is None:
+                continue
         inside = haversine_km(em["lat"], em["lon"], p.lat, p.lon) <= p.radius_km
         idx = np.flatnonzero(inside & (ts >= st.t0) & (ts < st.t1))
         if len(idx) == 0:
             off = not v.transmitting(np.array([st.t0, (st.t0 + st.t1) / 2, st.t1 - 1])).any()
             out.append(_label("port_call", _mmsi(v, st.t0), st.t0, st.t1, lat=p.lat, lon=p.lon, port=p.name,
-                              locode=p.locode, observable=False, vessel=v.key, imo=v.identity.imo,
+                              locode=p.locode or None, observable=False, vessel=v.key, imo=v.identity.imo,
+                              country=p.country, radius_km=p.radius_km, anchored=st.anchored,
                               notes="transponder off during the call" if off else "no report received during the call",
                               seen={"fixes": 0}))
             continue
-        a = b = int(idx[0])
+        a0 = b0 = int(idx[0])
         ident = em["ident"]
-        while a > 0 and inside[a - 1] and ident[a - 1] == ident[a]:
-            a -= 1
-        while b < len(ts) and inside[b] and ident[b] == ident[a]:
-            b += 1
-        end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
-        out.append(_label("port_call", _mmsi(v, ts[a]), ts[a], end, lat=p.lat, lon=p.lon, port=p.name,
-                          locode=p.locode, vessel=v.key, imo=v.identity.imo, observable=b - a >= 2,
-                          notes="" if b < len(ts) else "still in port at end of data", seen={"fixes": b - a}))
+        while a0 > 0 and inside[a0 - 1]:
+            a0 -= 1
+        while b0 < len(ts) and inside[b0]:
+            b0 += 1
+        # an identity switch at the berth ends the call of the old MMSI and starts one of the new
+        cuts = [a0, *(np.flatnonzero(np.diff(ident[a0:b0]) != 0) + a0 + 1).tolist(), b0]
+        for a, b in itertools.pairwise(cuts):
+            if len(cuts) > 2 and em["sog"][a:b].min() >= 1.0:
+                continue  # this identity only passed through the port circle (arriving or leaving): no stop
+            end = int(ts[b]) if b < len(ts) else int(ts[b - 1]) + 1
+            out.append(_label("port_call", _mmsi(v, ts[a]), ts[a], end, lat=p.lat, lon=p.lon, port=p.name,
+                              locode=p.locode or None, vessel=v.key, imo=v.identity.imo, observable=b - a >= 2,
+                              country=p.country, radius_km=p.radius_km, anchored=st.anchored,
+                              notes="" if b < len(ts) else "still in port at end of data", seen={"fixes": b - a}))
     return out
 
 
@@ -214,12 +253,14 @@ def coverage_gaps(v: Vessel, em: dict[str, np.ndarray], min_s: float = 900.0) ->
     return out
 
 
-def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray) -> list[dict]:
+def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray,
+                     shared_mmsis: frozenset[int] = frozenset()) -> list[dict]:
     """Each identity switch: last emitted message (position or static) under the old identity -> first under new.
 
     `seen`: static reports and position fixes received under the old and the new identity (the whole run).
     Observable when a static report was received under each side (the change is in the static data), or, for
-    a new MMSI, when both MMSIs were received at all (a handover in the tracks).
+    a new MMSI, when both MMSIs were received at all and neither is also broadcast by another hull
+    (`shared_mmsis`: a borrowed MMSI was heard before the switch, so no handover can show in the tracks).
     """
     out = []
     allts = np.sort(np.concatenate([em["ts"], static_ts]))
@@ -228,8 +269,12 @@ def identity_changes(v: Vessel, em: dict[str, np.ndarray], static_ts: np.ndarray
     for k, ((t, new), (_, old)) in enumerate(zip(v.identities[1:], v.identities[:-1], strict=True)):
         seen = {"old_reports": int((sid == k).sum()), "new_reports": int((sid == k + 1).sum()),
                 "old_fixes": int((pid == k).sum()), "new_fixes": int((pid == k + 1).sum())}
+        last_old, first_new = _last_before(em["ts"], t), _first_at_or_after(em["ts"], t)
+        seen["switch_silence_min"] = (None if last_old is None or first_new is None
+                                      else round((first_new - last_old) / 60, 1))
         visible = (seen["old_reports"] > 0 and seen["new_reports"] > 0) or (
-            new.mmsi != old.mmsi and seen["old_fixes"] > 0 and seen["new_fixes"] > 0)
+            new.mmsi != old.mmsi and seen["old_fixes"] > 0 and seen["new_fixes"] > 0
+            and not {old.mmsi, new.mmsi} & shared_mmsis)
         s, e = _last_before(allts, t), _first_at_or_after(allts, t)
         what = [k for k in ("mmsi", "name", "callsign", "flag") if getattr(old, k) != getattr(new, k)]
         notes = "; ".join(f"{k} {getattr(old, k)} -> {getattr(new, k)}" for k in what)
@@ -293,8 +338,10 @@ def destination_mismatches(v: Vessel, calls: list[dict], em: dict[str, np.ndarra
             continue
         t_decl, text, loc = decl[-1]
         level = "country" if loc is not None and len(loc) == 2 else "port"
-        if loc is None or loc == (nxt["locode"] if level == "port" else nxt["locode"][:2]):
+        if loc is None or loc == (nxt["locode"] if level == "port" else nxt["country"]):
             continue
+        if nxt["port"] == prev["port"] and nxt["start_epoch"] == prev["end_epoch"]:
+            continue  # one stay split at an identity switch, not a voyage
         dark = [(a, b) for a, b in v.dark if prev["end_epoch"] <= a < t_arr] if not nxt["observable"] else []
         until = dark[0][0] if dark else t_arr
         seen = {"declared_reports": None if st is None else _count(st, t_decl, until)}

@@ -71,6 +71,11 @@ def build_labels(w: World, emitted: dict[str, dict[str, np.ndarray]], statics: d
     geom = areas.filter(areas["area_id"] == aid)["geometry"][0]
     out: list[dict] = []
     calls: list[dict] = []
+    hulls_of: dict[int, set[str]] = {}
+    for v in w.vessels:
+        for _, ident in v.identities:
+            hulls_of.setdefault(ident.mmsi, set()).add(v.key)
+    shared = frozenset(m for m, h in hulls_of.items() if len(h) > 1)
     for v in w.vessels:
         em = emitted[v.key]
         c = lb.port_calls(v, em)
@@ -81,7 +86,7 @@ def build_labels(w: World, emitted: dict[str, dict[str, np.ndarray]], statics: d
         out += lb.gaps(v, em, notes)
         out += lb.quiet_gaps(v, em)
         out += lb.coverage_gaps(v, em)
-        out += lb.identity_changes(v, em, statics[v.key])
+        out += lb.identity_changes(v, em, statics[v.key], shared)
         out += lb.destination_mismatches(v, calls, em, statics[v.key])
     out += [lb.behaviour(b, emitted) for b in w.behaviours]
     if w.params.regime != "dense":  # only non-default regimes name themselves on every label
@@ -97,6 +102,8 @@ def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str,
     pos_t, stat_t = [], []
     for v in w.vessels:
         em = v.emitted()
+        if len(em["ts"]) and em["ts"][-1] >= w.t1:  # a leg still under way at the end: no report after the period
+            em = {c: x[em["ts"] < w.t1] for c, x in em.items()}
         quantise(em)
         emitted[v.key] = em
         s_ts = v.static_times(float(em["ts"][0]), float(em["ts"][-1]) + 1) if len(em["ts"]) else np.zeros(0, np.int64)

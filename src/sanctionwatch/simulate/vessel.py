@@ -266,7 +266,9 @@ class Vessel:
         if cp.regime == "dense":
             return sent
         stopped = np.isin(tr["status"], (kin.MOORED, kin.AT_ANCHOR))
-        heard = cov.satellite_heard(tr["t"], sent, stopped, self.rng, cp)
+        rp = self.params.reporting
+        longest = max(rp.moored_s, rp.class_b_slow_s) * rp.interval_scale + 1.0
+        heard = cov.satellite_heard(tr["t"], sent, stopped, self.rng, cp, min_window_s=longest)
         if cp.regime == "mixed":
             heard |= sent & cov.terrestrial(tr["lat"], tr["lon"], cp)
         return heard
