@@ -158,3 +158,41 @@ def test_quarantine_is_the_input_bytes(shared_data: Path, tmp_path: Path) -> Non
     again.write_bytes(b"\n".join(got[n] for n in sorted(got)) + b"\n")
     rep2 = ingest(Store(tmp_path / "st2"), [str(again)])[0]
     assert sum(rep2["rejected"].values()) >= len(odd)
+
+
+# ---- plausible times -----------------------------------------------------------------------------------------------
+def _with_epoch(sentence: str, epoch_ms: int) -> str:
+    return f"{sentence},{epoch_ms}"
+
+
+def test_implausible_nmea_times_are_quarantined(tmp_path: Path) -> None:
+    """Trailing epochs of 1970, 1980 and 2075 (outside the checksum) and a 2220-like tag time are quarantined as
+    implausible_time with their line; plausible lines around them are kept and do not inherit the bad times."""
+    s = "!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24"
+    ok = 1_600_000_000_000
+    lines = [_with_epoch(s, ok), _with_epoch(s, 5_000), _with_epoch(s, 315_532_800_000),
+             _with_epoch(s, 3_318_000_000_000), _with_epoch(s, ok + 120_000)]
+    f = tmp_path / "t.nmea"
+    f.write_text("\n".join(lines) + "\n")
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)])[0]
+    assert rep["rejected"] == {"implausible_time": 3}
+    assert rep["samples"]["implausible_time"] == ["t.nmea:2", "t.nmea:3", "t.nmea:4"]
+    got = connect(st).execute("select src_line, epoch_ms(ts) from positions order by 1").fetchall()
+    assert got == [(1, ok), (5, ok + 120_000)]
+
+
+def test_implausible_csv_times_are_quarantined(shared_data: Path, tmp_path: Path) -> None:
+    """Bit-flipped years in a MarineCadastre CSV (2220, 0020, 6020) are quarantined, not stored."""
+    lines = (shared_data / NY).read_text().splitlines()[:50]
+    for n, year in ((10, "2220"), (20, "0020"), (30, "6020")):
+        lines[n - 1] = lines[n - 1].replace("2020-06-30T", f"{year}-06-30T")
+    f = tmp_path / "flip.csv"
+    f.write_text("\n".join(lines) + "\n")
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)])[0]
+    n_bad = rep["rejected"].get("implausible_time", 0) + rep["rejected"].get("bad_row", 0)
+    assert rep["rejected"].get("implausible_time", 0) >= 2 and n_bad == 3
+    assert rep["positions"] == count(st) == 49 - 3
+    years = connect(st).execute("select distinct year(ts) from positions").fetchall()
+    assert years == [(2020,)]

@@ -12,9 +12,10 @@ import numpy as np
 from numba import njit
 
 # ---- reject reasons (index into REASON_NAMES) --------------------------------------------------
-R_BAD_CHECKSUM, R_TRUNCATED, R_NOT_AIS, R_BAD_PAYLOAD, R_ORPHAN, R_BAD_FIELDS, R_NO_TS, R_TOO_LONG = range(8)
+(R_BAD_CHECKSUM, R_TRUNCATED, R_NOT_AIS, R_BAD_PAYLOAD, R_ORPHAN, R_BAD_FIELDS, R_NO_TS, R_TOO_LONG,
+ R_BAD_TIME) = range(9)
 REASON_NAMES = ("bad_checksum", "truncated", "not_ais", "bad_payload", "orphan_fragment", "bad_fields",
-                "no_timestamp", "line_too_long")
+                "no_timestamp", "line_too_long", "implausible_time")
 
 # ---- timestamp sources --------------------------------------------------------------------------
 TS_TAG, TS_PGHP, TS_TRAILING, TS_LEADING, TS_INFERRED, TS_ASSUMED, TS_PENDING = range(7)
@@ -41,7 +42,9 @@ S_MESSAGES = 16     # AIS messages after reassembly (this chunk)
 S_DUPS = 17         # duplicates folded (this chunk)
 S_FIRST_TS_CHUNK = 18  # 1 when the first timestamp of the input was seen in this chunk
 S_MAX_TS = 19       # largest timestamp seen (dedup pruning horizon)
-N_STATE = 20
+S_TMIN = 20         # plausible time window (ms), set by the decoder (batch.TIME_PARAMS): earlier/later times
+S_TMAX = 21         #   are quarantined as implausible_time, never stored nor carried to other lines
+N_STATE = 22
 
 # ---- fragment slots --------------------------------------------------------------------------------
 N_SLOTS = 64
@@ -498,7 +501,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             p += 1
             while p < e and (buf[p] == 32 or buf[p] == 9):
                 p += 1
-            lead_ts = t
+            lead_ts = t if st[S_TMIN] <= t <= st[S_TMAX] else -2
             s = p
             if s >= e:
                 nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
@@ -539,12 +542,17 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                         t = _epoch_to_ms(v) if v >= 0 else -1
                         if t < 0:
                             bad = True
+                        elif t < st[S_TMIN] or t > st[S_TMAX]:
+                            t = -2
                         tag_ts = t
                     elif buf[f] == 115:  # s: source station
                         tag_station = _intern_station(buf, f + 2, g, st, stab_key, stab_id, st_bytes, st_len)
                 f = g + 1
             if bad:
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            if tag_ts == -2:
+                nrej, rbu = _add_reject(line, R_BAD_TIME, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             has_tag = True
             s = q + 1
@@ -611,7 +619,9 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             if buf[p] == 44:
                 v = _parse_uint(buf, p + 1, e)
                 trail_ts = _epoch_to_ms(v) if v >= 0 else -1
-                if trail_ts < 0:
+                if trail_ts >= 0 and (trail_ts < st[S_TMIN] or trail_ts > st[S_TMAX]):
+                    trail_ts = -2  # implausible: used by nothing; the line is rejected if it has no other clock
+                elif trail_ts < 0:
                     nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                     continue
             else:
@@ -633,6 +643,10 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             t = _epoch_ms(y, mo, d, h, mi, sec, ms)
+            if t < st[S_TMIN] or t > st[S_TMAX]:
+                st[S_PG_SET] = 0
+                nrej, rbu = _add_reject(line, R_BAD_TIME, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
             st[S_PG_SET] = 1
             st[S_PG_TS] = t
             st[S_PG_STATION] = -1
@@ -680,6 +694,9 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             station = st[S_PG_STATION]
         st[S_TG_SET] = 0
         st[S_PG_SET] = 0
+        if ts < 0 and (trail_ts == -2 or lead_ts == -2):  # its only own clock is implausible
+            nrej, rbu = _add_reject(line, R_BAD_TIME, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+            continue
         for t2 in (trail_ts, lead_ts):
             if t2 >= 0:
                 if st[S_HAS_TS] == 0:

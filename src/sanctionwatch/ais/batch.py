@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 
@@ -36,3 +37,25 @@ class DecodedBatch:
     duplicates_folded: int = 0
     by_type: Counter = field(default_factory=Counter)
     skipped_types: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class TimeParams:
+    """The plausible time window of AIS: a message time outside it is quarantined as `implausible_time`.
+
+    Unchecksummed trailing epochs and bit-flipped CSV times gave 1970, 1980, 2075, 2220, 0020 and 6020 (issue 19).
+    """
+
+    # AIS was adopted in 1998 (ITU-R M.1371-0) and made mandatory from 2002 (SOLAS V/19); no archive predates 2000.
+    earliest: datetime = datetime(2000, 1, 1, tzinfo=UTC)
+    # Times are UTC, so a live feed is never ahead of the clock of the machine ingesting it, except for clock
+    # skew of the receiver or the host; one day is generous for that and still catches every flipped year.
+    max_future: timedelta = timedelta(days=1)
+
+    def window_ms(self, now: datetime | None = None) -> tuple[int, int]:
+        """(earliest, latest) plausible time in epoch ms, relative to `now` (default: the current time)."""
+        now = now or datetime.now(UTC)
+        return int(self.earliest.timestamp() * 1000), int((now + self.max_future).timestamp() * 1000)
+
+
+TIME_PARAMS = TimeParams()

@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from sanctionwatch.ais.batch import DecodedBatch, Reject
+from sanctionwatch.ais.batch import TIME_PARAMS, DecodedBatch, Reject
 from sanctionwatch.ais.sources import read_chunks
 from sanctionwatch.store.schemas import arrow_schema
 
@@ -288,11 +288,13 @@ def _require(names: list[str], needed: tuple[str, ...], fmt: str) -> None:
 
 # ---- row validation shared by every format --------------------------------------------------------------
 def _reject_rows(rows: pl.DataFrame, raw_of) -> tuple[pl.DataFrame, list[Reject]]:
-    """Split off rows flagged bad_row / bad_mmsi (uses `mmsi`, `ts`, `bad`, `__line`); raw_of(lines) -> texts."""
+    """Split off rows flagged bad_row / bad_mmsi / implausible_time (uses `mmsi`, `ts`, `bad`, `__line`);
+    raw_of(lines) -> texts."""
     bad_row = pl.col("bad").fill_null(True) | pl.col("mmsi").is_null() | pl.col("ts").is_null()
     flagged = rows.with_columns(
         pl.when(bad_row).then(pl.lit("bad_row"))
         .when(~pl.col("mmsi").is_between(1, 999_999_999)).then(pl.lit("bad_mmsi"))
+        .when(~pl.col("ts").cast(pl.Int64).is_between(*TIME_PARAMS.window_ms())).then(pl.lit("implausible_time"))
         .otherwise(None).alias("__reason"))
     bad = flagged.filter(pl.col("__reason").is_not_null())
     rejects: list[Reject] = []

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from sanctionwatch import __version__
 from sanctionwatch import settings as sw_settings
 from sanctionwatch.ais import exports, nmea
-from sanctionwatch.ais.batch import DecodedBatch
+from sanctionwatch.ais.batch import TIME_PARAMS, DecodedBatch
 from sanctionwatch.ais.sources import Input, expand, read_chunks
 from sanctionwatch.store.ingest_report import SAMPLES_PER_REASON, IngestReport, Quarantine
 from sanctionwatch.store.layout import Store
@@ -110,6 +110,11 @@ def ingest_input(
     progress: ProgressFn | None = None,
 ) -> dict:
     """Ingest one input into the store and return its report (a dict, also kept in `_imports/`)."""
+    if assume_time is not None:
+        lo, hi = TIME_PARAMS.window_ms()
+        if not lo <= assume_time.timestamp() * 1000 <= hi:
+            raise IngestError(f"--assume-time {assume_time.isoformat()} is outside the plausible window "
+                              f"({TIME_PARAMS.earliest.date()} .. one day from now)")
     chunk_bytes = chunk_bytes or int(sw_settings.get("ingest_chunk_bytes"))
     dedup_window_s = dedup_window_s if dedup_window_s is not None else int(sw_settings.get("dedup_window_s"))
     raw_sha = None if inp.is_stdin else file_sha256(inp.path)

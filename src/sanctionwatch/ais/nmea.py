@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from sanctionwatch.ais import _nmea_kernel as K
-from sanctionwatch.ais.batch import DecodedBatch, Reject
+from sanctionwatch.ais.batch import TIME_PARAMS, DecodedBatch, Reject
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,7 @@ class NmeaDecoder:
             self.assume_ms = int(at.timestamp() * 1000)
         self.window_ms = int(dedup_window_s) * 1000 if dedup_window_s > 0 else -1
         self._st = np.zeros(K.N_STATE, dtype=np.int64)
+        self._st[K.S_TMIN], self._st[K.S_TMAX] = TIME_PARAMS.window_ms()
         self._slots = np.zeros((K.N_SLOTS, K.N_SL), dtype=np.int64)
         self._slot_pay = np.zeros((K.N_SLOTS, K.SLOT_PAY), dtype=np.uint8)
         self._slot_raw = np.zeros((K.N_SLOTS, K.SLOT_RAW), dtype=np.uint8)

@@ -23,6 +23,7 @@ REASONS = {
     "bad_mmsi": "MMSI outside 1..999999999",
     "no_timestamp": "no timestamp anywhere in the input to place the message in time",
     "line_too_long": "a line longer than 64 KiB (no AIS line is): quarantined cut to 64 KiB, the rest skipped",
+    "implausible_time": "time before 2000 or more than a day after the ingest (ais/batch.py TimeParams)",
     "damaged_input": "a compressed input is truncated or corrupt at the reported byte offset (data before it kept)",
 }
 
