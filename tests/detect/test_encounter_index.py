@@ -52,3 +52,27 @@ def test_partitioned_by_cell_equals_whole():
         sel = lambda df, k=k: df.filter(((pl.col("cy") * 7919 + pl.col("cx")) % 4) == k)  # noqa: E731
         parts |= {tuple(r) for r in pair_candidates(sel(own), sel(halo)).select("a", "b", "bucket").iter_rows()}
     assert parts == whole
+
+
+def test_pruned_halo_still_meets_every_close_pair():
+    """Halo rows go only to neighbour cells a partner within reach could lie in: brute force at every latitude
+    band (equator to 89.9 deg), across the dateline, with points packed against cell edges."""
+    rng = np.random.default_rng(11)
+    n = 6000
+    lat_c = rng.choice([0.0, 30.0, 60.0, 75.0, 85.0, 89.9, -45.0, -89.9], n)
+    # snap half the points to within 50 m of a cell edge (the cases pruning could get wrong)
+    lat = lat_c + rng.uniform(-0.02, 0.02, n)
+    edge = rng.random(n) < 0.5
+    lat = np.where(edge, np.round(lat / 0.01) * 0.01 + rng.normal(0, 0.0004, n), lat).clip(-89.99, 89.99)
+    lon = (rng.choice([179.995, -179.995, 10.0, 131.5], n) + rng.uniform(-0.02, 0.02, n) + 180) % 360 - 180
+    b = pl.DataFrame({"mmsi": pl.Series(np.arange(n) + 300_000_000, dtype=pl.Int32),
+                      "bucket": rng.integers(0, 2, n).astype(np.int64), "lat": lat, "lon": lon,
+                      "sog": np.zeros(n), "t0": np.zeros(n, np.int64), "t1": np.zeros(n, np.int64),
+                      "i0": np.arange(n), "i1": np.arange(n), "obs": np.ones(n, bool),
+                      "prev_t": pl.Series([None] * n, dtype=pl.Int64), "next_t": pl.Series([None] * n, dtype=pl.Int64)})
+    own, halo = keyed(b)
+    assert halo.height < 5 * own.height  # pruned (9 x without)
+    got = {tuple(r) for r in pair_candidates(own, halo).select("a", "b", "bucket").iter_rows()}
+    want = _brute(b, EncounterParams().max_distance_km)
+    assert len(want) > 500
+    assert got == want

@@ -4,8 +4,8 @@ Tracks are first put on a 10-minute grid per vessel (`detect/resample.py`, as GF
 steps holding fixes are observed (mean of the fixes), empty steps inside a segment silence of at most
 `max_interp_gap_h` are interpolated. So two ships reporting every 20-90 min (satellite AIS) are still
 compared at the same instant. No all-pairs loop: every step is keyed by a ~1 km grid cell (lon width
-widened with latitude so a cell is never narrower than its height) and replicated into its 8 neighbour
-cells (`halo`). `pair_candidates` joins own rows with halo rows of the same (bucket, cell): it can run on
+widened with latitude so a cell is never narrower than its height) and replicated into those of its 8
+neighbour cells a partner within 0.5 km could lie in (`halo`). `pair_candidates` joins own rows with halo rows of the same (bucket, cell): it can run on
 any partition of cells/buckets (Spark: groupBy(cell keys)) and finds each close pair exactly once (lower
 MMSI on the own side). `encounter_events` then joins steps into runs and keeps a run only when each
 vessel has at least `min_observed_points` observed steps in it: interpolation fills between sightings,
@@ -25,6 +25,7 @@ from sanctionwatch.detect.params import EncounterParams
 from sanctionwatch.detect.resample import grid
 
 CELL_DEG = 0.01  # ~1.1 km of latitude: >= 2 x max_distance_km, so the 3x3 neighbourhood always suffices
+KM_PER_DEG = 111.195  # km per degree of latitude (mean Earth radius 6371 km)
 MIN_MS = 60_000
 HOUR_MS = 3_600_000
 
@@ -39,30 +40,43 @@ def buckets(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams = 
     return b.filter(pl.Series(~near))
 
 
-def _row_cells(row: pl.Expr) -> pl.Expr:
+def _row_cells(row: np.ndarray) -> np.ndarray:
     """Number of longitude cells in grid row `row`: as many as fit with width >= CELL_DEG / cos(poleward edge),
     so a cell is never narrower than ~1.1 km and the cells tile 360 deg exactly (no sliver at the dateline)."""
-    edge = pl.max_horizontal((row * CELL_DEG).abs(), ((row + 1) * CELL_DEG).abs()).clip(upper_bound=89.9)
-    return (360.0 / (CELL_DEG / (edge * np.pi / 180).cos())).floor().clip(lower_bound=1).cast(pl.Int64)
+    edge = np.minimum(np.maximum(np.abs(row * CELL_DEG), np.abs((row + 1) * CELL_DEG)), 89.9)
+    return np.maximum(np.floor(360.0 / (CELL_DEG / np.cos(np.radians(edge)))), 1).astype(np.int64)
 
 
-def _col(lon: pl.Expr, row: pl.Expr) -> pl.Expr:
-    """Grid column of a longitude in row `row`, wrapped at the dateline."""
-    n = _row_cells(row)
-    return ((lon + 180.0) / (360.0 / n)).floor().cast(pl.Int64) % n
-
-
-def keyed(b: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(own, halo): own rows keyed by their cell; halo rows replicated into the 8 neighbours (and own cell)."""
-    own = b.with_columns((pl.col("lat") / CELL_DEG).floor().cast(pl.Int64).alias("cy")).with_columns(
-        _col(pl.col("lon"), pl.col("cy")).alias("cx"))
-    offs = pl.DataFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
-                        schema={"dy": pl.Int64, "dx": pl.Int64})
-    halo = own.drop("cx").join(offs, how="cross").with_columns((pl.col("cy") + pl.col("dy")).alias("cy"))
-    halo = halo.with_columns(_col(pl.col("lon"), pl.col("cy")).alias("cx0")).with_columns(
-        (pl.col("cx0") + pl.col("dx")).alias("cx")).drop("dy", "dx", "cx0")
-    # wrap neighbour columns at the dateline
-    halo = halo.with_columns(pl.col("cx") % _row_cells(pl.col("cy")))
+def keyed(b: pl.DataFrame, max_km: float = EncounterParams().max_distance_km) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(own, halo): own rows keyed by their cell; halo rows replicated into their own cell and those of the 8
+    neighbours that a point within `max_km` could lie in (a conservative bound: latitude gap x 111.195 km, or
+    longitude gap x km per degree at the most poleward latitude in reach, less 5 %), so ~3.6 rows per step
+    instead of 9 and still every pair within `max_km` meets in one cell (tested against brute force)."""
+    b = b.rechunk()  # a gather over a chunked frame (concat of observed + interpolated steps) is ~8x slower
+    lat, lon = b["lat"].to_numpy(), b["lon"].to_numpy()
+    cy = np.floor(lat / CELL_DEG).astype(np.int64)
+    reach = max_km * 1.05 + 1e-3
+    km_lon = KM_PER_DEG * np.cos(np.radians(np.minimum(np.abs(lat) + reach / KM_PER_DEG + CELL_DEG, 89.99)))
+    idx, hy, hx = [], [], []
+    own_cx = np.zeros(lat.size, np.int64)
+    for dy in (-1, 0, 1):
+        row = cy + dy
+        gap = {-1: lat - cy * CELL_DEG, 0: np.zeros(lat.size), 1: (cy + 1) * CELL_DEG - lat}[dy] * KM_PER_DEG
+        n = _row_cells(row)
+        w = 360.0 / n
+        x = (lon + 180.0) / w
+        c0 = np.floor(x)
+        frac = x - c0
+        c0 = c0.astype(np.int64)
+        if dy == 0:
+            own_cx = c0 % n
+        for dx, ok in ((-1, frac * w * km_lon <= reach), (0, True), (1, (1 - frac) * w * km_lon <= reach)):
+            sel = np.flatnonzero((gap <= reach) & ok)
+            idx.append(sel)
+            hy.append(row[sel])
+            hx.append((c0[sel] + dx) % n[sel])
+    own = b.with_columns(pl.Series("cy", cy), pl.Series("cx", own_cx))
+    halo = b[np.concatenate(idx)].with_columns(pl.Series("cy", np.concatenate(hy)), pl.Series("cx", np.concatenate(hx)))
     return own, halo
 
 
@@ -75,7 +89,13 @@ PAIR_SCHEMA = {"a": pl.Int32, "b": pl.Int32, "bucket": pl.Int64, "dist_km": pl.F
 def pair_candidates(own: pl.DataFrame, halo: pl.DataFrame, params: EncounterParams = EncounterParams()
                     ) -> pl.DataFrame:
     """Close pairs per bucket within one partition: a (own, lower MMSI) and b (halo) within max_distance_km."""
-    j = own.join(halo, on=["bucket", "cy", "cx"], suffix="_b").filter(pl.col("mmsi") < pl.col("mmsi_b"))
+    # (bucket, cy, cx) packed into one Int64 (cy + 9001 < 18002 rows x < 36002 columns < 2^30): a one-column
+    # hash join is several times faster than a three-column one
+    key = pl.col("bucket") * (1 << 30) + (pl.col("cy") + 9001) * 36_002 + pl.col("cx")
+    cols = ["mmsi", "lat", "lon", "sog", "t0", "t1", "i0", "obs", "prev_t", "next_t"]
+    j = (own.select(key.alias("_k"), "bucket", *cols)
+         .join(halo.select(key.alias("_k"), *cols), on="_k", suffix="_b")
+         .filter(pl.col("mmsi") < pl.col("mmsi_b")))
     if j.height == 0:
         return pl.DataFrame(schema=PAIR_SCHEMA)
     from sanctionwatch.geo.distance import haversine_km
@@ -184,5 +204,5 @@ def encounters(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams
     b = buckets(track, ports, params)
     if b.height == 0:
         return []
-    own, halo = keyed(b)
+    own, halo = keyed(b, params.max_distance_km)
     return encounter_events(pair_candidates(own, halo, params), track, params)
