@@ -1,7 +1,7 @@
 """Per-regime scorecard on a held-out preset and seed: precision and recall >= 0.95 per detector type in every
 coverage regime (dense, satellite, mixed, each also noisy). `yellow-sea` was never used to tune a detector, and
 seed 103 is outside the tuning seeds (1-3). Combinations measured below the bar are xfail (not strict) with the
-measured numbers; the failure cases are in /work/notes/h-sim-failures.txt and docs/detectors.md
+measured numbers; the failure cases are listed in docs/detectors.md
 "Per-regime scorecard". ~20 s for all six regimes.
 """
 
