@@ -67,3 +67,27 @@ def test_handover_needs_continuity_coverage_and_quiet_waters():
     busy = [leg(412000100 + k, 5.0 + 0.2 * k, 0.5, 41.21 + 0.01 * k, 130.21, 41.22 + 0.01 * k, 130.22)
             for k in range(3)]
     assert ho(old, leg(273000002, 5.05, 5, 41.2005, 130.2, 41.4, 130.4), *busy) == []
+
+
+def test_round_trip_identity_borrowed_for_a_voyage():
+    """A berthed hull goes silent, a twin of another ship's MMSI sails from its berth (that ship keeps transmitting
+    elsewhere), and the old MMSI comes back where the twin's track ends: two events, and look-alikes stay quiet."""
+    def ho(*parts):
+        tr, _ = build_tracks(cat(*parts))
+        return sorted((e["mmsi"], e["other_mmsi"]) for e in handovers(tr))
+
+    from tests.detect.conftest import stay
+
+    a, b = 445000001, 273000002
+    berth = stay(a, 0, 5, 41.77, 129.82)
+    back = leg(a, 14.1, 5, 42.35, 130.6, 42.6, 131.0)
+    elsewhere = stay(b, 0, 24, 43.11, 131.89)  # the real owner of MMSI b, ~190 km away all day
+    twin = leg(b, 5.05, 9, 41.7705, 129.82, 42.35, 130.6)  # sails from the berth, ends 3 min before a returns
+    assert ho(berth, back, elsewhere, twin) == sorted([(a, b), (b, a)])
+    # the twin's track ends 60 km short of where a is heard again: nothing links them
+    assert ho(berth, back, elsewhere, leg(b, 5.05, 9, 41.7705, 129.82, 42.0, 130.2)) == []
+    # berth neighbours powering on and off in turn: nobody moved, a chance neighbour is not a switch
+    assert ho(berth, stay(a, 14.1, 5, 41.77, 129.82), elsewhere, stay(b, 5.05, 9, 41.7705, 129.82)) == []
+    # the other ship sails from the berth alongside and was already heard there before: no appearance
+    assert ho(berth, back, elsewhere.filter(pl.col("ts") < pl.col("ts").min()),
+              stay(b, 0, 5, 41.7705, 129.82), twin) == []

@@ -31,10 +31,6 @@ def cards(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "known regression (issue 12): identity laundering while berthed in a DPRK port is no longer linked by the "
-    "stricter handover rule (the port has other track starts/ends nearby), so the gap on the old MMSI at the "
-    "switch is not explained: gap precision 3/6 on smoke seeds 1-3"))
 def test_precision_recall_per_type(cards):
     types = sorted({t for c in cards for t in c})
     assert {"port_call", "gap", "encounter", "loitering", "destination_mismatch", "identity_change", "spoofing",

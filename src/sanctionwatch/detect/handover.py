@@ -86,18 +86,29 @@ def _near_counts(points: pl.DataFrame, table: pl.DataFrame, deg: float, b_ms: in
 
 def handovers(tracks: pl.DataFrame, params: IdentityParams = IdentityParams(), data_start_ms: int | None = None,
               data_end_ms: int | None = None, report: dict | None = None) -> list[dict]:
-    """Handover events from all fixes (build_tracks output: mmsi, t, seg, lat, lon, source, src_line).
+    """Handover events from all fixes (build_tracks output: mmsi, t, seg, lat, lon, source, src_line): one-way
+    handovers (below) and round trips (`round_trips`).
 
-    `report`, when given, receives how many candidates each test removed (the detect run report)."""
+    `report`, when given, receives how many candidates each test kept (the detect run report's `handover`)."""
     if tracks.height == 0:
         return []
     p = params
-    w = int(p.handover_max_min * 60_000)
     at = (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at")
-    df = tracks.select("mmsi", "t", "lat", "lon", at).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    cols = ["mmsi", "t", "lat", "lon", at] + (["seg"] if "seg" in tracks.columns else [])
+    df = tracks.select(cols).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     if df.height == 0:
         return []
     df = df.sort("mmsi", "t")
+    trips = round_trips(df, p, report)
+    taken = {(e["mmsi"], e["other_mmsi"]) for e in trips}
+    return trips + [e for e in _one_way(df.drop("seg", strict=False), p, data_start_ms, data_end_ms, report)
+                    if (e["mmsi"], e["other_mmsi"]) not in taken]
+
+
+def _one_way(df: pl.DataFrame, p: IdentityParams, data_start_ms: int | None, data_end_ms: int | None,
+             report: dict | None) -> list[dict]:
+    """One MMSI's last fix in the store meets another's first (see the module docstring)."""
+    w = int(p.handover_max_min * 60_000)
     lo = data_start_ms if data_start_ms is not None else int(df["t"].min())
     hi = data_end_ms if data_end_ms is not None else int(df["t"].max())
     first, last = _boundaries(df, w, int(p.handover_min_track_min * 60_000))
@@ -214,7 +225,107 @@ def handovers(tracks: pl.DataFrame, params: IdentityParams = IdentityParams(), d
     return out
 
 
-def _merge(report: dict | None, counts: dict) -> None:
+def _merge(report: dict | None, counts: dict, prefix: str = "") -> None:
     if report is not None:
+        counts = {prefix + k: v for k, v in counts.items()}
         for k, v in counts.items():
             report[k] = report.get(k, 0) + v
+
+
+def round_trips(df: pl.DataFrame, p: IdentityParams = IdentityParams(), report: dict | None = None) -> list[dict]:
+    """Identity borrowed for a while: MMSI A falls silent, MMSI B appears where A stopped, and when B's track
+    ends A is heard again where B stopped (a hull broadcasting another identity for one voyage, then back).
+
+    Input: fixes sorted by (mmsi, t) with mmsi, t, lat, lon, at and optionally seg (a twin on a shared MMSI has
+    its own segment, so B may be a real ship transmitting elsewhere at the same time). Needed, all of:
+    - A is silent (no fix anywhere) for >= `handover_return_min_silence_h` (a silence a gap would report);
+    - B has a piece of track (its segment, bounded by silences of that length or the segment's ends) that
+      starts within `handover_max_min` / `handover_max_km` after A's last fix and ends as close before
+      A's next fix: both ends of the silence meet B's track, which a chance neighbour does not do twice;
+    - A was seen again >= `handover_return_min_move_km` from where it fell silent (the hull sailed under B:
+      two berth neighbours powering on and off in turn never move).
+    Two events: A -> B at the first switch and B -> A at the return. Candidates meet in (time bucket, cell)
+    keys as for one-way handovers: linear in silences and pieces.
+    """
+    if df.height == 0:
+        return []
+    w = int(p.handover_max_min * 60_000)
+    s_ms = int(p.handover_return_min_silence_h * 3.6e6)
+    seg = "seg" if "seg" in df.columns else None
+    nxt = [pl.col(c).shift(-1).over("mmsi") for c in ("t", "lat", "lon", "at")]
+    sil = df.with_columns(*[e.alias(f"{c}2") for e, c in zip(nxt, ("t", "lat", "lon", "at"), strict=True)]).filter(
+        pl.col("t2") - pl.col("t") >= s_ms)
+    cy, cx = _cell(pl.col("lat"), pl.col("lon"), p.handover_cell_deg)
+    sil = sil.select(pl.col("mmsi").alias("old"), pl.col("t").alias("t1"), pl.col("lat").alias("lat1"),
+                     pl.col("lon").alias("lon1"), pl.col("at").alias("at1"), pl.col("t2"), pl.col("lat2"),
+                     pl.col("lon2"), pl.col("at2"), (pl.col("t") // w).alias("b"), cy.alias("cy"), cx.alias("cx"))
+    keys = ["mmsi"] + ([seg] if seg else [])
+    pieces = df.sort(*keys, "t").with_columns(
+        ((pl.col("t") - pl.col("t").shift(1).over(keys)).fill_null(s_ms) >= s_ms).cum_sum().over(keys).alias("_p"))
+    pieces = pieces.group_by(*keys, "_p").agg(
+        pl.col("t").first().alias("t0"), pl.col("lat").first().alias("lat0"), pl.col("lon").first().alias("lon0"),
+        pl.col("at").first().alias("at0"), pl.col("t").last().alias("t3"), pl.col("lat").last().alias("lat3"),
+        pl.col("lon").last().alias("lon3"), pl.col("at").last().alias("at3"), pl.len().alias("n")).filter(
+        pl.col("n") >= 2)
+    counts = {"silences": sil.height, "pieces": pieces.height}
+    if sil.height == 0 or pieces.height == 0:
+        _merge(report, counts, "round_trip_")
+        return []
+    cy0, cx0 = _cell(pl.col("lat0"), pl.col("lon0"), p.handover_cell_deg)
+    offs = pl.DataFrame({"k": [k for k in (0, 1) for _ in range(9)],
+                         "dy": [dy for _ in (0, 1) for dy in (-1, 0, 1) for _ in range(3)],
+                         "dx": [dx for _ in (0, 1) for _ in range(3) for dx in (-1, 0, 1)]},
+                        schema={"k": pl.Int64, "dy": pl.Int32, "dx": pl.Int32})
+    keyed = pieces.select(pl.col("mmsi").alias("new"), "t0", "lat0", "lon0", "at0", "t3", "lat3", "lon3", "at3",
+                          (pl.col("t0") // w).alias("b0"), cy0.alias("cy0"), cx0.alias("cx0")).join(
+        offs, how="cross").with_columns((pl.col("b0") - pl.col("k")).alias("b"), (pl.col("cy0") + pl.col("dy"))
+                                        .alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx"))
+    cand = keyed.join(sil, on=["b", "cy", "cx"]).filter(
+        (pl.col("old") != pl.col("new")) & (pl.col("t0") >= pl.col("t1")) & (pl.col("t0") - pl.col("t1") <= w)
+        & (pl.col("t3") <= pl.col("t2")) & (pl.col("t2") - pl.col("t3") <= w))
+    counts["time_pairs"] = cand.height
+    if cand.height == 0:
+        _merge(report, counts, "round_trip_")
+        return []
+    from sanctionwatch.geo.distance import haversine_km
+
+    def km(a: str, b: str) -> pl.Series:
+        return pl.Series(np.asarray(haversine_km(cand[f"lat{a}"].to_numpy(), cand[f"lon{a}"].to_numpy(),
+                                                 cand[f"lat{b}"].to_numpy(), cand[f"lon{b}"].to_numpy()), float))
+
+    cand = cand.with_columns(km("1", "0").alias("km_out"), km("3", "2").alias("km_back"), km("1", "2").alias("moved"))
+    cand = cand.filter((pl.col("km_out") <= p.handover_max_km) & (pl.col("km_back") <= p.handover_max_km)
+                       & (pl.col("moved") >= p.handover_return_min_move_km))
+    counts["kept"] = cand.height
+    _merge(report, counts, "round_trip_")
+    cand = (cand.with_columns((pl.col("km_out") + pl.col("km_back")).alias("_d"))
+            .sort("_d", "t1", "old", "new").unique(["old", "t1"], keep="first").unique(["new", "t0"], keep="first"))
+    out = []
+    th = {k: getattr(p, k) for k in ("handover_max_min", "handover_max_km", "handover_return_min_silence_h",
+                                      "handover_return_min_move_km")}
+    for r in cand.sort("t1", "old").iter_rows(named=True):
+        a, b = int(r["old"]), int(r["new"])
+        fa, fb = flag_of(a), flag_of(b)
+        hours = (r["t2"] - r["t1"]) / 3.6e6
+        common = dict(scope="track", pattern="round_trip", silence_h=round(hours, 2), moved_km=round(r["moved"], 3),
+                      old_last={"ts_ms": r["t1"], "lat": r["lat1"], "lon": r["lon1"], "at": r["at1"]},
+                      other_first={"ts_ms": r["t0"], "lat": r["lat0"], "lon": r["lon0"], "at": r["at0"]},
+                      other_last={"ts_ms": r["t3"], "lat": r["lat3"], "lon": r["lon3"], "at": r["at3"]},
+                      old_again={"ts_ms": r["t2"], "lat": r["lat2"], "lon": r["lon2"], "at": r["at2"]},
+                      thresholds=th)
+        story = (f"MMSI {a} fell silent for {hours:.1f} h; MMSI {b} appeared {(r['t0'] - r['t1']) / 60_000:.1f} min "
+                 f"later {r['km_out']:.2f} km away and its track ended {(r['t2'] - r['t3']) / 60_000:.1f} min before "
+                 f"{a} was heard again {r['km_back']:.2f} km from it, {r['moved']:.1f} km from where {a} fell silent: "
+                 "one hull under two identities")
+
+        def changes(o: int, n: int, fo: str | None, fn: str | None) -> dict:
+            return {"mmsi": {"old": str(o), "new": str(n)},
+                    **({"flag": {"old": fo, "new": fn, "from": "MMSI MID (ITU table)"}} if fo != fn else {})}
+
+        out.append(event("identity_change", a, r["t1"], r["t0"], other_mmsi=b, lat=r["lat1"], lon=r["lon1"],
+                         country=fb, confidence=0.8, rule=f"round trip, switch: {story}",
+                         changes=changes(a, b, fa, fb), distance_km=round(r["km_out"], 3), **common))
+        out.append(event("identity_change", b, r["t3"], r["t2"], other_mmsi=a, lat=r["lat3"], lon=r["lon3"],
+                         country=fa, confidence=0.8, rule=f"round trip, return: {story}",
+                         changes=changes(b, a, fb, fa), distance_km=round(r["km_back"], 3), **common))
+    return out

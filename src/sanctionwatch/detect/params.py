@@ -165,6 +165,13 @@ class IdentityParams:
     handover_density_cell_deg: float = 0.1  # track boundaries counted in 3x3 such cells (~30 km) ...
     handover_density_window_h: float = 2.0  # ... in this bucket and both neighbours (2-6 h around the switch)
     handover_max_nearby_boundaries: int = 1  # more other starts/ends nearby: a place where tracks start/stop
+    # Round trip (identity borrowed for a voyage, then back): the old MMSI's silence and the other MMSI's piece
+    # of track are bounded by silences this long - GapParams.min_gap_h, the silence a gap would report and
+    # the round trip must explain; shorter swaps leave no gap to explain and stay unflagged.
+    handover_return_min_silence_h: float = 6.0
+    # ...and the hull was heard again this far from where it fell silent (it sailed under the other identity;
+    # berth neighbours powering on and off in turn never move): 5 x handover_max_km, beyond the same spot.
+    handover_return_min_move_km: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,9 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     ids = identity_changes(reports, params.identity)
     linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
     t_start = int(tracks["t"].min()) if tracks.height else None
-    ids += [e for e in handovers(tracks, params.identity, t_start, data_end) if (e["mmsi"], e["other_mmsi"]) not in linked]
+    handover_report: dict = {}
+    ids += [e for e in handovers(tracks, params.identity, t_start, data_end, handover_report)
+            if (e["mmsi"], e["other_mmsi"]) not in linked]
     events = _drop_explained(events, [e for e in ids if e["other_mmsi"]], "gap", 0.0, explained, starts_within_ms=3_600_000)
     events += ids
     calls = [e for e in events if e["type"] == "port_call"]
@@ -157,7 +159,8 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     timings["total_s"] = time.perf_counter() - t0
     data_quality = quality_summary(track_report, reports_invalid)
     report = {"positions": positions.height, "vessel_reports": n_reports, "events": table.num_rows,
-              "by_type": counts, "tracks": track_report, "data_quality": data_quality, "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
+              "by_type": counts, "tracks": track_report, "data_quality": data_quality, "not_reported_explained": explained, "handover": handover_report,
+              "timings": {k: round(v, 3) for k, v in timings.items()}}
     return table, report
 
 

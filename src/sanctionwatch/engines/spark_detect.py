@@ -290,7 +290,9 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
     tracks = _collect(u.filter(F.col("kind") == "fix").select("mmsi", "t", "seg", "lat", "lon", "source", "src_line"))
     t_start = int(tracks["t"].min()) if tracks.height else None  # type: ignore[arg-type]
-    ids += [e for e in handovers(tracks, params.identity, t_start, data_end) if (e["mmsi"], e["other_mmsi"]) not in linked]
+    handover_report: dict = {}
+    ids += [e for e in handovers(tracks, params.identity, t_start, data_end, handover_report)
+            if (e["mmsi"], e["other_mmsi"]) not in linked]
     events = _drop_explained(events, [e for e in ids if e["other_mmsi"]], "gap", 0.0, explained, starts_within_ms=3_600_000)
     events += ids
     calls = [e for e in events if e["type"] == "port_call"]
@@ -313,7 +315,8 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     report = {"engine": "spark", "positions": n_pos, "vessel_reports": n_reports, "events": table.num_rows,
               "by_type": {str(t): int(c) for t, c in zip(types, counts, strict=True) if t}, "tracks": track_report,
               "data_quality": data_quality,
-              "not_reported_explained": explained, "timings": {k: round(v, 3) for k, v in timings.items()}}
+              "not_reported_explained": explained, "handover": handover_report,
+              "timings": {k: round(v, 3) for k, v in timings.items()}}
     return table, report
 
 
