@@ -20,12 +20,15 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def store(built, tmp_path_factory):
-    """A store with three vessels in vessel_reports and the session's list index written into it."""
+    """A store with four vessels in vessel_reports and the session's list index written into it."""
     root = tmp_path_factory.mktemp("store")
     ts = datetime(2020, 6, 30, tzinfo=UTC)
-    t = pa.table({"ts": [ts] * 3, "mmsi": pa.array([445539000, 367000140, 999000001], pa.int32()),
-                  "msg_type": pa.array([5, 5, 5], pa.int8()), "imo": pa.array([8937675, 7702774, None], pa.int32()),
-                  "name": ["TONG SAN 2", "SAMUEL I NEWHOUSE", "KUMUNSAN NO 3"], "callsign": [None, "WYR3371", None]})
+    # 352000001: a namesake of TONG SAN 2 sending its own valid IMO 9074729 (rejected, hidden by default).
+    t = pa.table({"ts": [ts] * 4, "mmsi": pa.array([445539000, 367000140, 999000001, 352000001], pa.int32()),
+                  "msg_type": pa.array([5, 5, 5, 5], pa.int8()),
+                  "imo": pa.array([8937675, 7702774, None, 9074729], pa.int32()),
+                  "name": ["TONG SAN 2", "SAMUEL I NEWHOUSE", "KUMUNSAN NO 3", "TONG SAN 2"],
+                  "callsign": [None, "WYR3371", None, None]})
     write_parquet_atomic(conform(t, "vessel_reports"), root / "vessel_reports" / "day=2020-06-30" / "a-00000.parquet")
     write_index(*built, Store(root))
     return root
@@ -48,12 +51,37 @@ def test_screen_queries_json(store):
     assert all(x["list_version"] and x["algorithm"] and x["source_ref"] for x in rows)
 
 
+def test_screen_audit_trail(store):
+    """One block per query with `no match`, the searched list versions, the stale-list warning."""
+    r = runner.invoke(app, ["screen", "QWXZ UNLISTED VESSEL", "TONG SAN 2", "--store", str(store), "-f", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert [x["query"] for x in rows if x["match_kind"] == "no match"] == ["QWXZ UNLISTED VESSEL"]
+    assert {x["designation_id"] for x in rows if x["query"] == "TONG SAN 2"} == {"imo-8937675"}
+    err = " ".join(r.stderr.split())  # rich wraps long lines
+    assert "lists searched: us_ofac_sdn 2024-05-03" in err and "gb_fcdo_sanctions 2026-04-29" in err
+    assert "STALE LISTS" in err  # the shipped snapshots are all older than the 90-day bound
+
+
+def test_screen_show_rejected(store):
+    """A namesake with a conflicting valid IMO is hidden unless asked for, and counted."""
+    r = runner.invoke(app, ["screen", "--store", str(store), "-f", "json"])
+    assert 352000001 not in {x["mmsi"] for x in json.loads(r.stdout)}
+    assert "1 rejected namesake(s) hidden (--show-rejected)" in " ".join(r.stderr.split())
+    r = runner.invoke(app, ["screen", "--store", str(store), "-f", "json", "--show-rejected"])
+    (row,) = [x for x in json.loads(r.stdout) if x["mmsi"] == 352000001]
+    assert row["match_kind"] == "rejected" and row["name_weight"] == 0.0
+    assert row["reasons"].startswith("REJECTED namesake: sends valid IMO 9074729, listed IMO 8937675")
+
+
 def test_screen_store_vessels(store):
     r = runner.invoke(app, ["screen", "--store", str(store), "--format", "json"])
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert {x["mmsi"] for x in rows} == {445539000, 999000001}
-    assert {x["field"] for x in rows if x["mmsi"] == 445539000} == {"imo", "mmsi", "name"}
+    (tong,) = [x for x in rows if x["mmsi"] == 445539000]  # one designation, one row: the strongest evidence
+    assert tong["match_kind"] == "strong" and tong["designation_id"] == "imo-8937675"
+    assert "imo 8937675 agrees" in tong["reasons"] and "mmsi 445539000 agrees" in tong["reasons"]
 
 
 def test_screen_file_and_lists_filter(store, tmp_path):
@@ -61,7 +89,9 @@ def test_screen_file_and_lists_filter(store, tmp_path):
     f.write_text("KUM UN SAN 3\n\nTONG SAN 2\n")
     r = runner.invoke(app, ["screen", "--file", str(f), "--store", str(store), "--lists", "us_ofac_sdn", "-f", "json"])
     assert r.exit_code == 0, r.output
-    assert {x["dataset"] for x in json.loads(r.stdout)} == {"us_ofac_sdn"}
+    rows = json.loads(r.stdout)
+    assert {x["dataset"] for x in rows if x["match_kind"] != "no match"} == {"us_ofac_sdn"}
+    assert [x["query"] for x in rows if x["match_kind"] == "no match"] == ["TONG SAN 2"]  # UK-listed only
 
 
 def test_lists_show(store):

@@ -41,9 +41,14 @@ def test_imo_lookups_exact(index):
 
 def test_match_explains_itself(index):
     res = screen_queries(["KUM UN SAN NO.3", "T2EM4", "572469210"], index)
-    assert res.null_count().select(pl.exclude("programs")).sum_horizontal().item() == 0
-    row = res.filter((pl.col("query") == "KUM UN SAN NO.3") & (pl.col("dataset") == "us_ofac_sdn")).row(0, named=True)
+    # every column filled (matched_name is the matched list name: null on strong-id rows without a name hit)
+    assert res.null_count().select(pl.exclude("programs", "matched_name")).sum_horizontal().item() == 0
+    (kum,) = res.filter(pl.col("query") == "KUM UN SAN NO.3").iter_rows(named=True)  # OFAC + FCDO: one row
+    assert kum["designation_id"] == "imo-8705539"
+    assert kum["sources"] == "gb_fcdo_sanctions 2026-04-29, us_ofac_sdn 2024-05-03"
+    row = screen_queries(["KUM UN SAN NO.3"], subset(index, ["us_ofac_sdn"])).row(0, named=True)
     assert row["matched_value"] == "KUM UN SAN 3" and row["matched_field"] == "name"
+    assert row["matched_name"] == "KUM UN SAN 3" and "name 'KUM UN SAN 3' (name) equal" in row["reasons"]
     assert row["source_ref"] == "ofac/2024-05-03/sdn.csv:5104" and row["list_version"] == "2024-05-03"
     assert row["threshold"] == ScreenParams().threshold and "rapidfuzz" in row["algorithm"]
     assert row["programs"] == "DPRK4"
@@ -57,7 +62,10 @@ def test_screen_vessels_feeds_risk(index):
                       "name": ["TONG SAN 2", "SAMUEL I NEWHOUSE", "KUMUNSAN 3"], "callsign": [None, "WYR3371", None]})
     hits = screen_vessels(v, index)
     assert set(HITS_COLUMNS) <= set(hits.columns)
-    assert set(hits.filter(pl.col("mmsi") == 445539000)["field"]) == {"imo", "mmsi", "name"}
+    (tong,) = hits.filter(pl.col("mmsi") == 445539000).iter_rows(named=True)  # 2 lists x 3 fields: one row
+    assert (tong["field"], tong["match_kind"], tong["designation_id"]) == ("imo", "strong", "imo-8937675")
+    assert tong["sources"] == "gb_fcdo_sanctions 2026-04-29, gb_hmt_sanctions 2020-02-20"
+    assert tong["reasons"].startswith("imo 8937675 agrees; mmsi 445539000 agrees; name 'TONG SAN 2'")
     assert hits.filter(pl.col("mmsi") == 367000140).is_empty()
     assert set(hits.filter(pl.col("mmsi") == 1)["entity_id"]) == {"imo-8705539"}
     c = contributions(pl.DataFrame(schema={"type": pl.Utf8}), hits.select(HITS_COLUMNS))

@@ -26,12 +26,24 @@ from sanctionwatch.store import Store
 lists_app = typer.Typer(help="Sanctions lists: download, build the screening index, show versions.",
                         no_args_is_help=True)
 
-_QUERY_COLS = ["query", "field", "match_kind", "matched_value", "matched_field", "score", "threshold",
-               "algorithm", "caption", "schema", "entity_id", "entry_id", "dataset", "list_version", "programs",
-               "source_ref"]
+_QUERY_COLS = ["query", "field", "match_kind", "name_weight", "matched_name", "reasons", "matched_value",
+               "matched_field", "score", "threshold", "algorithm", "caption", "schema", "designation_id", "sources",
+               "entity_id", "entry_id", "dataset", "list_version", "programs", "source_ref"]
 _VESSEL_COLS = ["mmsi", "imo", "name", "callsign", *_QUERY_COLS[1:]]
-_SHORT = ["query", "field", "matched_value", "score", "caption", "schema", "dataset", "list_version", "programs",
-          "entity_id", "source_ref"]
+_SHORT = ["query", "match_kind", "name_weight", "matched_name", "caption", "designation_id", "sources", "programs",
+          "reasons"]
+
+
+def _with_no_match(res, queries: list[str]):
+    """One block per query: queries without any shown hit get a `no match` row (the audit trail)."""
+    import polars as pl
+
+    q = pl.DataFrame({"query_id": list(range(len(queries))), "query": queries},
+                     schema={"query_id": pl.Int64, "query": pl.Utf8})
+    none = q.filter(~pl.col("query_id").is_in(res["query_id"].implode())).with_columns(
+        pl.lit("no match").alias("match_kind"), pl.lit(0.0).alias("name_weight"),
+        pl.lit("no list entry reaches the threshold or shares a strong id").alias("reasons"))
+    return pl.concat([res, none], how="diagonal_relaxed").sort("query_id", maintain_order=True)
 
 
 def screen(
@@ -40,12 +52,18 @@ def screen(
     store: str = store_option(),
     lists: str = typer.Option(None, "--lists", help="Comma-separated datasets to screen against (default all)."),
     threshold: float = typer.Option(ScreenParams().threshold, "--threshold", help="Minimum name score 0-1."),
+    show_rejected: bool = typer.Option(False, "--show-rejected",
+                                       help="Also show rejected namesakes (a conflicting IMO or strong id)."),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     engine: Engine = engine_option(),
     master: str = master_option(),
 ) -> None:
-    """Screen queries against the sanctions lists; with only --store, screen every vessel in the store."""
+    """Screen queries against the sanctions lists; with only --store, screen every vessel in the store.
+
+    One block per query, `no match` included; the searched list versions and a stale-list warning go to stderr.
+    """
     # imported here, not at module level: followthemoney/rapidfuzz would slow every `--help`
+    from sanctionwatch.lists.freshness import list_ages, searched, stale_warning
     from sanctionwatch.lists.screen import default_index, screen_queries, screen_store, subset
 
     qs = list(queries or [])
@@ -72,20 +90,35 @@ def screen(
         fail(str(e))
         return
     if qs:
-        res, cols = screen_queries(qs, index, params), _QUERY_COLS
-        if format == Format.table:
-            cols = _SHORT
+        res = screen_queries(qs, index, params)
+        cols = _QUERY_COLS if format != Format.table else _SHORT
+        what = f"{len(qs)} quer{'y' if len(qs) == 1 else 'ies'}"
     else:
         assert st is not None
         if engine == Engine.spark:
             from sanctionwatch.engines.spark_screen import screen_spark
 
-            res, cols = screen_spark(store_uri(store), index, master=master, params=params), _VESSEL_COLS
+            res = screen_spark(store_uri(store), index, master=master, params=params)
         else:
-            res, cols = screen_store(st, index, params), _VESSEL_COLS
-        if format == Format.table:
-            cols = ["mmsi", "imo", "name", *_SHORT[1:]]
-    console.print(f"{res.height} match(es); lists: " + ", ".join(f"{k} {v}" for k, v in index.versions().items()))
+            res = screen_store(st, index, params)
+        cols = _VESSEL_COLS if format != Format.table else ["mmsi", "imo", "name", *_SHORT[1:]]
+        what = f"{res['mmsi'].n_unique()} vessel(s) with a candidate"
+    import polars as pl
+
+    rejected = int((res["match_kind"] == "rejected").sum())
+    if not show_rejected:
+        res = res.filter(pl.col("match_kind") != "rejected")
+    if qs:
+        res = _with_no_match(res, qs)
+        found = res.filter(pl.col("match_kind") != "no match")["query_id"].n_unique()
+        what += f": {found} with a match, {len(qs) - found} no match"
+    hidden = f", {rejected} rejected namesake(s) hidden (--show-rejected)" if rejected and not show_rejected else ""
+    ages = list_ages(index.manifest, params)
+    console.print(f"{what}; {res.filter(pl.col('match_kind') != 'no match').height} hit(s){hidden}")
+    console.print(f"lists searched: {searched(ages)}")
+    if warn := stale_warning(ages):
+        console.print(f"[bold yellow]warning:[/] {warn}")
+    cols = [c for c in cols if c in res.columns]
     emit_rows(cols, res.select(cols).rows(), format)
 
 
@@ -119,14 +152,23 @@ def download_cmd(
     source_id: str = typer.Argument(..., help=f"List id: {', '.join(SOURCES)}."),
     url: list[str] = typer.Option(None, "--url", help="Override URL(s) (http(s):// or file://), in file order."),
     cache_dir: Path = typer.Option(None, "--cache-dir", help="Cache folder [setting cache_dir]."),
+    allow_drop: bool = typer.Option(False, "--allow-drop", help="Accept a list with many fewer entries than "
+                                    "the previous version (a deliberate downgrade)."),
 ) -> None:
-    """Download the current list from its official URL(s) into the cache (version and date recorded)."""
+    """Download the current list from its official URL(s) into the cache (version and date recorded).
+
+    The download becomes the one in use only if it passes validation (format, completeness, entry count);
+    otherwise the previous version stays and the command exits 1 saying why."""
     import httpx
 
     from sanctionwatch.lists.download import download
+    from sanctionwatch.lists.validate import ListValidationError
 
     try:
-        meta = download(source(source_id), url, cache_dir)
+        meta = download(source(source_id), url, cache_dir, allow_drop=allow_drop)
+    except ListValidationError as e:
+        fail(str(e), code=1)
+        return
     except httpx.HTTPError as e:  # offline, DNS, TLS, timeout: one line, not a traceback
         fail(f"download of {source_id} failed ({type(e).__name__}: {e}); the packaged snapshot or an earlier "
              "download stays in use", code=1)
@@ -137,6 +179,8 @@ def download_cmd(
     emit_rows(["source", "list_version", "entities", "problems", "sha256", "path"],
               [[meta["source"], meta["list_version"], meta["entities"], meta["problems"], meta["sha256"][:12],
                 meta["path"]]], Format.table)
+    for w in meta.get("warnings", []):
+        console.print(f"warning: {w}")
 
 
 @lists_app.command("show")

@@ -9,7 +9,9 @@ STORE/lists/entities.ftm.json merged FtM entities (with `referents` and `dataset
 STORE/lists/manifest.json     sources, list versions, sha256 of inputs, counts, problems (file:line + reason)
 ```
 Vessel entries with the same check-digit-valid IMO number become one entity `imo-<number>`; every other
-entry is its own entity. Rows keep the entry granularity so a match cites the exact list entry.
+entry is its own entity. `designation_id` (lists/designations.py) merges further, by IMO then MMSI and call
+sign, so one listed vessel on several lists is one designation. Rows keep the entry granularity so a match
+cites the exact list entry.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 import polars as pl
 
 from sanctionwatch import __version__
+from sanctionwatch.lists.designations import designation_ids
+from sanctionwatch.lists.features import list_features, type_categories
 from sanctionwatch.lists.ids import imo_check_ok, norm_callsign, norm_mmsi, parse_imo
 from sanctionwatch.lists.model import LoadedList
 from sanctionwatch.lists.normalize import name_forms
@@ -30,7 +34,10 @@ from sanctionwatch.store.layout import Store
 
 NAME_FIELDS = ("name", "alias", "weakAlias", "previousName")
 ENTRY_SCHEMA = {c: pl.Utf8 for c in ("entry_id", "entity_id", "schema", "caption", "dataset", "authority",
-                                     "list_version", "source_ref", "programs", "program_ids")}
+                                     "list_version", "source_ref", "programs", "program_ids", "flag", "past_flags",
+                                     "listed_type", "gross_tonnage")}
+# Derived per index: the merged designation (lists/designations.py) and the listed type's AIS categories.
+DERIVED_ENTRY_COLS = ("designation_id", "type_cats")
 NAME_SCHEMA = {c: pl.Utf8 for c in ("entry_id", "entity_id", "schema", "field", "name", "norm", "key", "fold",
                                     "digits")}
 IDENT_SCHEMA = {"entry_id": pl.Utf8, "entity_id": pl.Utf8, "kind": pl.Utf8, "value": pl.Utf8, "valid": pl.Boolean}
@@ -81,7 +88,7 @@ def build_index(loaded: list[LoadedList]) -> tuple[ListIndex, list[dict]]:
             caption = e.first("name") or e.caption
             entries.append((e.id, eid, e.schema.name, caption, ll.dataset, ll.authority, ll.list_version,
                             ll.refs.get(str(e.id), ""), "; ".join(e.get("program", quiet=True)),
-                            "; ".join(e.get("programId", quiet=True))))
+                            "; ".join(e.get("programId", quiet=True)), *list_features(e)))
             for f in NAME_FIELDS:
                 for n in e.get(f, quiet=True):
                     names.append((e.id, eid, e.schema.name, f, n))
@@ -99,13 +106,23 @@ def build_index(loaded: list[LoadedList]) -> tuple[ListIndex, list[dict]]:
             _merge_json(merged, eid, e, ll.dataset)
     names_df = pl.DataFrame(names, schema=list(NAME_SCHEMA)[:5], orient="row").unique(maintain_order=True)
     names_df = pl.concat([names_df, name_forms(names_df["name"])], how="horizontal")
+    idents_df = pl.DataFrame(idents, schema=IDENT_SCHEMA, orient="row").unique(maintain_order=True)
     index = ListIndex(
-        entries=pl.DataFrame(entries, schema=ENTRY_SCHEMA, orient="row"),
+        entries=with_derived(pl.DataFrame(entries, schema=ENTRY_SCHEMA, orient="row"), idents_df),
         names=names_df.select(list(NAME_SCHEMA)),
-        idents=pl.DataFrame(idents, schema=IDENT_SCHEMA, orient="row").unique(maintain_order=True),
+        idents=idents_df,
         manifest=_manifest(loaded),
     )
     return index, list(merged.values())
+
+
+def with_derived(entries: pl.DataFrame, idents: pl.DataFrame) -> pl.DataFrame:
+    """Entries with designation_id and type_cats (and null feature columns when read from an older index)."""
+    entries = entries.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in ENTRY_SCHEMA
+                                    if c not in entries.columns])
+    entries = entries.drop([c for c in DERIVED_ENTRY_COLS if c in entries.columns])
+    entries = entries.join(designation_ids(entries, idents), on="entry_id", how="left", maintain_order="left")
+    return entries.with_columns(type_categories(pl.col("listed_type")).alias("type_cats"))
 
 
 def _merge_json(merged: dict[str, dict], eid: str, e, dataset: str) -> None:
@@ -151,6 +168,7 @@ def write_index(index: ListIndex, merged: list[dict], store: Store) -> Path:
         for m in merged:
             fh.write(json.dumps(m, ensure_ascii=False, sort_keys=True) + "\n")
     counts = {"entries": index.entries.height, "entities": index.entries["entity_id"].n_unique(),
+              "designations": index.entries["designation_id"].n_unique(),
               "names": index.names.height, "idents": index.idents.height}
     index.manifest = {**index.manifest, "counts": counts}
     write_text_atomic(d / "manifest.json", json.dumps(index.manifest, indent=1))
@@ -162,9 +180,12 @@ def read_index(store: Store) -> ListIndex:
     d = index_dir(store)
     if not (d / "manifest.json").exists():
         raise FileNotFoundError(f"no list index in {d}; run `sanctionwatch lists build --store {store.root}`")
+    entries, idents = pl.read_parquet(d / "entries.parquet"), pl.read_parquet(d / "idents.parquet")
+    if "designation_id" not in entries.columns:  # an index written before designations existed
+        entries = with_derived(entries, idents)
     return ListIndex(
-        entries=pl.read_parquet(d / "entries.parquet"),
+        entries=entries,
         names=pl.read_parquet(d / "names.parquet"),
-        idents=pl.read_parquet(d / "idents.parquet"),
+        idents=idents,
         manifest=json.loads((d / "manifest.json").read_text()),
     )

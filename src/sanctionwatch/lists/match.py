@@ -23,8 +23,13 @@ MATCH_SCHEMA = {
     "matched_value": pl.Utf8, "matched_field": pl.Utf8, "score": pl.Float64, "threshold": pl.Float64,
     "algorithm": pl.Utf8, "entry_id": pl.Utf8, "entity_id": pl.Utf8, "schema": pl.Utf8, "caption": pl.Utf8,
     "dataset": pl.Utf8, "list_version": pl.Utf8, "programs": pl.Utf8, "source_ref": pl.Utf8,
+    # Entity evaluation (lists/entity.py fills these; see the Screening-hits contract in docs/screening.md):
+    "designation_id": pl.Utf8, "sources": pl.Utf8, "name_weight": pl.Float64, "matched_name": pl.Utf8,
+    "reasons": pl.Utf8,
 }
-_ENTRY_COLS = ["entry_id", "schema", "caption", "dataset", "list_version", "programs", "source_ref"]
+_ENTRY_COLS = ["entry_id", "schema", "caption", "dataset", "list_version", "programs", "source_ref",
+               "designation_id"]
+_EVAL_COLS = ("sources", "name_weight", "matched_name", "reasons")
 _ID_ALGO = {"imo": "exact IMO number (check digit valid)", "owner_imo": "exact IMO company number",
             "mmsi": "exact MMSI", "callsign": "exact call sign (alphanumerics, uppercase)"}
 _ALGO_EQUAL = "equal normalised names (rapidfuzz fuzz.ratio = 1 on spaceless name)"
@@ -38,7 +43,9 @@ def empty_matches() -> pl.DataFrame:
 
 def _with_entries(df: pl.DataFrame, index: ListIndex) -> pl.DataFrame:
     ent = index.entries.select(_ENTRY_COLS)
-    return df.join(ent, on="entry_id", how="left").select(list(MATCH_SCHEMA))
+    df = df.join(ent, on="entry_id", how="left")
+    return df.with_columns([pl.lit(None, dtype=MATCH_SCHEMA[c]).alias(c) for c in _EVAL_COLS]).select(
+        list(MATCH_SCHEMA))
 
 
 def match_ids(queries: pl.DataFrame, index: ListIndex) -> pl.DataFrame:

@@ -25,3 +25,31 @@ class ScreenParams:
     max_block_size: int = 100  # blocks larger than this (MOHA..., KORE...) are skipped; the other keys of the
     #   name still block it. Measured: keeps candidates per query in the tens on the shipped lists.
     vessel_name_schemas: tuple[str, ...] = ("Vessel",)  # AIS ship names are matched against these schemas.
+
+    # Entity matching of a name hit (lists/screen.py, lists/features.py). The name prior is the chance that a
+    # ship bearing this name is the listed one: 1 in (1 + other bearers), other bearers estimated from the
+    # shipped name-frequency table (lists/namefreq.py). Each feature multiplies the odds by a likelihood
+    # ratio (LR); name_weight = odds / (1 + odds). The LRs are judgement values, kept mild because the
+    # evading fleet re-flags (new MMSI, call sign and flag) faster than lists are updated; their effect is
+    # measured in docs/screening.md (benchmarks/bench_screen_vs_logicv1.py).
+    max_name_odds: float = 20.0  # a name unseen in the ~10,000-vessel table is still no proof (world fleet
+    #   ~ 100,000): prior odds at most 20:1 (weight 0.95).
+    token_smoothing: float = 0.5  # add-1/2 count for name words never seen in the table.
+    lr_fuzzy: float = 0.3  # names match only fuzzily (not equal once normalised/folded): ANKARA vs ANGARA.
+    lr_mmsi_differs: float = 0.3  # listed MMSI(s) known and the vessel sends another (re-flagging changes it).
+    lr_callsign_differs: float = 0.5  # listed call sign known, vessel sends another (changes with the flag).
+    lr_flag_agrees: float = 2.0  # flag from the MMSI's MID equals the listed flag.
+    lr_flag_past: float = 1.5  # equals a listed former flag (OFAC lists former flags for 40 of 851 vessels).
+    lr_flag_differs: float = 0.5  # neither current nor former listed flag.
+    lr_type_agrees: float = 1.5  # AIS ship type category consistent with the listed type.
+    lr_type_differs: float = 0.5  # inconsistent (AIS types are often wrong or left at a default: mild).
+    gt_per_cubic_m: float = 0.005  # gross tonnage ~ k * length^3 for merchant hulls (100 m ~ 5,000 GT).
+    size_ratio_ok: float = 4.0  # listed GT within x4 of the length's expected GT: size fits.
+    size_ratio_bad: float = 10.0  # beyond x10: not the same hull.
+    lr_size_agrees: float = 1.5
+    lr_size_differs: float = 0.3
+
+    # Audit trail: a list snapshot older than this many days is stale (a warning in CLI, API and case files).
+    # UN, OFAC and UK publish changes weekly or faster; the shadow-fleet designations of 2024-2025 added
+    # hundreds of vessels within months, so a list over 90 days old is missing designations.
+    list_max_age_days: int = 90

@@ -1,8 +1,9 @@
 """Screening API: free-text queries, vessel tables (for the risk scorer) and every vessel seen in a store.
 
-`screen_vessels(table)` returns one row per (vessel, list entry, matched field) with the columns the risk
-scorer cites: mmsi, entity_id, caption, dataset, programs, match_kind (strong/name), score, field,
-list_version, plus threshold, algorithm, matched value/field and the entry's source file:line.
+`screen_vessels(table)` returns at most one row per (vessel MMSI, designation) with the columns the risk scorer
+cites: mmsi, entity_id, designation_id, sources, caption, dataset, programs, match_kind
+(strong/name/rejected), name_weight, matched_name, reasons, score, field, list_version, plus threshold,
+algorithm, matched value/field and the cited entry's source file:line (lists/entity.py says how).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import polars as pl
 import pyarrow as pa
 
+from sanctionwatch.lists.entity import evaluate, with_vkey
 from sanctionwatch.lists.ids import imo_check_expr, looks_like_callsign, norm_callsign, parse_imo
 from sanctionwatch.lists.index import ListIndex, build_index, read_index
 from sanctionwatch.lists.match import MATCH_SCHEMA, match_ids, match_names
@@ -20,6 +22,7 @@ from sanctionwatch.lists.sources import SOURCES, load_source
 from sanctionwatch.store import Store, connect
 
 VESSEL_COLS = ("mmsi", "imo", "name", "callsign")
+FEATURE_COLS = {"ship_type": pl.Int64, "length": pl.Float64}  # optional: used by entity evaluation
 
 
 def default_index(store: Store | None = None, sources: list[str] | None = None) -> ListIndex:
@@ -41,8 +44,10 @@ def subset(index: ListIndex, datasets: list[str] | None) -> ListIndex:
         raise ValueError(f"unknown list(s) {', '.join(unknown)}; index has: {', '.join(sorted(known))}")
     keep = index.entries.filter(pl.col("dataset").is_in(datasets))
     ids = keep["entry_id"].implode()
+    manifest = {**index.manifest, "sources": [s for s in index.manifest.get("sources", [])
+                                              if s["dataset"] in datasets]}
     return ListIndex(keep, index.names.filter(pl.col("entry_id").is_in(ids)),
-                     index.idents.filter(pl.col("entry_id").is_in(ids)), index.manifest)
+                     index.idents.filter(pl.col("entry_id").is_in(ids)), manifest)
 
 
 def _query_ids(text: str) -> list[tuple[str, str]]:
@@ -57,16 +62,28 @@ def _query_ids(text: str) -> list[tuple[str, str]]:
     return [("callsign", cs)] if cs and looks_like_callsign(t) else []
 
 
-def screen_queries(queries: list[str], index: ListIndex, params: ScreenParams | None = None) -> pl.DataFrame:
-    """Screen free-text queries (names, `IMO 8705539`, 9-digit MMSIs, call signs); adds a `query` column."""
+def screen_queries(queries: list[str], index: ListIndex, params: ScreenParams | None = None,
+                   show_rejected: bool = True) -> pl.DataFrame:
+    """Screen free-text queries (names, `IMO 8705539`, 9-digit MMSIs, call signs); adds a `query` column.
+
+    One row per (query, designation); `show_rejected=False` drops the rejected namesakes.
+    """
     q = pl.DataFrame({"query_id": list(range(len(queries))), "query": queries}, schema={"query_id": pl.Int64,
                                                                                         "query": pl.Utf8})
     ids = [(i, k, v) for i, t in enumerate(queries) for k, v in _query_ids(t)]
     id_q = pl.DataFrame(ids, schema={"query_id": pl.Int64, "kind": pl.Utf8, "value": pl.Utf8}, orient="row")
     numeric = {i for i, k, _ in ids if k != "callsign"}
     name_q = q.filter(~pl.col("query_id").is_in(list(numeric))).rename({"query": "name"})
-    out = pl.concat([match_ids(id_q, index), match_names(name_q, index, params)])
-    return q.join(out, on="query_id").sort(["query_id", "score", "entry_id"], descending=[False, True, False])
+    raw = pl.concat([match_ids(id_q, index), match_names(name_q, index, params)])
+    vessels = q.select("query_id", pl.lit(None, dtype=pl.Int64).alias("mmsi"), pl.lit(None, dtype=pl.Int64)
+                       .alias("imo"), pl.lit(None, dtype=pl.Utf8).alias("callsign"))
+    out = evaluate(with_vkey(raw.with_columns(pl.lit(None, dtype=pl.Int64).alias("mmsi"))), with_vkey(vessels),
+                   index, params)
+    if not show_rejected:
+        out = out.filter(pl.col("match_kind") != "rejected")
+    return q.join(out.drop("vkey", "mmsi"), on="query_id").sort(
+        ["query_id", "kind_rank", "name_weight", "score", "entry_id"], descending=[False, True, True, True, False]
+    ).drop("kind_rank")
 
 
 def _vessel_frame(table: pa.Table | pl.DataFrame) -> pl.DataFrame:
@@ -76,16 +93,24 @@ def _vessel_frame(table: pa.Table | pl.DataFrame) -> pl.DataFrame:
     if len(missing) == len(VESSEL_COLS):
         raise ValueError(f"vessel table needs at least one of {VESSEL_COLS}; has {df.columns}")
     df = df.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing])
+    if "length" not in df.columns and {"to_bow", "to_stern"} <= set(df.columns):
+        df = df.with_columns((pl.col("to_bow").cast(pl.Float64) + pl.col("to_stern").cast(pl.Float64)).alias("length"))
+    feats = [pl.col(c).cast(dt, strict=False) for c, dt in FEATURE_COLS.items() if c in df.columns]
     return df.select(
         pl.col("mmsi").cast(pl.Int64, strict=False),
         pl.col("imo").cast(pl.Int64, strict=False),
-        pl.col("name").cast(pl.Utf8), pl.col("callsign").cast(pl.Utf8),
-    ).unique().with_row_index("query_id").with_columns(pl.col("query_id").cast(pl.Int64))
+        pl.col("name").cast(pl.Utf8), pl.col("callsign").cast(pl.Utf8), *feats,
+    ).unique(maintain_order=True).with_row_index("query_id").with_columns(pl.col("query_id").cast(pl.Int64))
 
 
 def screen_vessels(table: pa.Table | pl.DataFrame, index: ListIndex | None = None,
-                   params: ScreenParams | None = None) -> pl.DataFrame:
-    """Screen distinct (mmsi, imo, name, callsign) rows: IMO/MMSI/call sign exactly, names vs listed vessels."""
+                   params: ScreenParams | None = None, show_rejected: bool = True) -> pl.DataFrame:
+    """Screen vessel identities (mmsi, imo, name, callsign; optional ship_type, length or to_bow/to_stern).
+
+    IMO/MMSI/call sign exactly, names against listed vessels, then entity evaluation (lists/entity.py): at
+    most one row per (mmsi, designation_id), the strongest evidence, with match_kind strong/name/rejected,
+    name_weight, matched_name and reasons. Rows without an MMSI are evaluated per identity row.
+    """
     p = params or ScreenParams()
     index = index if index is not None else default_index()
     v = _vessel_frame(table)
@@ -101,15 +126,23 @@ def screen_vessels(table: pa.Table | pl.DataFrame, index: ListIndex | None = Non
         .filter(pl.col("value").str.len_chars() >= 3),
     ])
     names = v.select("query_id", "name").drop_nulls("name")
-    m = pl.concat([match_ids(ids, index), match_names(names, index, p, p.vessel_name_schemas)])
-    return v.join(m, on="query_id").drop("query_id").sort(["mmsi", "score"], descending=[False, True])
+    raw = pl.concat([match_ids(ids, index), match_names(names, index, p, p.vessel_name_schemas)])
+    v = with_vkey(v)
+    raw = raw.join(v.select("query_id", "vkey", "mmsi", "imo", "name", "callsign"), on="query_id")
+    out = evaluate(raw, v, index, p)
+    if not show_rejected:
+        out = out.filter(pl.col("match_kind") != "rejected")
+    return out.sort(["mmsi", "kind_rank", "name_weight", "score"], descending=[False, True, True, True]).select(
+        "mmsi", "imo", "name", "callsign", pl.exclude("mmsi", "imo", "name", "callsign", "vkey", "kind_rank",
+                                                      "query_id"))
 
 
 def store_vessels(store: Store) -> pl.DataFrame:
-    """Distinct (mmsi, imo, name, callsign) seen in the store's vessel_reports."""
+    """Distinct (mmsi, imo, name, callsign) seen in the store's vessel_reports, with their ship type and length."""
     con = connect(store)
     return con.execute(
-        "SELECT DISTINCT mmsi, imo, name, callsign FROM vessel_reports"
+        "SELECT mmsi, imo, name, callsign, mode(ship_type) AS ship_type, max(to_bow + to_stern) AS length "
+        "FROM vessel_reports GROUP BY mmsi, imo, name, callsign"
     ).pl()
 
 
