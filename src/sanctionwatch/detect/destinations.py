@@ -7,9 +7,14 @@ Two cases (evidence `case`):
   (evidence `level`): a port (name or LOCODE that resolves to a gazetteer port: different port id / LOCODE
   and > same_port_km apart) or a country ('VIETNAM', 'CN', 'HONG KONG': the reached port's country differs).
 - `went_dark_en_route`: the declared destination is not reached, and the last fixes before a silence of
-  >= went_dark_h (or the end of the data) head away from it and toward a sanctioned area or port (DPRK
-  territorial sea, gazetteer ports of `en_route_countries`). Evidence `toward` gives the distances to the
-  target and to the declared destination at the start and end of those last fixes.
+  >= went_dark_h (or the end of the data) head toward a sanctioned area or port (DPRK territorial sea,
+  gazetteer ports of `en_route_countries`) and either away from the declared destination (`reason:
+  heading_away`) or - the silence ended - the vessel is seen again no closer to it, after a silence long
+  enough to reach the target and come back at the speed of its last fixes (`reason: no_progress`: a call
+  made unseen). Evidence `toward` gives the distances to the target and to the declared destination at the
+  start and end of those last fixes (and `declared_distance_next_km` at the next fix).
+  A declaration is compared only when received since the previous stay began (an older one belongs to an
+  earlier voyage); calls at one port split by a silence (the first not seen leaving) are one stay.
 
 Declarations that resolve to no place ('FOR ORDERS', 'CN FOR ORDERS'), weakly (confidence below
 min_resolve_confidence) or only to a LOCODE missing from the gazetteer are never compared.
@@ -96,10 +101,12 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
         if d is None:
             continue
         t = d["t"].to_numpy()
-        for prev, nxt in pairwise(cs):
+        for prev, nxt in pairwise(_stays(cs)):
             arrive = int(nxt["start"].timestamp() * 1000)
             k = int((t < arrive).sum()) - 1
-            if k < 0:
+            # the declaration in force on arrival, received since the previous stay began (set at the berth or
+            # under way); an older one belongs to an earlier voyage (satellite AIS may miss the new type 5)
+            if k < 0 or t[k] < int(prev["stay_start"].timestamp() * 1000):
                 continue
             row = d.row(k, named=True)
             level = _compare(row)
@@ -136,6 +143,19 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
     return out
 
 
+def _stays(calls: list[dict]) -> list[dict]:
+    """Port calls of one MMSI in time order, consecutive calls at the same port merged when the first was not
+    seen leaving (its segment ended inside: a silence > track.max_silence_h split one stay): no voyage between.
+    Each stay is its last call plus `stay_start` (the first call's start)."""
+    out: list[dict] = []
+    for c in calls:
+        if out and _port_id(out[-1]) == _port_id(c) and not json.loads(out[-1]["evidence"]).get("left_seen", True):
+            out[-1] = {**c, "stay_start": out[-1]["stay_start"]}
+        else:
+            out.append({**c, "stay_start": c["start"]})
+    return out
+
+
 def _silences(fixes: pl.DataFrame, data_end_ms: int | None, params: DestinationParams) -> pl.DataFrame:
     """Last fix before each silence >= went_dark_h (or before the end of the data) per MMSI, with the fix
     tail_h earlier (first fix of the tail): mmsi, t1, lat1, lon1, t_next, ta, lata, lona."""
@@ -144,13 +164,14 @@ def _silences(fixes: pl.DataFrame, data_end_ms: int | None, params: DestinationP
     f = fixes.select("mmsi", "t", "lat", "lon").filter(pl.col("lat").is_not_null()).sort("mmsi", "t")
     nxt = pl.col("t").shift(-1).over("mmsi")
     end = pl.lit(data_end_ms if data_end_ms is not None else None, dtype=pl.Int64)
-    f = f.with_columns(nxt.alias("t_next"))
+    f = f.with_columns(nxt.alias("t_next"), pl.col("lat").shift(-1).over("mmsi").alias("lat_next"),
+                       pl.col("lon").shift(-1).over("mmsi").alias("lon_next"))
     s = f.filter(((pl.col("t_next") - pl.col("t")) >= dark)
                  | (pl.col("t_next").is_null() & ((end - pl.col("t")) >= dark).fill_null(False)))
     if s.height == 0:
         return s
     s = s.select("mmsi", pl.col("t").alias("t1"), pl.col("lat").alias("lat1"), pl.col("lon").alias("lon1"), "t_next",
-                 (pl.col("t") - tail).alias("ta"))
+                 "lat_next", "lon_next", (pl.col("t") - tail).alias("ta"))
     # first fix of the tail: earliest fix at or after ta (same vessel), by an as-of join
     a = f.select("mmsi", pl.col("t").alias("ta_fix"), pl.col("lat").alias("lata"), pl.col("lon").alias("lona"))
     s = s.sort("ta").join_asof(a.sort("ta_fix"), left_on="ta", right_on="ta_fix", by="mmsi", strategy="forward",
@@ -219,13 +240,21 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
     ok = (ds1 <= params.en_route_toward_max_km) & ((ds0 - ds1) >= params.en_route_min_closing * moved)
     best = np.where(ok, ds1, np.inf).argmin(axis=1)
     rows = np.arange(s.height)
-    d0, d1 = _declared_dist(s, ports)
+    d0, d1, dn = _declared_dist(s, ports)
     s = s.with_columns(pl.Series("s0", ds0[rows, best]), pl.Series("s1", ds1[rows, best]),
-                       pl.Series("tidx", starts[best]), pl.Series("d0", d0), pl.Series("d1", d1))
+                       pl.Series("tidx", starts[best]), pl.Series("d0", d0), pl.Series("d1", d1), pl.Series("dn", dn))
+    # away: the last fixes draw away from the declared place; or (closed silence) no progress: seen again no
+    # closer to it although the silence left time to reach the target and come back at the tail's speed
+    kmh = pl.col("moved_km") / ((pl.col("t1") - pl.col("ta_fix")) / 3.6e6)
+    silence_h = (pl.col("t_next") - pl.col("t1")) / 3.6e6
+    away = pl.col("d1") > pl.col("d0")
+    no_progress = (pl.col("t_next").is_not_null() & (pl.col("dn") >= pl.col("d1") - params.same_port_km)
+                   & (silence_h >= 2 * pl.col("s1") / kmh))
     keep = ((pl.col("s1") <= params.en_route_toward_max_km)
             & ((pl.col("s0") - pl.col("s1")) >= params.en_route_min_closing * pl.col("moved_km"))
-            & (pl.col("d1") > pl.col("d0")) & (pl.col("d1") > params.same_port_km))
-    s = s.filter(keep)
+            & (away | no_progress.fill_null(False)) & (pl.col("d1") > params.same_port_km))
+    s = s.filter(keep).with_columns(pl.when(away).then(pl.lit("heading_away")).otherwise(pl.lit("no_progress"))
+                                    .alias("reason"))
     targets = tg
     out = []
     for r in s.sort("mmsi", "t1").iter_rows(named=True):
@@ -235,6 +264,11 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
         gap_h = (end - r["t1"]) / 3.6e6
         tail_h = (r["t1"] - r["ta_fix"]) / 3.6e6
         what = f"{r['port']} ({r['locode']})" if r["level"] == "port" else f"country {r['country']}"
+        if r["reason"] == "heading_away":
+            why = f"and away from the declared destination ({r['d0']:.0f} -> {r['d1']:.0f} km)"
+        else:
+            why = (f"and it was seen again no closer to the declared destination ({r['d1']:.0f} -> {r['dn']:.0f} km): "
+                   f"time enough to reach {tg['name']} and come back unseen")
         silence = (f"silent {gap_h:.1f} h until the end of the data" if open_end
                    else f"silent {gap_h:.1f} h, next fix {iso(end)}")
         toward = {"kind": tg["kind"], "id": tg["id"], "name": tg["name"], "country": tg["country"],
@@ -246,9 +280,9 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
             country=tg["country"] or None, confidence=0.85 * float(r["confidence"]),
             rule=f"declared {r['destination']!r} -> {what}, not reached: went dark {r['s1']:.0f} km from "
                  f"{tg['name']} ({tg['country']}) at {iso(r['t1'])} ({silence}); the last {tail_h:.1f} h head "
-                 f"toward it ({r['s0']:.0f} -> {r['s1']:.0f} km) and away from the declared destination "
-                 f"({r['d0']:.0f} -> {r['d1']:.0f} km)",
-            case="went_dark_en_route", level=r["level"], toward=toward, kind="went dark en route",
+                 f"toward it ({r['s0']:.0f} -> {r['s1']:.0f} km) {why}",
+            case="went_dark_en_route", level=r["level"], toward=toward, kind="went dark en route", reason=r["reason"],
+            declared_distance_next_km=None if r["dn"] is None or np.isnan(r["dn"]) else round(float(r["dn"]), 1),
             declared=r["destination"], declared_port=r["port"], declared_locode=r["locode"],
             declared_country=r["country"], resolution={"rule": r["rule"], "confidence": r["confidence"]},
             declaration_report=r["at"], last_fix={"ts": iso(r["t1"]), "lat": r["lat1"], "lon": r["lon1"]},
@@ -274,16 +308,17 @@ def _inside(lat: np.ndarray, lon: np.ndarray, targets: pl.DataFrame, starts: np.
 
 
 def _declared_dist(s: pl.DataFrame, ports: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Distance from the tail's first and last fix to the declared port, or the nearest port of the declared
-    country (country-level declarations)."""
+    """Distance from the tail's first and last fix and the next fix after the silence (NaN when open) to the
+    declared port, or the nearest port of the declared country (country-level declarations)."""
     from sanctionwatch.geo.distance import haversine_km
 
     coords = {r[0]: (r[1], r[2]) for r in ports.select("port_id", "lat", "lon").iter_rows()}
     by_c = {k[0]: (g["lat"].to_numpy(), g["lon"].to_numpy())
             for k, g in ports.select("country", "lat", "lon").partition_by("country", as_dict=True).items()}
-    d0, d1 = np.full(s.height, np.nan), np.full(s.height, np.nan)
-    for k, r in enumerate(s.select("level", "port_id", "country", "lata", "lona", "lat1", "lon1").iter_rows()):
-        lvl, pid, c, la, lo, la1, lo1 = r
+    d0, d1, dn = np.full(s.height, np.nan), np.full(s.height, np.nan), np.full(s.height, np.nan)
+    for k, r in enumerate(s.select("level", "port_id", "country", "lata", "lona", "lat1", "lon1", "lat_next",
+                                   "lon_next").iter_rows()):
+        lvl, pid, c, la, lo, la1, lo1, lan, lon_ = r
         if lvl == "port" and pid in coords:
             pla, plo = np.array([coords[pid][0]]), np.array([coords[pid][1]])
         elif c in by_c:
@@ -292,7 +327,9 @@ def _declared_dist(s: pl.DataFrame, ports: pl.DataFrame) -> tuple[np.ndarray, np
             continue
         d0[k] = float(np.asarray(haversine_km(la, lo, pla, plo)).min())
         d1[k] = float(np.asarray(haversine_km(la1, lo1, pla, plo)).min())
-    return d0, d1
+        if lan is not None:
+            dn[k] = float(np.asarray(haversine_km(lan, lon_, pla, plo)).min())
+    return d0, d1, dn
 
 
 def _port_id(call: dict) -> str | None:

@@ -126,7 +126,10 @@ class DestinationParams:
 
     min_resolve_confidence: float = 0.8  # geo.destinations confidence needed to compare a declaration
     same_port_km: float = 15.0  # a reached port this close to the declared one is the same harbour
-    went_dark_h: float = 12.0  # silent this long at the end of the data without arriving: 'went dark'
+    # Silent this long without arriving: 'went dark' - GapParams.min_gap_h (GFW pipe-gaps minimum), the silence a
+    # gap reports; the en-route tests below (toward a sanctioned target, away from / no progress to the declared
+    # place) carry the evidence, not the length (UN PoE tankers' dark approaches to DPRK last ~6-30 h).
+    went_dark_h: float = 6.0
     # Country-level declarations ('VIETNAM', 'CN', 'HONG KONG') are compared with the reached port's country.
     compare_country_level: bool = True
     # Went dark en route: the last fixes before a silence >= went_dark_h (or the end of the data) head away from

@@ -1,8 +1,9 @@
 """port_call: a stop inside a gazetteer port's radius, left only beyond radius + margin (GFW port visits).
 
 A call is confined to one track segment (tracks.main_track): it ends at the first fix outside the port,
-or - when the segment ends first (a silence > track.max_silence_h) - at its last fix inside. A stay is as
-long as the observations show, never longer.
+or - when the segment ends first (a silence > track.max_silence_h) - at its last fix inside (evidence
+`left_seen: false`: a later call at the same port may be the same stay). A stay is as long as the
+observations show, never longer.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
         cut = vessel_last and data_end_ms is not None and data_end_ms - t[b - 1] < params.min_duration_h * HOUR_MS
         if ((end - t[s]) < params.min_duration_h * HOUR_MS and not cut) or spd[s:b].min() > params.max_stop_speed_kn:
             continue
-        keep.append((s, b, end, cut))
+        keep.append((s, b, end, cut, seen_leaving))
         spans.append(sample_idx(s, b))
     pts = point_rows(track, spans)
     out = []
-    for (s, b, end, cut), ev in zip(keep, pts, strict=True):
+    for (s, b, end, cut, left), ev in zip(keep, pts, strict=True):
         p = ports.row(int(best[s]), named=True)
         sanctioned = p["country"] in sanctioned_countries
         out.append(event(
@@ -60,6 +61,7 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
             rule=f"entered within {p['radius_km']} km of port {p['port_id']}, stopped (<= {params.max_stop_speed_kn} kn),"
                  f" left beyond {p['radius_km'] + params.exit_margin_km} km",
             port_id=p["port_id"], sanctioned_port=sanctioned, n_positions=b - s, open_ended=bool(cut),
+            left_seen=bool(left),
             min_speed_kn=round(float(spd[s:b].min()), 2), positions=ev,
             thresholds={"radius_km": p["radius_km"], "exit_margin_km": params.exit_margin_km,
                         "min_duration_h": params.min_duration_h, "max_stop_speed_kn": params.max_stop_speed_kn}))
