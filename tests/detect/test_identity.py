@@ -91,3 +91,27 @@ def test_round_trip_identity_borrowed_for_a_voyage():
     # the other ship sails from the berth alongside and was already heard there before: no appearance
     assert ho(berth, back, elsewhere.filter(pl.col("ts") < pl.col("ts").min()),
               stay(b, 0, 5, 41.7705, 129.82), twin) == []
+
+
+def test_not_available_imo_links_nothing_and_event_mmsis_match_evidence():
+    import json
+
+    from sanctionwatch.detect.identity import identity_changes
+    from tests.detect.conftest import reports
+
+    rows = []
+    for k, imo in enumerate((1073741823, 0, 999999999, 1111111, 9074728)):  # not available / filler / bad check
+        a, b = 432000100 + k, 540000200 + k
+        rows += [(0.0, a, imo, f"FUJI {k}", f"7JG{k}", None), (1.0, a, imo, f"FUJI {k}", f"7JG{k}", None),
+                 (2.0, b, imo, f"MARY {k}", f"FG{k}", None), (3.0, b, imo, f"MARY {k}", f"FG{k}", None),
+                 (4.0, a, imo, f"FUJI {k}", f"7JG{k}", None), (5.0, a, imo, f"FUJI {k}", f"7JG{k}", None)]
+    assert identity_changes(reports(rows)) == []
+    # a valid IMO: one event, and its mmsi/other_mmsi are the MMSI change's whatever attribute came first
+    ok = [(0.0, 432000001, 9074729, "FUJI", "7JGM", None), (1.0, 432000001, 9074729, "FUJI", "7JGM", None),
+          (2.0, 540000002, 9074729, "FUJI", "FG87", None), (2.1, 540000002, 9074729, "MARY", "FG87", None),
+          (3.0, 540000002, 9074729, "MARY", "FG87", None)]
+    ev = identity_changes(reports(ok))
+    assert len(ev) == 1
+    ch = json.loads(ev[0]["evidence"])["changes"]
+    assert (ev[0]["mmsi"], ev[0]["other_mmsi"]) == (int(ch["mmsi"]["old"]), int(ch["mmsi"]["new"])) \
+        == (432000001, 540000002)

@@ -12,11 +12,11 @@ from sanctionwatch.detect.identity import identity_changes
 def _reports() -> pl.DataFrame:
     t0 = datetime(2017, 10, 1, tzinfo=UTC)
     rows = []
-    # IMO 9000001 sails as MMSI 1 "ALPHA" then MMSI 2 "BRAVO"; several receptions share a timestamp
+    # IMO 9000003 (valid check digit) sails as MMSI 1 "ALPHA" then MMSI 2 "BRAVO"; several receptions share a timestamp
     for i in range(12):
         for src in ("a.nmea", "b.nmea"):
             mmsi, name = (273000001, "ALPHA") if i < 6 else (667000002, "BRAVO")
-            rows.append({"ts": t0 + timedelta(hours=i), "mmsi": mmsi, "imo": 9000001, "name": name,
+            rows.append({"ts": t0 + timedelta(hours=i), "mmsi": mmsi, "imo": 9000003, "name": name,
                          "callsign": "UBX" if i < 6 else "9LX", "source": src, "src_line": i + 1})
     return pl.DataFrame(rows)
 

@@ -50,9 +50,9 @@ def world(ports):
     rep = reports([
         (6.5, V1, 9300006, "SEA RIDER", "UBAB1", "DALIAN"), (7.0, V1, 9300006, "SEA RIDER", "UBAB1", "DALIAN"),
         (1.0, V2, 9300011, "BLUE WAY", "DSAA2", "FOR ORDERS"), (2.0, V2, 9300011, "BLUE WAY", "DSAA2", "FOR ORDERS"),
-        (0.1, V8_OLD, 9123457, "CHON MA", "HMAA1", None), (0.5, V8_OLD, 9123457, "CHON MA", "HMAA1", None),
-        (1.0, V8_OLD, 9123457, "CHON MA", "HMAA1", None), (2.0, V8_NEW, 9123457, "SEA PIONEER", "UBXX9", None),
-        (2.5, V8_NEW, 9123457, "SEA PIONEER", "UBXX9", None),
+        (0.1, V8_OLD, 9123453, "CHON MA", "HMAA1", None), (0.5, V8_OLD, 9123453, "CHON MA", "HMAA1", None),
+        (1.0, V8_OLD, 9123453, "CHON MA", "HMAA1", None), (2.0, V8_NEW, 9123453, "SEA PIONEER", "UBXX9", None),
+        (2.5, V8_NEW, 9123453, "SEA PIONEER", "UBXX9", None),
         (3.0, V4, 9300024, "DRIFTER", "JVAA4", None), (3.1, V4, 9300024, "DRIFTER", "JVAA4", None),
         (3.2, V4, 9300024, "DRIFTER 2", "JVAA4", None),  # one garbled name: not an identity
     ])

@@ -4,7 +4,9 @@ The flag is the country of the MMSI's Maritime Identification Digits (ITU MID ta
 A value counts only once seen in >= min_reports static reports (a garbled report is not an identity), except
 same-IMO links (IMO -> MMSI, MMSI -> IMO): with an IMO that passes its check digit one report is enough
 (satellite AIS often has one type 5 in days; stored NMEA reports all passed their sentence checksum), and
-the event's confidence grows with the number of reports behind the old and new values.
+the event's confidence grows with the number of reports behind the old and new values. Links by IMO
+need a check-digit-valid IMO; not-available values (0, 1073741823 = 2^30 - 1, 999999999, 1111111, ...) count
+as no IMO at all (`imo_not_available`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ def imo_valid(imo: pl.Expr) -> pl.Expr:
     return imo.is_between(1_000_000, 9_999_999) & (s % 10 == d[6])
 
 
+def imo_not_available(imo: pl.Expr) -> pl.Expr:
+    """IMO field values that stand for "no IMO": 0 and other values outside 1000000-9999999 (ITU-R M.1371 type 5
+    carries 30 bits; 1073741823 = 2^30 - 1 is the all-ones not-available pattern, 999999999 a typed filler), and
+    7-digit fillers (1111111 ... 9999999, 1234567). Treated as absent everywhere."""
+    rep = pl.lit(False)
+    for d in range(1, 10):
+        rep = rep | (imo == d * 1_111_111)
+    return ~imo.is_between(1_000_000, 9_999_999) | rep | (imo == 1_234_567)
+
+
 def _transitions(df: pl.DataFrame, key: str, attr: str, min_reports: int, single: pl.Expr | None = None
                  ) -> pl.DataFrame:
     """Consecutive established values of `attr` per `key`: old, new, old's last and new's first report.
@@ -81,11 +93,15 @@ def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityPar
     missing = {"imo": pl.Int32, "name": pl.String, "callsign": pl.String}
     reports = reports.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in missing.items()
                                     if c not in reports.columns])
+    imo = pl.col("imo").cast(pl.Int64)
     df = reports.with_columns(
+        pl.when(imo.is_null() | imo_not_available(imo)).then(None).otherwise(imo).alias("imo"),
         pl.col("ts").dt.epoch("ms").alias("t"), _norm("name").alias("name"), _norm("callsign").alias("callsign"),
         (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at"),
     ).sort("t", "mmsi", "at", "src_line", nulls_last=True)  # a total order: same events whatever the input order
-    by_imo = df.filter(pl.col("imo").is_not_null())
+    # a hull is linked across MMSIs only by an IMO that passes its check digit (a mistyped or made-up number is
+    # shared by chance: e.g. two unrelated ships both sending an invalid filler)
+    by_imo = df.filter(pl.col("imo").is_not_null() & imo_valid(pl.col("imo")))
     single = params.single_report_valid_imo
     parts = [_transitions(by_imo, "imo", a, params.min_reports, imo_valid(pl.col("imo")) if single and a == "mmsi"
                           else None).with_columns(pl.lit("imo").alias("scope"))
@@ -116,7 +132,11 @@ def identity_changes(reports: pl.DataFrame, params: IdentityParams = IdentityPar
 def _event(group: list[dict], params: IdentityParams) -> dict:
     """One identity_change event from the attribute transitions of one switch."""
     g0 = group[0]
-    old_mmsi, new_mmsi = int(g0["old_mmsi"]), int(g0["new_mmsi"])
+    # the MMSIs of the event are the MMSI change's when there is one (the other attributes' reports may come
+    # from either MMSI), so mmsi/other_mmsi always agree with changes.mmsi
+    gm = next((r for r in group if r["attr"] == "mmsi"), g0)
+    old_mmsi, new_mmsi = (int(gm["old"]), int(gm["new"])) if gm["attr"] == "mmsi" else (int(g0["old_mmsi"]),
+                                                                                         int(g0["new_mmsi"]))
     changes = {r["attr"]: {"old": r["old"], "new": r["new"], "old_last_report": r["old_at"],
                            "new_first_report": r["new_at"], "concurrent": r["concurrent"]} for r in group}
     of, nf = flag_of(old_mmsi), flag_of(new_mmsi)
