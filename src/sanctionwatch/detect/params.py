@@ -118,6 +118,12 @@ class SpoofingParams:
     """Spoofing: off-track segments (implied speed beyond TrackParams.max_speed_kn) and one MMSI in two places."""
 
     min_points: int = 2  # single off-track fixes are counted in the run report, not made events (bit errors)
+    # Off-track fixes within this of the vessel's own main-track fixes (at other times) are the ship's real
+    # positions with a wrong timestamp (a feed with two clocks, duplicated/backward times), not spoofing:
+    # TrackParams.noise_km plus ~3 min at 20 kn between consecutive fixes (ITU-R M.1371 Class A every 2-10 s
+    # under way; receivers/aggregators thin to ~1-3 min).
+    time_shift_km: float = 2.0
+    time_shift_min_share: float = 0.8  # ...for at least this share of the segment's fixes (a stray may differ)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,12 @@ from sanctionwatch.detect.params import SpoofingParams, TrackParams
 
 
 def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
-             track_params: TrackParams = TrackParams()) -> list[dict]:
-    """One event per off-track segment (>= min_points fixes) from `build_tracks` output (all fixes, sorted)."""
+             track_params: TrackParams = TrackParams(), counter: dict | None = None) -> list[dict]:
+    """One event per off-track segment (>= min_points fixes) from `build_tracks` output (all fixes, sorted).
+
+    A segment whose fixes lie on the vessel's own main track, only at other times (`_drop_time_shifted`), is a
+    clock artefact (a feed stamping some sentences with a second clock), not spoofing: counted in `counter`
+    as `spoofing_time_shifted` (segments) and `spoofing_time_shifted_samples` (file:line), no event."""
     if track.height == 0 or track["on_track"].all():
         return []
     idx = np.arange(track.height)
@@ -25,6 +29,9 @@ def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
             .agg(pl.col("i").min().alias("a"), pl.col("i").max().alias("z"), pl.len().alias("n"),
                  pl.col("i").alias("rows"))
             .filter(pl.col("n") >= params.min_points).sort("a"))
+    if segs.height == 0:
+        return []
+    segs = _drop_time_shifted(df, segs, params, counter)
     if segs.height == 0:
         return []
     mmsi, t, on = track["mmsi"].to_numpy(), track["t"].to_numpy(), track["on_track"].to_numpy()
@@ -65,3 +72,40 @@ def spoofing(track: pl.DataFrame, params: SpoofingParams = SpoofingParams(),
                          thresholds={"max_speed_kn": track_params.max_speed_kn, "noise_km": track_params.noise_km,
                                      "min_points": params.min_points}))
     return out
+
+
+def _drop_time_shifted(df: pl.DataFrame, segs: pl.DataFrame, params: SpoofingParams, counter: dict | None
+                       ) -> pl.DataFrame:
+    """Off-track segments minus those whose fixes (>= time_shift_min_share of them) lie within time_shift_km of
+    a main-track fix of the same MMSI: the ship was there, at another time (a timestamp artefact: duplicated or
+    backward clocks), so the jump is in time, not in space. Cell join (no all-pairs loop)."""
+    c = params.time_shift_km / 111.195 * 2  # cells at least the radius wide (up to ~60 deg latitude)
+    cell = [(pl.col("lat") / c).floor().cast(pl.Int32).alias("cy"), (pl.col("lon") / c).floor().cast(pl.Int32)
+            .alias("cx")]
+    off = segs.select("mmsi", "seg", "piece", "rows").explode("rows").join(
+        df.select(pl.col("i").alias("rows"), "lat", "lon"), on="rows").with_columns(*cell)
+    main = df.filter(pl.col("on_track")).select("mmsi", pl.col("lat").alias("mlat"), pl.col("lon").alias("mlon"),
+                                                *[e.alias(n) for e, n in zip(
+                                                    [(pl.col("lat") / c).floor().cast(pl.Int32),
+                                                     (pl.col("lon") / c).floor().cast(pl.Int32)], ("my", "mx"),
+                                                    strict=True)]).unique(["mmsi", "my", "mx", "mlat", "mlon"])
+    offs = pl.DataFrame({"dy": [-1, -1, -1, 0, 0, 0, 1, 1, 1], "dx": [-1, 0, 1] * 3},
+                        schema={"dy": pl.Int32, "dx": pl.Int32})
+    q = off.join(offs, how="cross").with_columns((pl.col("cy") + pl.col("dy")).alias("my"),
+                                                 (pl.col("cx") + pl.col("dx")).alias("mx"))
+    hit = q.join(main, on=["mmsi", "my", "mx"])
+    if hit.height == 0:
+        return segs
+    from sanctionwatch.geo.distance import haversine_km
+
+    d = np.asarray(haversine_km(hit["lat"].to_numpy(), hit["lon"].to_numpy(), hit["mlat"].to_numpy(),
+                                hit["mlon"].to_numpy()), float)
+    near = (hit.with_columns(pl.Series("d", d)).filter(pl.col("d") <= params.time_shift_km)
+            .select("mmsi", "seg", "piece", "rows").unique().group_by("mmsi", "seg", "piece").len("n_on"))
+    segs = segs.join(near, on=["mmsi", "seg", "piece"], how="left").with_columns(pl.col("n_on").fill_null(0))
+    shifted = pl.col("n_on") >= params.time_shift_min_share * pl.col("n")
+    if counter is not None:
+        bad = segs.filter(shifted)
+        counter["spoofing_time_shifted"] = counter.get("spoofing_time_shifted", 0) + bad.height
+        counter["spoofing_time_shifted_fixes"] = counter.get("spoofing_time_shifted_fixes", 0) + int(bad["n"].sum())
+    return segs.filter(~shifted).drop("n_on")

@@ -67,7 +67,7 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
     calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms)
     ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms, ports, areas, params.area)
     ev += loitering(main, ports, params.loitering)
-    ev += spoofing(tracks, params.spoofing, params.track)
+    ev += spoofing(tracks, params.spoofing, params.track, report)
     ev += sanctioned_areas(main, areas, params.area, calls)
     return ev, main, tracks, report
 
