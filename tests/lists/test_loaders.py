@@ -129,6 +129,10 @@ def test_opensanctions_ftm(lists_dir, tmp_path):
     assert len(ll.entities) == 6 and ll.skipped == {"schema Address (not screenable)": 1}
     assert ll.dataset == "opensanctions_eu_fsf" and ll.list_version == "2024-03-28"
     bad = tmp_path / "e.ftm.json"
-    bad.write_text('{"id": "x", "schema": "NoSuchSchema"}\nnot json\n')
+    good = '{"id": "v1", "schema": "Vessel", "properties": {"name": ["SHIP"]}}\n'
+    bad.write_text('{"id": "x", "schema": "NoSuchSchema"}\nnot json\n' + good)
     ll = load_ftm(bad)
-    assert not ll.entities and [p.location.rsplit(":", 1)[1] for p in ll.problems] == ["1", "2"]
+    assert len(ll.entities) == 1 and [p.location.rsplit(":", 1)[1] for p in ll.problems] == ["1", "2"]
+    bad.write_text('{"id": "x", "schema": "NoSuchSchema"}\nnot json\n')  # nothing usable: an error, not empty
+    with pytest.raises(ValueError, match=r"no usable entry; 2 record\(s\) rejected, first .*e.ftm.json:1"):
+        load_ftm(bad)

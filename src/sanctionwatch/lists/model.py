@@ -50,6 +50,19 @@ class LoadedList:
         self.problems.append(Problem(location, reason))
 
 
+def require_usable(loaded: LoadedList, path: str | Path) -> None:
+    """A file with no usable entry is an error, not an empty list (screening against it finds nothing)."""
+    if loaded.entities:
+        return
+    if loaded.problems:
+        p = loaded.problems[0]
+        raise ValueError(f"{path}: no usable entry; {len(loaded.problems)} record(s) rejected, first "
+                         f"{p.location}: {p.reason}")
+    if loaded.skipped:
+        raise ValueError(f"{path}: no screenable entry (only {dict(loaded.skipped)})")
+    raise ValueError(f"{path}: no entries (empty list file)")
+
+
 def new_entity(schema: str, entity_id: str) -> EntityProxy:
     """An empty FtM entity of `schema` with a stable id, flagged as a sanctions target."""
     e = model.make_entity(schema)

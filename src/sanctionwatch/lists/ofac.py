@@ -13,8 +13,11 @@ import re
 from datetime import date
 from pathlib import Path
 
+from followthemoney.exc import InvalidData
+from followthemoney.proxy import EntityProxy
+
 from sanctionwatch.lists.ids import imo_check_ok, imos_in_text, mmsis_in_text, norm_callsign
-from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, short_path
+from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, require_usable, short_path
 
 NULL = "-0-"
 _AKA_RE = re.compile(r"\b([afn])\.k\.a\. '([^']+)'")
@@ -42,7 +45,14 @@ def _rows(path: Path, errors: list[tuple[str, str]]) -> list[tuple[int, list[str
         text = raw.decode("latin-1")
     out = []
     reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:  # e.g. a field over the csv module's size limit: that row only
+            errors.append((f"{short_path(path)}:{reader.line_num}", f"CSV error: {e}"))
+            continue
         if not row or (len(row) == 1 and row[0].strip() in ("", "\x1a")):
             continue
         out.append((reader.line_num, row))
@@ -93,36 +103,46 @@ def load_ofac(folder: str | Path, kind: str = "sdn", list_version: str | None = 
         if len(row) != 12 or not row[0].strip().isdigit():
             out.problem(loc, f"expected 12 fields with a numeric ent_num, got {len(row)}")
             continue
-        ent_num, name, sdn_type, program = row[0].strip(), _cell(row[1]), _cell(row[2]), _cell(row[3])
-        if not name:
+        if not _cell(row[1]):
             out.problem(loc, "no name")
             continue
-        schema = _SCHEMA.get((sdn_type or "").lower()) or org_schema(name)
-        e = new_entity(schema, f"{dataset}-{ent_num}")
-        e.add("name", name)
-        remarks = (_cell(row[11]) or "") + comments.get(ent_num, "")
-        for p in (program or "").strip("[]").split("] ["):
-            if p.strip():
-                e.add("program", p.strip())
-        e.add("programId", ent_num)
-        for kind_, alias in aliases.get(ent_num, []):
-            e.add("weakAlias" if kind_ == "nka" else "previousName" if kind_ == "fka" else "alias", alias)
-        for k, alias in _AKA_RE.findall(remarks):
-            e.add("previousName" if k == "f" else "alias", alias)
-        if remarks:
-            e.add("notes", remarks)
-        if schema == "Vessel":
-            _vessel_fields(e, row, remarks, loc, out)
-        else:
-            for imo in _COMPANY_IMO_RE.findall(remarks):
-                if e.schema.get("imoNumber"):
-                    e.add("imoNumber", imo)
-            for c in countries.get(ent_num, []):
-                e.add("country", c, quiet=True)
-        out.add(e, loc)
+        try:
+            out.add(_entity(row, dataset, comments, aliases, countries, loc, out), loc)
+        except (ValueError, InvalidData) as err:  # one odd row costs itself, not the list
+            out.problem(loc, f"row not usable: {err}")
     for loc, reason in errs:
         out.problem(loc, reason)
+    require_usable(out, main)
     return out
+
+
+def _entity(row: list[str], dataset: str, comments: dict[str, str], aliases: dict[str, list[tuple[str, str]]],
+            countries: dict[str, list[str]], loc: str, out: LoadedList) -> EntityProxy:
+    """One sdn.csv / cons_prim.csv row (with its aliases, addresses and comment overflow) as an FtM entity."""
+    ent_num, name, sdn_type, program = row[0].strip(), _cell(row[1]) or "", _cell(row[2]), _cell(row[3])
+    schema = _SCHEMA.get((sdn_type or "").lower()) or org_schema(name)
+    e = new_entity(schema, f"{dataset}-{ent_num}")
+    e.add("name", name)
+    remarks = (_cell(row[11]) or "") + comments.get(ent_num, "")
+    for p in (program or "").strip("[]").split("] ["):
+        if p.strip():
+            e.add("program", p.strip())
+    e.add("programId", ent_num)
+    for kind_, alias in aliases.get(ent_num, []):
+        e.add("weakAlias" if kind_ == "nka" else "previousName" if kind_ == "fka" else "alias", alias)
+    for k, alias in _AKA_RE.findall(remarks):
+        e.add("previousName" if k == "f" else "alias", alias)
+    if remarks:
+        e.add("notes", remarks)
+    if schema == "Vessel":
+        _vessel_fields(e, row, remarks, loc, out)
+    else:
+        for imo in _COMPANY_IMO_RE.findall(remarks):
+            if e.schema.get("imoNumber"):
+                e.add("imoNumber", imo)
+        for c in countries.get(ent_num, []):
+            e.add("country", c, quiet=True)
+    return e
 
 
 def _vessel_fields(e, row: list[str], remarks: str, loc: str, out: LoadedList) -> None:

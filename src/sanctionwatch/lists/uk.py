@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sanctionwatch.lists.ids import imo_check_ok, imos_in_text, mmsis_in_text, parse_imo
-from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, short_path
+from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, require_usable, short_path
 
 UK_REGIMES = {"DPR": "Democratic People's Republic of Korea", "RUS": "Russia", "IRN": "Iran",
               "SYR": "Syria", "AQD": "ISIL (Da'esh) and Al-Qaida", "AFG": "Afghanistan"}
@@ -40,14 +40,24 @@ def load_hmt_conlist(path: str | Path) -> LoadedList:
         header_date = _iso(lines[0].split(",")[1])
         lines = lines[1:]
     reader = csv.reader(io.StringIO("".join(lines), newline=""))
-    header = next(reader)
+    header = next(reader, None)
+    if header is None:
+        raise ValueError(f"{path}: empty file (no header row); not an OFSI ConList.csv")
     if "Group ID" not in header:
         raise ValueError(f"{path}: no `Group ID` column; not an OFSI ConList.csv")
     groups: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
     out = LoadedList("gb_hmt_sanctions", "UK HM Treasury OFSI", header_date or "unknown", [str(path)])
     offset = 1 if header_date else 0
-    for row in reader:
-        line = reader.line_num + 1 + offset
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as e:  # e.g. a NUL byte: that row is lost, the rest still load
+            out.problem(f"{short_path(path)}:{reader.line_num + offset}", f"CSV error: {e}")
+            continue
+        line = reader.line_num + offset
         if not any(c.strip() for c in row):
             continue
         h = header
@@ -95,6 +105,7 @@ def load_hmt_conlist(path: str | Path) -> LoadedList:
             for m in mmsis_in_text(info):
                 e.add("mmsi", m)
         out.add(e, f"{short_path(path)}:{line}")
+    require_usable(out, path)
     return out
 
 
@@ -105,7 +116,7 @@ def _is_ship(info: str) -> bool:
 
 
 def _read(path: Path) -> list[tuple[int, dict[str, str]]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:  # bad bytes become U+FFFD
         reader = csv.DictReader(fh)
         return [(reader.line_num, r) for r in reader]
 
@@ -122,20 +133,23 @@ def load_uk_derived(folder: str | Path) -> LoadedList:
     out = LoadedList("gb_fcdo_sanctions", "UK FCDO", version, files)
     names: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for _, r in _read(folder / "subject_names.csv"):
-        if r["full_name"].strip():
-            names[r["unique_id"]].append((r["name_type"], r["full_name"].strip()))
+        if (r.get("full_name") or "").strip() and r.get("unique_id"):
+            names[r["unique_id"]].append((r.get("name_type") or "", r["full_name"].strip()))
     idents: dict[str, list[tuple[int, dict[str, str]]]] = defaultdict(list)
     for line, r in _read(folder / "subject_identifiers.csv"):
-        idents[r["unique_id"]].append((line, r))
+        idents[r.get("unique_id") or ""].append((line, r))
     for line, s in subjects:
-        uid = s["unique_id"].strip()
+        uid = (s.get("unique_id") or "").strip()
         loc = f"{short_path(subjects_f)}:{line}"
+        if not uid:
+            out.problem(loc, "subject without unique_id")
+            continue
         nm = names.get(uid, [])
         if not nm:
             out.problem(loc, f"subject {uid} has no name in subject_names.csv")
             continue
         prime = next((n for t, n in nm if t == "primary"), nm[0][1])
-        stype = s["subject_type"].strip().lower()
+        stype = (s.get("subject_type") or "").strip().lower()
         schema = _GROUP_SCHEMA.get(stype) or org_schema(prime)
         e = new_entity(schema, f"gb_fcdo_sanctions-{uid}")
         e.add("name", prime)
@@ -148,9 +162,9 @@ def load_uk_derived(folder: str | Path) -> LoadedList:
         if s.get("un_reference_number"):
             e.add("notes", f"UN reference {s['un_reference_number']}")
         for iline, i in idents.get(uid, []):
-            if i["identifier_type"] != "imo":
+            if i.get("identifier_type") != "imo":
                 continue
-            imo = parse_imo(i["raw_value"])
+            imo = parse_imo(i.get("raw_value") or "")
             iloc = f"{short_path(folder / 'subject_identifiers.csv')}:{iline}"
             if imo is None:
                 out.problem(iloc, f"IMO value {i['raw_value']!r} is not 7 digits")
@@ -161,6 +175,7 @@ def load_uk_derived(folder: str | Path) -> LoadedList:
             elif e.schema.get("imoNumber"):
                 e.add("imoNumber", imo)
         out.add(e, loc)
+    require_usable(out, subjects_f)
     return out
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from followthemoney.exc import InvalidData
+from followthemoney.proxy import EntityProxy
+
 from sanctionwatch.lists.ids import imos_in_text
-from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, short_path
+from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, require_usable, short_path
 
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
@@ -43,30 +46,39 @@ def load_un(path: str | Path) -> LoadedList:
             if not name or not (ref or data_id):
                 out.problem(loc, "record without name or reference number")
                 continue
-            schema = "Person" if kind == "INDIVIDUAL" else org_schema(name)
-            e = new_entity(schema, f"un_sc_sanctions-{ref or data_id}")
-            e.add("name", name)
-            e.add("program", _text(el, "UN_LIST_TYPE"))
-            e.add("programId", ref)
-            for alias in el.findall(f"{kind}_ALIAS"):
-                a = _text(alias, "ALIAS_NAME")
-                if a:
-                    quality = (_text(alias, "QUALITY") or "").lower()
-                    e.add("weakAlias" if quality == "low" else "alias", a)
-            orig = _text(el, "NAME_ORIGINAL_SCRIPT")
-            if orig:
-                e.add("alias", orig)
-            comments = _text(el, "COMMENTS1") or ""
-            if comments:
-                e.add("notes", comments)
-            if kind == "ENTITY" and e.schema.get("imoNumber"):
-                for imo in imos_in_text(comments):
-                    e.add("imoNumber", imo)
-            for c in el.findall(f"{kind}_ADDRESS/COUNTRY"):
-                if c.text and c.text.strip():
-                    e.add("country", c.text.strip(), quiet=True)
-            for n in el.findall("NATIONALITY/VALUE"):
-                if n.text and n.text.strip():
-                    e.add("nationality" if schema == "Person" else "country", n.text.strip(), quiet=True)
-            out.add(e, loc)
+            try:
+                out.add(_entity(el, kind, name, ref, data_id), loc)
+            except (ValueError, InvalidData) as err:  # one odd record costs itself, not the list
+                out.problem(loc, f"record not usable: {err}")
+    require_usable(out, path)
     return out
+
+
+def _entity(el: ET.Element, kind: str, name: str, ref: str | None, data_id: str | None) -> EntityProxy:
+    """One INDIVIDUAL/ENTITY element as an FtM entity."""
+    schema = "Person" if kind == "INDIVIDUAL" else org_schema(name)
+    e = new_entity(schema, f"un_sc_sanctions-{ref or data_id}")
+    e.add("name", name)
+    e.add("program", _text(el, "UN_LIST_TYPE"))
+    e.add("programId", ref)
+    for alias in el.findall(f"{kind}_ALIAS"):
+        a = _text(alias, "ALIAS_NAME")
+        if a:
+            quality = (_text(alias, "QUALITY") or "").lower()
+            e.add("weakAlias" if quality == "low" else "alias", a)
+    orig = _text(el, "NAME_ORIGINAL_SCRIPT")
+    if orig:
+        e.add("alias", orig)
+    comments = _text(el, "COMMENTS1") or ""
+    if comments:
+        e.add("notes", comments)
+    if kind == "ENTITY" and e.schema.get("imoNumber"):
+        for imo in imos_in_text(comments):
+            e.add("imoNumber", imo)
+    for c in el.findall(f"{kind}_ADDRESS/COUNTRY"):
+        if c.text and c.text.strip():
+            e.add("country", c.text.strip(), quiet=True)
+    for n in el.findall("NATIONALITY/VALUE"):
+        if n.text and n.text.strip():
+            e.add("nationality" if schema == "Person" else "country", n.text.strip(), quiet=True)
+    return e
