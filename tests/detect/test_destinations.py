@@ -54,6 +54,11 @@ def _fleet() -> dict[int, tuple[list[pl.DataFrame], list[tuple[float, str]]]]:
     m, spot = 538000111, (41.88, 130.28)
     f[m] = ([stay(m, 0, 3, *VVO, step_s=600), leg(m, 3, 10, *VVO, *spot, step_s=600),
              leg(m, 24, 10, *spot, *VVO, step_s=600), stay(m, 34, END_H - 34, *VVO, step_s=600)], [(1, "KR PUS")])
+    # berthed at Nampo after declaring VIETNAM, then silent 7 h at the berth (satellite revisit in port): the
+    # call is a mismatch and nothing else (the in-port rule itself is exercised by tests/detect/test_regimes.py mixed)
+    m = 352000112
+    f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 18, *DLC, *NAM, step_s=600), stay(m, 21, 1, *NAM, step_s=600),
+             stay(m, 29, END_H - 29, *NAM, step_s=600)], [(1, "VIETNAM")])
     return f
 
 
@@ -83,6 +88,7 @@ def test_country_and_locode_declarations(found):
     assert found[352000101][0]["declared_country"] == "VN" and found[352000102][0]["declared_country"] == "HK"
     assert _kinds(found[352000103]) == [("arrived_elsewhere", "country")]  # 'CN', reached a DPRK port
     assert found[352000105] == []  # 'CN', reached Dalian
+    assert _kinds(found[352000112]) == [("arrived_elsewhere", "country")]  # its berth silence is not went dark
 
 
 def test_split_call_and_destination_updated_at_the_berth(found):

@@ -12,7 +12,8 @@ Two cases (evidence `case`):
   heading_away`) or - the silence ended - the vessel is seen again no closer to it, after a silence long
   enough to reach the target and come back at the speed of its last fixes (`reason: no_progress`: a call
   made unseen). Evidence `toward` gives the distances to the target and to the declared destination at the
-  start and end of those last fixes (and `declared_distance_next_km` at the next fix).
+  start and end of those last fixes (and `declared_distance_next_km` at the next fix). A silence starting
+  inside a port area (radius + exit margin) is a berth silence, never this case.
   A declaration is compared only when received since the previous stay began (an older one belongs to an
   earlier voyage); calls at one port split by a silence (the first not seen leaving) are one stay.
 
@@ -221,6 +222,15 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
                                                     & (pl.col("confidence") >= params.min_resolve_confidence))
     # not a target country itself (declaring a DPRK port and going there is an honest declaration)
     s = s.filter(~pl.col("country").is_in(list(params.en_route_countries)))
+    # went dark at sea: a silence starting inside a port area (radius + the port-call exit margin, as a gap's
+    # 'in_port' class) is a berthed ship's (satellite revisits in port are hours apart), not going dark
+    from sanctionwatch.detect.near import lookup
+    from sanctionwatch.detect.params import PortCallParams
+
+    in_port, _ = lookup(s["lat1"].to_numpy(), s["lon1"].to_numpy(), ports, "margin", PortCallParams().exit_margin_km)
+    s = s.filter(pl.Series(in_port < 0))
+    if s.height == 0:
+        return []
     moved = haversine_km(s["lata"].to_numpy(), s["lona"].to_numpy(), s["lat1"].to_numpy(), s["lon1"].to_numpy())
     s = s.with_columns(pl.Series("moved_km", np.asarray(moved, float))).filter(
         pl.col("moved_km") >= params.en_route_min_move_km)
