@@ -123,7 +123,7 @@ def test_name_only_matches_are_at_most_review_and_weighted_by_rarity():
     assert r[1]["band"] == "review" and r[1]["name_points"] == W.list_hit_name  # two matches cap at one
     assert "KUM UN SAN NO.3" in r[1]["band_reason"] and "no strong id" in r[1]["band_reason"]
     assert r[2]["band"] == "low" and r[2]["points"] == pytest.approx(W.list_hit_name * 0.08)
-    assert "too common" in r[2]["band_reason"]
+    assert "too weak to act on" in r[2]["band_reason"]
     # name evidence far below behaviour: one dark gap near DPRK outweighs the rarest name match
     assert r[4]["points"] > r[1]["points"]
     # a name match can top up real behaviour into high, never make high on its own

@@ -6,17 +6,25 @@ import typer
 
 from sanctionwatch.cli.common import Format, console, emit_rows, existing_store, fail, store_option
 
+TABLE_COLUMNS = ("rank", "mmsi", "band", "risk_0_100", "points", "arithmetic", "band_reason")
+
 
 def risk(
     store: str = store_option(),
     format: Format = typer.Option(Format.table, "--format", "-f"),
     limit: int = typer.Option(50, "--limit", help="Rows to print (all are stored)."),
+    band: str = typer.Option(None, "--band", metavar="BAND",
+                             help="Print only this band: designated, high, review or low."),
     weight: list[str] = typer.Option(None, "--weight", help="Override a weight: NAME=POINTS (see docs/risk.md)."),
 ) -> None:
-    """Screen the store's vessels, score events + list hits, store and print the ranking."""
+    """Screen the store's vessels, band and score every one (events + list hits), store and print the ranking."""
     from sanctionwatch.risk.run import compute_risk
-    from sanctionwatch.risk.weights import RiskWeights
+    from sanctionwatch.risk.score import band_counts
+    from sanctionwatch.risk.weights import BANDS, RiskWeights
 
+    if band is not None and band not in BANDS:
+        fail(f"--band: {band!r} is not one of {', '.join(BANDS)}")
+        return
     try:
         overrides = {k: float(v) for k, v in (w.split("=", 1) for w in weight or [])}
         weights = RiskWeights().with_overrides(**overrides)
@@ -24,10 +32,15 @@ def risk(
         fail(f"--weight: {e}")
         return
     res = compute_risk(existing_store(store), weights)
-    rows = res.ranked.head(limit)
-    emit_rows(rows.columns, rows.rows(), format, title="Vessel risk (points traced in risk/contributions.parquet)")
-    console.print(f"{res.ranked.height:,} vessels scored from {res.contributions.height:,} pieces of evidence; "
-                  f"{res.hits.height:,} list hits")
+    ranked = res.ranked if band is None else res.ranked.filter(res.ranked["band"] == band)
+    rows = ranked.head(limit)
+    if format == Format.table:  # the full rows (signals, top reasons, points per kind) are in json/csv
+        rows = rows.select(TABLE_COLUMNS)
+    emit_rows(rows.columns, rows.rows(), format,
+              title="Vessel risk by band (every point traced in risk/contributions.parquet)")
+    counts = ", ".join(f"{b} {n:,}" for b, n in band_counts(res.ranked).items())
+    console.print(f"{res.ranked.height:,} vessels: {counts}; from {res.contributions.height:,} contribution rows "
+                  f"and {res.hits.height:,} list hits")
 
 
 def vessel(
@@ -50,7 +63,8 @@ def vessel(
         return
     console.print(f"[bold]{ctx['subject']}[/] — MMSI(s) {', '.join(map(str, ctx['mmsis']))}")
     for r in ctx["risk"]:
-        console.print(f"risk {r['risk_0_100']} / 100 ({r['points']:.1f} points): {r['signals']}")
+        console.print(f"{r['band']} — risk {r['risk_0_100']} / 100 ({r['points']:g} points = {r['arithmetic']})")
+        console.print(f"  {r['band_reason']}")
     sections = [
         ("Identity history", ctx["identity"], ["mmsi", "imo", "name", "callsign", "ship_type", "first_seen", "last_seen"]),
         ("List hits", ctx["hits"], ["caption", "dataset", "programs", "match_kind", "field", "score", "list_version"]),

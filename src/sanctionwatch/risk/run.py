@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -11,6 +12,9 @@ from sanctionwatch.risk.score import HITS_COLUMNS, OPTIONAL_HIT_COLUMNS, contrib
 from sanctionwatch.risk.weights import RiskWeights
 from sanctionwatch.store import Store, connect
 from sanctionwatch.store.files import write_parquet_atomic
+
+if TYPE_CHECKING:
+    from sanctionwatch.lists.index import ListIndex
 
 RISK_FILES = ("contributions", "ranked", "list_hits")
 
@@ -28,11 +32,12 @@ class RiskResult:
     hits: pl.DataFrame
 
 
-def list_hits(store: Store) -> pl.DataFrame:
-    """Screen every vessel identity in the store against the lists (the store's index, else shipped lists)."""
+def list_hits(store: Store, index: ListIndex | None = None) -> pl.DataFrame:
+    """Screen every vessel identity in the store against the lists (`index`, else the store's index, else the
+    shipped lists)."""
     from sanctionwatch.lists.screen import screen_store
 
-    hits = screen_store(store)
+    hits = screen_store(store, index)
     return hits.filter(pl.col("mmsi").is_not_null())
 
 

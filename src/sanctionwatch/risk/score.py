@@ -22,7 +22,7 @@ CONTRIB_SCHEMA = {
     "evidence": pl.Utf8,  # 'designation' | 'related' | 'name' | 'behaviour'
     "points": pl.Float64,  # weight * factor, rounded to 0.01; cap rows are negative
     "weight": pl.Float64,
-    "factor": pl.Float64,  # event confidence, name rarity (name_weight) or 1
+    "factor": pl.Float64,  # event confidence, name weight (screening name_weight: rarity and features) or 1
     "ref_kind": pl.Utf8,  # 'event' | 'list' | 'cap'
     "ref_id": pl.Utf8,
     "start": pl.Datetime("ms", "UTC"),
@@ -259,15 +259,18 @@ def _hit_rows(hits: pl.DataFrame, w: RiskWeights) -> pl.DataFrame:
     what = (
         pl.when(kind == "strong").then(pl.concat_str([
             pl.col("fields").list.join(", "), pl.when(n_fields > 1).then(pl.lit(" match ")).otherwise(pl.lit(" matches ")),
-            _txt("caption"), lists, pl.lit("; designation "), _txt("designation")]))
+            _txt("caption"), lists, pl.lit("; designation "), _txt("designation"),
+            pl.when(pl.col("reasons").is_not_null()).then(pl.concat_str([pl.lit(" ("), pl.col("reasons"), pl.lit(")")]))
+            .otherwise(pl.lit(""))]))
         .when(kind == "related").then(pl.concat_str([pl.lit("owner/manager link to "), _txt("caption"), lists]))
         .otherwise(pl.concat_str([
-            pl.lit("possible name match (no strong id agrees) "),
-            pl.when(query.is_not_null()).then(pl.concat_str([pl.lit("'"), query, pl.lit("' ~ ")])).otherwise(pl.lit("")),
+            pl.lit("possible name match (no strong id agrees): "),
+            pl.when(query.is_not_null() & (query.str.to_uppercase() != matched.str.to_uppercase()))
+            .then(pl.concat_str([pl.lit("'"), query, pl.lit("' ~ ")])).otherwise(pl.lit("")),
             pl.lit("'"), _txt(matched), pl.lit("'"),
             pl.when(pl.col("matched_field").is_not_null() & (pl.col("matched_field") != "name"))
             .then(pl.concat_str([pl.lit(" ("), pl.col("matched_field"), pl.lit(")")])).otherwise(pl.lit("")),
-            pl.lit(" of "), _txt("caption"), lists, pl.lit("; name rarity "), _num("factor"),
+            pl.lit(" of "), _txt("caption"), lists, pl.lit("; name weight "), _num("factor"),
             pl.when(pl.col("name_weight").is_null()).then(pl.lit(" (assumed: screening gave no name_weight)"))
             .otherwise(pl.lit("")),
             pl.when(pl.col("reasons").is_not_null()).then(pl.concat_str([pl.lit("; "), pl.col("reasons")]))
@@ -277,7 +280,7 @@ def _hit_rows(hits: pl.DataFrame, w: RiskWeights) -> pl.DataFrame:
         pl.concat_str([pl.lit("list_hit_"), kind]).alias("signal"), what.alias("what"),
         pl.coalesce("entity_id", "designation").alias("ref_id"), pl.lit("list").alias("ref_kind"),
         pl.lit(None, dtype=pl.Datetime("ms", "UTC")).alias("start"))
-    factor_name = pl.when(kind == "name").then(pl.lit("name rarity")).otherwise(pl.lit("id match"))
+    factor_name = pl.when(kind == "name").then(pl.lit("name weight")).otherwise(pl.lit("id match"))
     return _finish(rows.select("mmsi", "signal", "what", "ref_id", "ref_kind", "start", "factor", "match_kind"),
                    w, factor_name)
 
@@ -344,7 +347,8 @@ def _band_reason(w: RiskWeights) -> pl.Expr:
             pl.when(beh > 0).then(pl.concat_str([pl.lit("; also "), beh_s, pl.lit(f" (review needs {rv}): "),
                                                  _txt("beh_what")])).otherwise(pl.lit(""))]))
         .when(pl.col("name_what").is_not_null()).then(pl.concat_str([
-            pl.lit(f"low: name too common to act on (rarity below {w.review_name_weight:g}): "),
+            pl.lit(f"low: name match too weak to act on (name weight below {w.review_name_weight:g}: a common name or "
+                   "disagreeing features): "),
             pl.col("name_what"),
             pl.when(beh > 0).then(pl.concat_str([pl.lit("; "), beh_s, pl.lit(f" (review needs {rv})")]))
             .otherwise(pl.lit(""))]))

@@ -13,8 +13,8 @@ Bands, in rank order (every vessel gets one, with its reason):
 - **designated**: a strong-id list hit (IMO, MMSI or call sign of a listed vessel).
 - **high**: behaviour (plus owner/manager-link) points reach `high_points`; name evidence may top up a
   vessel whose behaviour alone already reaches `review_points`, never more.
-- **review**: behaviour points reach `review_points`, or a possible name match whose rarity weight reaches
-  `review_name_weight`.
+- **review**: behaviour points reach `review_points`, or a possible name match whose `name_weight` (screening's
+  estimate, from the name's rarity and the features that agree or disagree) reaches `review_name_weight`.
 - **low**: everything else, including vessels with no evidence at all.
 """
 
@@ -39,8 +39,8 @@ class RiskWeights:
     """Points per piece of evidence, caps and band thresholds, all overridable from config/CLI."""
 
     list_hit_strong_id: float = field(default=100.0, metadata={"doc": "IMO/MMSI/call sign equal to a listed vessel: designated band. One designation counts once, however many lists or rows carry it."})
-    list_hit_name: float = field(default=10.0, metadata={"doc": "name-only possible match, multiplied by the screening `name_weight` (rarity, 0-1; not the raw fuzzy score); all name evidence of a vessel caps at this (one full-rarity match). Far below behaviour evidence: a lead to check, never high on its own."})
-    name_weight_unknown: float = field(default=0.5, metadata={"doc": "rarity assumed when the hits carry no `name_weight` (older screening output): neither common nor rare."})
+    list_hit_name: float = field(default=10.0, metadata={"doc": "name-only possible match, multiplied by the screening `name_weight` (0-1: the name's rarity in real traffic times feature agreement; not the raw fuzzy score); all name evidence of a vessel caps at this (one match at weight 1). Far below behaviour evidence: a lead to check, never high on its own."})
+    name_weight_unknown: float = field(default=0.5, metadata={"doc": "name weight assumed when the hits carry no `name_weight` (older screening output): as likely as not."})
     list_hit_related: float = field(default=40.0, metadata={"doc": "owner/manager/operator of the vessel is listed (OFAC 50 % rule: property of a blocked person)."})
     dprk_port_call: float = field(default=45.0, metadata={"doc": "UNSCR 2397 para 9: port entry/calls in DPRK. High on its own at typical confidence (0.9 x 45 = 40.5)."})
     sanctioned_area: float = field(default=25.0, metadata={"doc": "entering DPRK waters/approaches without a port call."})
@@ -60,7 +60,7 @@ class RiskWeights:
     cap_per_signal: float = field(default=120.0, metadata={"doc": "absolute max points from any one signal type."})
     high_points: float = field(default=35.0, metadata={"doc": "band high: behaviour + related points reaching this (one DPRK port call, STS with a designated vessel, dark toward DPRK)."})
     review_points: float = field(default=12.0, metadata={"doc": "band review: behaviour + related points reaching this."})
-    review_name_weight: float = field(default=0.5, metadata={"doc": "band review: a name-only possible match at least this rare (`name_weight`); commoner names stay low, visible in the breakdown."})
+    review_name_weight: float = field(default=0.5, metadata={"doc": "band review: a name-only possible match whose `name_weight` reaches this. Screening's name_weight is the estimated chance that the ship is the listed one (1 in 1 + other bearers of the name, times feature likelihood ratios): 0.5 = as likely as not. Commoner names stay low, visible in the breakdown."})
     scale_points: float = field(default=60.0, metadata={"doc": "risk_0_100 = 100 * (1 - exp(-points / scale_points))."})
 
     def with_overrides(self, **overrides: float) -> RiskWeights:
@@ -79,7 +79,7 @@ def markdown() -> str:
     rows = ["# Vessel risk", "", (__doc__ or "").strip(), "",
             "Generated from `sanctionwatch.risk.weights` (`python -m sanctionwatch.risk.weights`; paste above the",
             "measured section). Override with `sanctionwatch risk --weight NAME=POINTS`. Event-based points are",
-            "multiplied by the event's confidence; name-match points by the name's rarity weight.", "",
+            "multiplied by the event's confidence; name-match points by the match's `name_weight`.", "",
             "| weight | default | why |", "|---|---|---|"]
     rows += [f"| `{f.name}` | {f.default} | {f.metadata.get('doc', '')} |" for f in fields(RiskWeights)]
     rows += ["", "Flags of concern: " + ", ".join(FLAGS_OF_CONCERN) + ".",
