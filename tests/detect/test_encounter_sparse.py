@@ -67,7 +67,7 @@ def world(seed: int, hours: tuple[float, float] = (4.0, 8.0)) -> tuple[pl.DataFr
     spots = [(38.6 + 0.35 * i, 131.6 + 0.6 * j) for i in range(6) for j in range(5)]
     order = rng.permutation(len(spots))
     nxt = iter(spots[k] for k in order)
-    base = 300_000_000 + seed * 1000
+    base = 636_000_000 + seed * 1000  # Liberia (MID 636): valid MMSIs, so the engines treat them as vessels
     parts, pos_pairs, ctl_pairs, dark_alone = [], set(), set(), set()
     for k in range(4):  # labelled transfers
         lat, lon = next(nxt)
@@ -177,9 +177,9 @@ def test_interpolation_alone_is_not_an_encounter(ports):
     from A): the interpolated chord of B crosses A for hours, but B was never observed near A."""
     lat, lon = 40.0, 134.0
     d = 0.52 / KM_PER_DEG  # B's fixes stay just outside 0.5 km of A; the 2.95 h chord between them runs through A
-    a = leg(401_000_001, 0, 6, lat, lon, lat, lon, step_s=600, sog=0.2)
-    b = cat(leg(401_000_002, 0, 0.5, lat - 5 * d, lon, lat - d, lon, step_s=300, sog=0.4),
-            leg(401_000_002, 3.45, 0.5, lat + d, lon, lat + 5 * d, lon, step_s=300, sog=0.4))
+    a = leg(538_000_001, 0, 6, lat, lon, lat, lon, step_s=600, sog=0.2)
+    b = cat(leg(538_000_002, 0, 0.5, lat - 5 * d, lon, lat - d, lon, step_s=300, sog=0.4),
+            leg(538_000_002, 3.45, 0.5, lat + d, lon, lat + 5 * d, lon, step_s=300, sog=0.4))
     ev, _ = found(cat(a, b), ports)
     assert ev == []
     # with the observed-support floor off the same data would be claimed: the floor is what prevents it
@@ -189,12 +189,12 @@ def test_interpolation_alone_is_not_an_encounter(ports):
 
 def test_partner_dark_during_transfer(ports):
     """B alongside A for 4 h, then transponder off for 8 h while A keeps reporting (half-seen dark STS)."""
-    pos = sts(402_000_001, 402_000_002, 40.2, 133.2, 6, 14, 0.1, 0.3, b_dark=(4.0, 12.0))
+    pos = sts(577_000_001, 577_000_002, 40.2, 133.2, 6, 14, 0.1, 0.3, b_dark=(4.0, 12.0))
     ev, _ = found(thin(pos, np.random.default_rng(7)), ports)
     assert len(ev) == 1
     d = json.loads(ev[0]["evidence"])["partner_dark"]
-    assert [(x["mmsi"], x["side"]) for x in d] == [(402_000_002, "after")] and d[0]["silent_h"] >= 6
-    assert "402000002 silent" in json.loads(ev[0]["evidence"])["rule"]
+    assert [(x["mmsi"], x["side"]) for x in d] == [(577_000_002, "after")] and d[0]["silent_h"] >= 6
+    assert "577000002 silent" in json.loads(ev[0]["evidence"])["rule"]
 
 
 def test_dark_partner_throughout_leaves_loitering(runs, ports):
