@@ -106,3 +106,10 @@ def test_noisy_artefacts(runs):
         i = np.clip(np.searchsorted(ts, t), 1, len(ts) - 1)
         off[st] = float(np.median(np.minimum(np.abs(t - ts[i]), np.abs(t - ts[i - 1]))))
     assert max(off.values()) <= 5 and max(off.values()) >= 1, off  # a clock error, and a small one
+
+
+def test_deterministic_for_a_seed_and_regime(runs, tmp_path):
+    d0, _ = runs["satellite-noisy"]
+    run("yellow-sea", tmp_path, seed=SEED, regime="satellite-noisy")
+    for name in ("traffic.nmea", "labels.jsonl"):
+        assert (tmp_path / name).read_bytes() == (d0 / name).read_bytes(), name
