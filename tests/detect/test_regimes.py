@@ -17,7 +17,7 @@ TYPES = ("port_call", "gap", DARK, "encounter", "loitering", "destination_mismat
          "spoofing", "sanctioned_area")
 BAR = 0.95
 
-# measured 2026-12-02 23:05 UTC on main at 501f465 (yellow-sea seed 103); detectors are owned by others
+# measured 2026-12-02 23:15 UTC on main at 237f1ab (yellow-sea seed 103); detectors are owned by others
 KNOWN = {
     ("satellite", "gap"): "precision 0.75 (3 tp + 1 fp): 25 h silence of the MMSI-twin's own MMSI in Dalian while it "
                           "broadcasts the borrowed identity, reported as an in-port (not dark) gap",
@@ -26,9 +26,6 @@ KNOWN = {
     ("satellite", "loitering"): "precision 0.67 (2 tp + 1 fp): the fishing control (mmsi 440722900, nav status 7 on "
                                 "its grounds) flagged as loitering for 2.4 h on sparse fixes",
     ("mixed", "loitering"): "precision 0.67 (2 tp + 1 fp): the fishing control flagged, as satellite",
-    ("mixed", "destination_mismatch"): "precision 0.86 (6 tp + 1 fp): went_dark_en_route on a 6.0 h silence of the "
-                                       "VIETNAM tanker (mmsi 445168149) at the Nampo berth, after its arrival there "
-                                       "(satellite revisit in port)",
     ("satellite-noisy", "gap"): "precision 0.60 (3 tp + 2 fp): the MMSI-twin's own MMSI silent 25 h in Dalian, a "
                                 "7.0 h in-port silence at Inchon (satellite revisit + 10 % drops); neither claimed dark",
     ("satellite-noisy", "identity_change"): "recall 0.00 (0/1): as satellite",
