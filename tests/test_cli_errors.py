@@ -44,7 +44,7 @@ def test_bad_values_are_errors(tmp_path):
 def test_unknown_api_route_uses_the_error_envelope(tmp_path):
     from sanctionwatch.web.app import create_app
 
-    r = TestClient(create_app(tmp_path)).get("/api/nope")
+    r = TestClient(create_app(tmp_path), base_url="http://127.0.0.1").get("/api/nope")
     assert r.status_code == 404 and r.json()["error"]["code"] == "http_error"
 
 

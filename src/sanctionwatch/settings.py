@@ -79,6 +79,20 @@ SETTINGS: dict[str, Setting] = {
             "API token required when the server binds to a non-loopback address.",
             "SANCTIONWATCH_API_TOKEN",
         ),
+        Setting(
+            "allowed_hosts",
+            "",
+            "Comma-separated extra Host header names the server answers to (loopback names and the bind address "
+            "always are; others are refused against DNS rebinding); `*` disables the check.",
+            "SANCTIONWATCH_ALLOWED_HOSTS",
+        ),
+        Setting(
+            "trusted_proxies",
+            "",
+            "Comma-separated proxy addresses whose X-Forwarded-For is believed (rate limiting, logs); empty = the "
+            "socket peer only.",
+            "SANCTIONWATCH_TRUSTED_PROXIES",
+        ),
     ]
 }
 

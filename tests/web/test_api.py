@@ -87,7 +87,7 @@ def test_token_required_off_loopback_and_enforced(store):
     with pytest.raises(ValueError, match="token"):
         token_required("0.0.0.0", "")
     assert token_required("127.0.0.1", "") == ""
-    c = TestClient(create_app(store, token="s3cret"))
+    c = TestClient(create_app(store, token="s3cret"), base_url="http://127.0.0.1")
     assert c.get("/api/events").status_code == 401
     assert c.get("/api/events", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert c.get("/api/events", headers={"Authorization": "Bearer s3cret"}).status_code == 200
@@ -95,7 +95,7 @@ def test_token_required_off_loopback_and_enforced(store):
 
 
 def test_rate_limit(store):
-    c = TestClient(create_app(store, limiter=RateLimiter(rate=0.001, burst=3)))
+    c = TestClient(create_app(store, limiter=RateLimiter(rate=0.001, burst=3)), base_url="http://127.0.0.1")
     codes = [c.get("/api/health").status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
 

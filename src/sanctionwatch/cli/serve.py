@@ -6,7 +6,7 @@ import typer
 
 from sanctionwatch import settings
 from sanctionwatch.cli.common import console, existing_store, fail, store_option
-from sanctionwatch.web.security import token_required
+from sanctionwatch.web.security import allowed_hosts, token_required, uvicorn_proxy_options
 
 
 def serve(
@@ -29,8 +29,13 @@ def serve(
         fail(str(e))
         return
     st = existing_store(store)
+    hosts = allowed_hosts(host, settings.get("allowed_hosts"))
     console.print(f"dashboard: http://{host}:{port}/  (API docs /docs; store {st.root})")
-    uvicorn.run(create_app(st, token=token), host=host, port=port, log_level="warning")
+    if host in ("0.0.0.0", "::") and not settings.get("allowed_hosts"):
+        console.print(f"note: only Host names {', '.join(sorted(hosts))} are answered; set "
+                      f"{settings.SETTINGS['allowed_hosts'].env} to this machine's name(s)")
+    uvicorn.run(create_app(st, token=token, hosts=hosts), host=host, port=port, log_level="warning",
+                **uvicorn_proxy_options(settings.get("trusted_proxies")))
 
 
 def register(app: typer.Typer) -> None:

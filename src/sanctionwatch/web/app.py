@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,9 +19,16 @@ from sanctionwatch import __version__
 from sanctionwatch.store import Store
 from sanctionwatch.store.events import EVENT_TYPES
 from sanctionwatch.web.queries import MAX_ROWS, Queries, QueryTimeout
-from sanctionwatch.web.security import GuardMiddleware, RateLimiter, error_response
+from sanctionwatch.web.security import (
+    DEFAULT_ALLOWED_HOSTS,
+    GuardMiddleware,
+    RateLimiter,
+    error_response,
+    log,
+)
 
 STATIC = Path(__file__).parent / "static"
+MAX_MMSI = 999_999_999  # MMSIs have 9 digits; larger numbers overflow the stored int32 (was a plain-text 500)
 
 
 class Page(BaseModel):
@@ -33,9 +41,10 @@ class Page(BaseModel):
 
 
 class Health(BaseModel):
+    """Liveness without secrets: no paths, tokens or settings (it answers without a token)."""
+
     status: str
     version: str
-    store: str
     tables: dict[str, bool]
 
 
@@ -54,13 +63,15 @@ def _page(items: list[dict], limit: int, offset: int) -> Page:
     return Page(items=items, limit=limit, offset=offset, next_offset=offset + limit if len(items) == limit else None)
 
 
-def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimiter | None = None) -> FastAPI:
-    """Build the app for one store; `token` non-empty enforces bearer auth on every API call."""
+def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimiter | None = None,
+               hosts: frozenset[str] = DEFAULT_ALLOWED_HOSTS) -> FastAPI:
+    """Build the app for one store; `token` non-empty enforces bearer auth on every API call; `hosts` are the
+    Host header names answered (web/security.py `allowed_hosts`)."""
     store = store if isinstance(store, Store) else Store(store)
     q = Queries(store)
     app = FastAPI(title="sanctionwatch", version=__version__, docs_url=None, redoc_url=None,
                   description="Evidence of sanctions evasion from open data: vessels, events, risk, screening, trade.")
-    app.add_middleware(GuardMiddleware, token=token, limiter=limiter)
+    app.add_middleware(GuardMiddleware, token=token, limiter=limiter, hosts=hosts)
 
     @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException subclasses it; unknown routes too
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -72,16 +83,22 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
         where = ".".join(str(x) for x in first.get("loc", []))
         return error_response(422, "invalid_parameter", f"{where}: {first.get('msg', 'invalid')}")
 
+    @app.exception_handler(Exception)  # last resort (errors outside the guard): envelope, headers, no traceback
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal_error", "internal error (details are in the server log)")
+
     @app.exception_handler(QueryTimeout)
     async def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
         return error_response(503, "query_timeout", str(exc))
 
     limit_q = Query(100, ge=1, le=MAX_ROWS, description=f"Page size (max {MAX_ROWS}).")
     offset_q = Query(0, ge=0, le=10_000_000)
+    mmsi_p = PathParam(..., ge=0, le=MAX_MMSI, description="MMSI (up to 9 digits)")
 
     @app.get("/api/health", response_model=Health, tags=["meta"])
     def health() -> Health:
-        return Health(status="ok", version=__version__, store=str(store.root),
+        return Health(status="ok", version=__version__,
                       tables={t: store.has_files(t) for t in ("positions", "vessel_reports", "events")})
 
     @app.get("/api/vessels", response_model=Page, tags=["vessels"])
@@ -90,7 +107,7 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
         return _page(q.vessels(q_, limit, offset), limit, offset)
 
     @app.get("/api/vessels/{mmsi}", response_model=VesselProfile, tags=["vessels"])
-    def vessel(mmsi: int) -> VesselProfile:
+    def vessel(mmsi: int = mmsi_p) -> VesselProfile:
         summary = q.track_summary(mmsi)
         history = q.identity_history(mmsi)
         if not summary["positions"] and not history:
@@ -101,7 +118,7 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
                              list_hits=q.list_hits(mmsi))
 
     @app.get("/api/vessels/{mmsi}/track", tags=["vessels"], response_class=Response)
-    def track(mmsi: int, start: datetime | None = None, end: datetime | None = None,
+    def track(mmsi: int = mmsi_p, start: datetime | None = None, end: datetime | None = None,
               zoom: float | None = Query(None, ge=0, le=22, description="Map zoom: simplify to ~half a pixel")
               ) -> Response:
         """GeoJSON of the track (time-coloured segments, gaps dashed); orjson, as tracks are the big payloads."""
@@ -109,7 +126,8 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
 
     @app.get("/api/events", response_model=Page, tags=["events"])
     def events(type: str | None = Query(None, description="One of: " + ", ".join(EVENT_TYPES)),
-               mmsi: int | None = None, start: datetime | None = None, end: datetime | None = None,
+               mmsi: int | None = Query(None, ge=0, le=MAX_MMSI), start: datetime | None = None,
+               end: datetime | None = None,
                bbox: str | None = Query(None, description="minlon,minlat,maxlon,maxlat"),
                limit: int = limit_q, offset: int = offset_q) -> Page:
         if type is not None and type not in EVENT_TYPES:
