@@ -90,11 +90,11 @@ def test_ofac_cut_on_a_line_boundary_caught_by_drop(lists_dir, tmp_path):
     d = _ofac_copy(lists_dir, tmp_path)
     lines = (d / "sdn.csv").read_bytes().split(b"\r\n")
     (d / "sdn.csv").write_bytes(b"\r\n".join(lines[: len(lines) // 2]) + b"\r\n")
-    with pytest.raises(ListValidationError, match=r"fewer than the 14965 .* \[drop\]"):
+    with pytest.raises(ListValidationError, match=r"fewer than the 14965 .* \(check drop\)"):
         download(OFAC, [(d / "sdn.csv").as_uri()], tmp_path / "cache")
     # the override: a deliberate downgrade is accepted, with the drop as a warning
     meta = download(OFAC, [(d / "sdn.csv").as_uri()], tmp_path / "cache", allow_drop=True)
-    assert meta["entities"] < 14965 * 0.8 and any("[drop]" in w for w in meta["warnings"])
+    assert meta["entities"] < 14965 * 0.8 and any("(check drop)" in w for w in meta["warnings"])
 
 
 def test_missing_trailer_alone_is_a_warning(lists_dir):
@@ -131,7 +131,7 @@ def test_conlist_and_ftm_checks(lists_dir, tmp_path):
 def test_zero_entries_is_refused(lists_dir, tmp_path):
     header = (lists_dir / "uk" / "hmt_2020_excerpt" / "ConList.csv").read_bytes().split(b"\n")[0]
     bad = _bad(tmp_path, "ConList.csv", header + b"\n")
-    with pytest.raises(ListValidationError, match=r"loader failed: .*ConList.csv: no entries \(empty list file\) \[load\]"):
+    with pytest.raises(ListValidationError, match=r"loader failed: .*ConList.csv: no entries .* \(check load\)"):
         download(SOURCES["gb_hmt_sanctions"], [bad.as_uri()], tmp_path / "cache")
 
 
@@ -143,3 +143,25 @@ def test_cli_download_failure_exits_1_and_says_why(good_un, tmp_path):
     out = " ".join(r.output.split())  # rich wraps long lines
     assert "HTML page" in out and "stays latest" in out
     assert cached(UN, cache)["path"] == meta["path"]
+
+
+def test_lists_build_refuses_cut_or_shrunken_lists(lists_dir, tmp_path, monkeypatch):
+    """`lists build` indexed 8,078 of 14,965 OFAC entries with exit 0 (issue 19); now it writes nothing, exit 1."""
+    ofac = tmp_path / "lists" / "ofac" / "2024-05-03"
+    shutil.copytree(lists_dir / "ofac" / "2024-05-03", ofac)
+    monkeypatch.setenv("SANCTIONWATCH_LISTS_DIR", str(tmp_path / "lists"))
+    store, run = tmp_path / "store", CliRunner()
+    args = ["lists", "build", "--store", str(store), "--source", "us_ofac_sdn"]
+    assert run.invoke(app, args).exit_code == 0
+    manifest = (store / "lists" / "manifest.json").read_bytes()
+    raw = (ofac / "sdn.csv").read_bytes()
+    (ofac / "sdn.csv").write_bytes(raw[: len(raw) // 2])  # cut mid-row
+    r = run.invoke(app, args)
+    out = " ".join(r.output.split())
+    assert r.exit_code == 1 and "index not written" in out and "possibly truncated" in out and "(check drop)" in out
+    assert (store / "lists" / "manifest.json").read_bytes() == manifest  # the current index stays
+    lines = raw.split(b"\r\n")  # cut on a line boundary: only the drop against the current index shows it
+    (ofac / "sdn.csv").write_bytes(b"\r\n".join(lines[: len(lines) // 2]) + b"\r\n")
+    r = run.invoke(app, args)
+    assert r.exit_code == 1 and "store's current index" in " ".join(r.output.split())
+    assert run.invoke(app, [*args, "--allow-drop"]).exit_code == 0

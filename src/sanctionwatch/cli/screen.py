@@ -127,22 +127,43 @@ def build(
     store: str = store_option(),
     sources: list[str] = typer.Option(None, "--source", help="List id (repeatable); default: the default lists."),
     use_cache: bool = typer.Option(False, "--cached", help="Use the latest downloaded copy where there is one."),
+    allow_drop: bool = typer.Option(False, "--allow-drop", help="Accept a list with many fewer entries than "
+                                    "in the store's current index (a deliberate downgrade)."),
 ) -> None:
-    """Build the screening index from list files into STORE/lists/."""
+    """Build the screening index from list files into STORE/lists/.
+
+    Each list is validated first (lists/validate.py: format, completeness, entry count against the current
+    index); if one fails, nothing is written, the current index stays, and the command exits 1 saying why."""
+    import json
+
     from sanctionwatch.lists.download import cached
     from sanctionwatch.lists.index import build_index, write_index
+    from sanctionwatch.lists.sources import default_path
+    from sanctionwatch.lists.validate import previous_in_index, validate_loaded
 
     ids = sources or [s.id for s in SOURCES.values() if s.default]
-    loaded = []
+    st_ = Store(settings.store_path(store))
+    man_f = st_.root / "lists" / "manifest.json"
+    current = json.loads(man_f.read_text()) if man_f.exists() else None
+    loaded, failed = [], []
     for sid in ids:
         try:
             src = source(sid)
             meta = cached(src) if use_cache else None
-            loaded.append(load_source(src, meta["path"] if meta else None))
+            path = meta["path"] if meta else default_path(src)
+            ll = load_source(src, path)
         except (KeyError, FileNotFoundError, ValueError) as e:
-            fail(str(e))
+            fail(str(e), code=1 if isinstance(e, ValueError) else 2)
+            return
+        v = validate_loaded(src, path, ll, previous_in_index(current, ll.dataset), allow_drop=allow_drop)
+        failed += [f"{sid}: {f}" for f in v.errors]
+        for w in v.warnings:
+            console.print(f"warning: {sid}: {w}")
+        loaded.append(ll)
+    if failed:
+        fail("list validation failed, index not written (the current one stays): " + "; ".join(failed), code=1)
     index, merged = build_index(loaded)
-    d = write_index(index, merged, Store(settings.store_path(store)))
+    d = write_index(index, merged, st_)
     _show(index.manifest)
     console.print(f"index written to {d}: {index.manifest['counts']}")
 

@@ -67,7 +67,7 @@ class Finding:
     severity: str = "error"  # error | warning
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.message} [{self.check}]"
+        return f"{self.file}: {self.message} (check {self.check})"  # not [..]: rich would eat it as markup
 
 
 @dataclass
@@ -346,3 +346,23 @@ def validate(src: ListSource, path: str | Path, previous: tuple[int, str] | None
         return None, v
     check_counts(v, loaded, prm, allow_drop)
     return loaded, v
+
+
+def validate_loaded(src: ListSource, path: str | Path, loaded: LoadedList, previous: tuple[int, str] | None = None,
+                    params: ValidateParams | None = None, allow_drop: bool = False) -> Validation:
+    """The same checks for a list already loaded (`lists build`): files at `path`, then counts vs `previous`."""
+    prm = params or ValidateParams()
+    v = Validation(src.id)
+    if previous:
+        v.previous_entities, v.previous_from = previous
+    v.findings += check_files(src, path, prm)
+    check_counts(v, loaded, prm, allow_drop)
+    return v
+
+
+def previous_in_index(manifest: dict | None, dataset: str) -> tuple[int, str] | None:
+    """Entry count of `dataset` in a store's current index manifest (what `lists build` would replace)."""
+    for s in (manifest or {}).get("sources", []):
+        if s.get("dataset") == dataset and s.get("entities") is not None:
+            return int(s["entities"]), f"store's current index ({s.get('list_version')})"
+    return None
