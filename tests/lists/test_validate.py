@@ -165,3 +165,15 @@ def test_lists_build_refuses_cut_or_shrunken_lists(lists_dir, tmp_path, monkeypa
     r = run.invoke(app, args)
     assert r.exit_code == 1 and "store's current index" in " ".join(r.output.split())
     assert run.invoke(app, [*args, "--allow-drop"]).exit_code == 0
+
+
+def test_docs_state_validate_params():
+    """One definition: docs/screening.md's ValidateParams table states each field's default."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    from sanctionwatch.lists.validate import ValidateParams
+
+    doc = (Path(__file__).parents[2] / "docs" / "screening.md").read_text(encoding="utf-8")
+    for f in fields(ValidateParams):
+        assert f"| `{f.name}` | {getattr(ValidateParams(), f.name)} |" in doc, f.name
