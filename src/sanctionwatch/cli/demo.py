@@ -48,6 +48,10 @@ def demo(
                   f"behaviours -> {scenario}")
 
     console.rule("2/5 ingest raw NMEA")
+    from sanctionwatch.warmup import FIRST_RUN_NOTE, kernels_cached
+
+    if not kernels_cached():
+        console.print(f"[dim]{FIRST_RUN_NOTE}[/]")
     store = Store(out / "store")
     for rep in ingest(store, [str(scenario / summary["files"]["nmea"])]):
         print_report(rep)

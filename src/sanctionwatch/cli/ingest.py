@@ -102,6 +102,10 @@ def ingest_cmd(
             typer.echo(json.dumps(rep, indent=1, default=str))
         return
     st = Store(settings.store_path(store))
+    from sanctionwatch.warmup import FIRST_RUN_NOTE, kernels_cached
+
+    if not kernels_cached():
+        console.print(f"[dim]{FIRST_RUN_NOTE}[/]")
     try:
         assumed = _parse_time(assume_time)
     except ValueError:
