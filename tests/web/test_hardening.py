@@ -89,6 +89,9 @@ def test_token_only_as_bearer_header(store):
     assert c.get("/api/events", headers={"Authorization": "bearer s3cret"}).status_code == 200  # scheme is case-free
     r = c.get("/api/events?token=s3cret")
     assert "Authorization: Bearer" in r.json()["error"]["message"]
+    # the page and its static files hold no data and load without a token (the page sends it as Bearer)
+    assert c.get("/").status_code == 200 and c.get("/static/app.js").status_code == 200
+    assert "Bearer" in c.get("/static/app.js").text
 
 
 def test_health_reveals_no_secrets(store):

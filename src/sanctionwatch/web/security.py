@@ -170,7 +170,8 @@ class GuardMiddleware(BaseHTTPMiddleware):
         client = request.client.host if request.client else "unknown"  # the peer (see uvicorn_proxy_options)
         if not self.limiter.allow(client):
             return error_response(429, "rate_limited", "too many requests; slow down")
-        if self.token and request.url.path != "/api/health":
+        path = request.url.path  # the page, /docs and /static hold no data: only the API needs the token
+        if self.token and path.startswith("/api/") and path != "/api/health":
             scheme, _, supplied = request.headers.get("authorization", "").strip().partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), self.token.encode()):
                 return error_response(401, "unauthorized", "missing or wrong API token (send it as "

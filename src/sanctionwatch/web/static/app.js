@@ -6,7 +6,18 @@ const EVENT_COLORS = {
   destination_mismatch: "#805ad5", identity_change: "#dd6b20", spoofing: "#e53e3e",
   sanctioned_area: "#000000", routing_change: "#319795", trade_anomaly: "#38a169",
 };
-const token = new URLSearchParams(location.search).get("token");
+// The API takes the token only as `Authorization: Bearer`. Opened as `/?token=...`, the page keeps it in
+// sessionStorage and removes it from the address bar (history, bookmarks, screenshots).
+const token = (() => {
+  const q = new URLSearchParams(location.search);
+  const t = q.get("token");
+  if (t) {
+    sessionStorage.setItem("sw_token", t);
+    q.delete("token");
+    history.replaceState(null, "", location.pathname + (q.toString() ? "?" + q : "") + location.hash);
+  }
+  return sessionStorage.getItem("sw_token");
+})();
 
 async function api(path) {
   const res = await fetch(path, { headers: token ? { Authorization: "Bearer " + token } : {} });
