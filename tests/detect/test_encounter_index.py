@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sanctionwatch.detect.encounters import keyed, pair_candidates
+from sanctionwatch.detect.encounters import crowded, keyed, pair_candidates
 from sanctionwatch.detect.params import EncounterParams
 from sanctionwatch.geo.distance import haversine_km
 
@@ -54,9 +54,8 @@ def test_partitioned_by_cell_equals_whole():
     assert parts == whole
 
 
-def test_pruned_halo_still_meets_every_close_pair():
-    """Halo rows go only to neighbour cells a partner within reach could lie in: brute force at every latitude
-    band (equator to 89.9 deg), across the dateline, with points packed against cell edges."""
+def _edge_packed() -> pl.DataFrame:
+    """Points at every latitude band (equator to 89.9 deg), across the dateline, half packed against cell edges."""
     rng = np.random.default_rng(11)
     n = 6000
     lat_c = rng.choice([0.0, 30.0, 60.0, 75.0, 85.0, 89.9, -45.0, -89.9], n)
@@ -70,9 +69,48 @@ def test_pruned_halo_still_meets_every_close_pair():
                       "sog": np.zeros(n), "t0": np.zeros(n, np.int64), "t1": np.zeros(n, np.int64),
                       "i0": np.arange(n), "i1": np.arange(n), "obs": np.ones(n, bool),
                       "prev_t": pl.Series([None] * n, dtype=pl.Int64), "next_t": pl.Series([None] * n, dtype=pl.Int64)})
+    return b
+
+
+def test_pruned_halo_still_meets_every_close_pair():
+    """Halo rows go only to neighbour cells a partner within reach could lie in: brute force at every latitude
+    band (equator to 89.9 deg), across the dateline, with points packed against cell edges."""
+    b = _edge_packed()
     own, halo = keyed(b)
     assert halo.height < 5 * own.height  # pruned (9 x without)
     got = {tuple(r) for r in pair_candidates(own, halo).select("a", "b", "bucket").iter_rows()}
     want = _brute(b, EncounterParams().max_distance_km)
     assert len(want) > 500
     assert got == want
+
+
+def test_crowding_prepass_keeps_every_pair_and_drops_loners():
+    """crowded(): the pairs found after it equal those found without it; isolated steps are dropped."""
+    rng = np.random.default_rng(12)
+    b = _buckets(seed=7)
+    n = 4000  # loners: one vessel each, spread worldwide
+    loners = pl.DataFrame({"mmsi": pl.Series(np.arange(n) + 600_000_000, dtype=pl.Int32),
+                           "bucket": rng.integers(0, 3, n).astype(np.int64), "lat": rng.uniform(-70, 70, n),
+                           "lon": rng.uniform(-180, 180, n), "sog": np.zeros(n), "t0": np.zeros(n, np.int64),
+                           "t1": np.zeros(n, np.int64), "i0": np.arange(n), "i1": np.arange(n),
+                           "obs": np.ones(n, bool), "prev_t": pl.Series([None] * n, dtype=pl.Int64),
+                           "next_t": pl.Series([None] * n, dtype=pl.Int64)})
+    m = 2000  # isolated pairs 0.45 km apart, straddling coarse-cell lines (lat exactly, lon ~4 % by chance)
+    lat1 = np.round(rng.uniform(-80, 80, m), 1) - rng.uniform(0, 0.45, m) / 111.195
+    north = rng.random(m) < 0.5
+    dlat = np.where(north, 0.45 / 111.195, 0.0)
+    dlon = np.where(north, 0.0, 0.45 / (111.195 * np.cos(np.radians(lat1))))
+    lon1 = rng.uniform(-180, 180, m)
+    pairs = pl.DataFrame({"mmsi": pl.Series(np.r_[np.arange(m), np.arange(m) + m] + 700_000_000, dtype=pl.Int32),
+                          "bucket": np.r_[np.arange(m), np.arange(m)].astype(np.int64),
+                          "lat": np.r_[lat1, lat1 + dlat], "lon": (np.r_[lon1, lon1 + dlon] + 180) % 360 - 180,
+                          "sog": np.zeros(2 * m), "t0": np.zeros(2 * m, np.int64), "t1": np.zeros(2 * m, np.int64),
+                          "i0": np.arange(2 * m), "i1": np.arange(2 * m), "obs": np.ones(2 * m, bool),
+                          "prev_t": pl.Series([None] * 2 * m, dtype=pl.Int64),
+                          "next_t": pl.Series([None] * 2 * m, dtype=pl.Int64)})
+    for data in (pl.concat([b, loners]), _edge_packed(), pairs):
+        whole = {tuple(r) for r in pair_candidates(*keyed(data)).select("a", "b", "bucket").iter_rows()}
+        kept = crowded(data)
+        assert {tuple(r) for r in pair_candidates(*keyed(kept)).select("a", "b", "bucket").iter_rows()} == whole
+    assert crowded(loners).height < 0.05 * n
+    assert len({tuple(r) for r in pair_candidates(*keyed(pairs)).select("a", "b", "bucket").iter_rows()}) == m

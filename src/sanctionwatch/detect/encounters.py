@@ -5,13 +5,14 @@ steps holding fixes are observed (mean of the fixes), empty steps inside a segme
 `max_interp_gap_h` are interpolated. So two ships reporting every 20-90 min (satellite AIS) are still
 compared at the same instant. No all-pairs loop: every step is keyed by a ~1 km grid cell (lon width
 widened with latitude so a cell is never narrower than its height) and replicated into those of its 8
-neighbour cells a partner within 0.5 km could lie in (`halo`). `pair_candidates` joins own rows with halo rows of the same (bucket, cell): it can run on
-any partition of cells/buckets (Spark: groupBy(cell keys)) and finds each close pair exactly once (lower
-MMSI on the own side). `encounter_events` then joins steps into runs and keeps a run only when each
-vessel has at least `min_observed_points` observed steps in it: interpolation fills between sightings,
-it never makes an encounter on its own. Evidence counts observed vs interpolated steps per vessel, the
-longest silence bridged, and `partner_dark` (one vessel silent >= `dark_partner_min_h` right before or
-after while the other kept reporting).
+neighbour cells a partner within 0.5 km could lie in (`halo`). `pair_candidates` joins own rows with halo
+rows of the same (bucket, cell): it can run on any partition of cells/buckets (Spark: groupBy(cell keys))
+and finds each close pair exactly once (lower MMSI on the own side). The embedded engine first drops steps
+that no other vessel comes near (`crowded`, an exact pre-pass on 0.1 deg cells). `encounter_events` then
+joins steps into runs and keeps a run only when each vessel has at least `min_observed_points` observed
+steps in it: interpolation fills between sightings, it never makes an encounter on its own. Evidence
+counts observed vs interpolated steps per vessel, the longest silence bridged, and `partner_dark` (one
+vessel silent >= `dark_partner_min_h` right before or after while the other kept reporting).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sanctionwatch.detect.resample import grid
 
 CELL_DEG = 0.01  # ~1.1 km of latitude: >= 2 x max_distance_km, so the 3x3 neighbourhood always suffices
 KM_PER_DEG = 111.195  # km per degree of latitude (mean Earth radius 6371 km)
+COARSE_DEG = 0.1  # crowding pre-pass cells (~11 km): a step is replicated into a neighbour only near its edge
 MIN_MS = 60_000
 HOUR_MS = 3_600_000
 
@@ -40,29 +42,28 @@ def buckets(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams = 
     return b.filter(pl.Series(~near))
 
 
-def _row_cells(row: np.ndarray) -> np.ndarray:
-    """Number of longitude cells in grid row `row`: as many as fit with width >= CELL_DEG / cos(poleward edge),
-    so a cell is never narrower than ~1.1 km and the cells tile 360 deg exactly (no sliver at the dateline)."""
-    edge = np.minimum(np.maximum(np.abs(row * CELL_DEG), np.abs((row + 1) * CELL_DEG)), 89.9)
-    return np.maximum(np.floor(360.0 / (CELL_DEG / np.cos(np.radians(edge)))), 1).astype(np.int64)
+def _row_cells(row: np.ndarray, cell_deg: float = CELL_DEG) -> np.ndarray:
+    """Number of longitude cells in grid row `row`: as many as fit with width >= cell_deg / cos(poleward edge),
+    so a cell is never narrower than its height (~1.1 km for CELL_DEG) and the cells tile 360 deg exactly
+    (no sliver at the dateline)."""
+    edge = np.minimum(np.maximum(np.abs(row * cell_deg), np.abs((row + 1) * cell_deg)), 89.9)
+    return np.maximum(np.floor(360.0 / (cell_deg / np.cos(np.radians(edge)))), 1).astype(np.int64)
 
 
-def keyed(b: pl.DataFrame, max_km: float = EncounterParams().max_distance_km) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(own, halo): own rows keyed by their cell; halo rows replicated into their own cell and those of the 8
-    neighbours that a point within `max_km` could lie in (a conservative bound: latitude gap x 111.195 km, or
-    longitude gap x km per degree at the most poleward latitude in reach, less 5 %), so ~3.6 rows per step
-    instead of 9 and still every pair within `max_km` meets in one cell (tested against brute force)."""
-    b = b.rechunk()  # a gather over a chunked frame (concat of observed + interpolated steps) is ~8x slower
-    lat, lon = b["lat"].to_numpy(), b["lon"].to_numpy()
-    cy = np.floor(lat / CELL_DEG).astype(np.int64)
+def _cells(lat: np.ndarray, lon: np.ndarray, cell_deg: float, max_km: float
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(cy, cx) of each point, and (row index, cy, cx) of every cell - its own and those of the 8 neighbours -
+    that a point within `max_km` of it could lie in (a conservative bound: latitude gap x 111.195 km, or
+    longitude gap x km per degree at the most poleward latitude in reach, less 5 %)."""
+    cy = np.floor(lat / cell_deg).astype(np.int64)
     reach = max_km * 1.05 + 1e-3
-    km_lon = KM_PER_DEG * np.cos(np.radians(np.minimum(np.abs(lat) + reach / KM_PER_DEG + CELL_DEG, 89.99)))
+    km_lon = KM_PER_DEG * np.cos(np.radians(np.minimum(np.abs(lat) + reach / KM_PER_DEG + cell_deg, 89.99)))
     idx, hy, hx = [], [], []
     own_cx = np.zeros(lat.size, np.int64)
     for dy in (-1, 0, 1):
         row = cy + dy
-        gap = {-1: lat - cy * CELL_DEG, 0: np.zeros(lat.size), 1: (cy + 1) * CELL_DEG - lat}[dy] * KM_PER_DEG
-        n = _row_cells(row)
+        gap = {-1: lat - cy * cell_deg, 0: np.zeros(lat.size), 1: (cy + 1) * cell_deg - lat}[dy] * KM_PER_DEG
+        n = _row_cells(row, cell_deg)
         w = 360.0 / n
         x = (lon + 180.0) / w
         c0 = np.floor(x)
@@ -75,9 +76,35 @@ def keyed(b: pl.DataFrame, max_km: float = EncounterParams().max_distance_km) ->
             idx.append(sel)
             hy.append(row[sel])
             hx.append((c0[sel] + dx) % n[sel])
-    own = b.with_columns(pl.Series("cy", cy), pl.Series("cx", own_cx))
-    halo = b[np.concatenate(idx)].with_columns(pl.Series("cy", np.concatenate(hy)), pl.Series("cx", np.concatenate(hx)))
+    return cy, own_cx, np.concatenate(idx), np.concatenate(hy), np.concatenate(hx)
+
+
+def keyed(b: pl.DataFrame, max_km: float = EncounterParams().max_distance_km) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(own, halo): own rows keyed by their cell; halo rows replicated into their own cell and those of the 8
+    neighbours that a point within `max_km` could lie in (`_cells`), so ~3.6 rows per step instead of 9 and
+    still every pair within `max_km` meets in one cell (tested against brute force)."""
+    b = b.rechunk()  # a gather over a chunked frame (concat of observed + interpolated steps) is ~8x slower
+    cy, cx, idx, hy, hx = _cells(b["lat"].to_numpy(), b["lon"].to_numpy(), CELL_DEG, max_km)
+    own = b.with_columns(pl.Series("cy", cy), pl.Series("cx", cx))
+    halo = b[idx].with_columns(pl.Series("cy", hy), pl.Series("cx", hx))
     return own, halo
+
+
+def crowded(b: pl.DataFrame, max_km: float = EncounterParams().max_distance_km) -> pl.DataFrame:
+    """The steps that could have a partner: another vessel registered in the same (bucket, 0.1 deg cell), where
+    every step registers in its own coarse cell and the neighbours within reach (`_cells`, ~1.2 per step).
+    Exact (two steps within max_km share a registration: the other's own cell), and a group-by is far cheaper
+    than the fine halo join, so isolated slow vessels (most of a satellite feed's drifters) skip that join.
+    Needs all vessels at once: the embedded engine uses it; Spark partitions the fine join instead."""
+    if b.height == 0:
+        return b
+    b = b.rechunk()
+    _, _, idx, hy, hx = _cells(b["lat"].to_numpy(), b["lon"].to_numpy(), COARSE_DEG, max_km)
+    key = b["bucket"].to_numpy()[idx] * (1 << 30) + (hy + 901) * 3_602 + hx  # rows < 1802, cells < 3601
+    reg = pl.DataFrame({"k": key, "mmsi": b["mmsi"].to_numpy()[idx], "i": idx})
+    busy = reg.group_by("k").agg(pl.col("mmsi").n_unique().alias("n")).filter(pl.col("n") > 1)
+    keep = reg.join(busy.select("k"), on="k", how="semi")["i"].unique().sort()
+    return b[keep.to_numpy()]
 
 
 PAIR_SCHEMA = {"a": pl.Int32, "b": pl.Int32, "bucket": pl.Int64, "dist_km": pl.Float64, "lat": pl.Float64,
@@ -201,7 +228,7 @@ def encounter_events(pairs: pl.DataFrame, track: pl.DataFrame, params: Encounter
 
 def encounters(track: pl.DataFrame, ports: pl.DataFrame, params: EncounterParams = EncounterParams()) -> list[dict]:
     """All encounters among the vessels of `track` (main-track fixes of every vessel, sorted by mmsi, t)."""
-    b = buckets(track, ports, params)
+    b = crowded(buckets(track, ports, params), params.max_distance_km)
     if b.height == 0:
         return []
     own, halo = keyed(b, params.max_distance_km)
