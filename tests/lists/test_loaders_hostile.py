@@ -83,13 +83,20 @@ def test_uk_derived_missing_values(tmp_path, lists_dir):
     assert [q.location.rsplit(":", 1)[1] for q in ll.problems if "unique_id" in q.reason] == ["2"]
 
 
-def test_un_odd_records_and_empty(tmp_path):
+def test_un_odd_records_and_empty(tmp_path, lists_dir):
     p = tmp_path / "un.xml"
     p.write_text('<CONSOLIDATED_LIST dateGenerated="2026-01-01"><INDIVIDUALS>'
                  "<INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL>"
                  "<INDIVIDUAL><DATAID>2</DATAID></INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>")
     ll = load_un(p)
     assert [e.id for e in ll.entities] == ["un_sc_sanctions-1"] and len(ll.problems) == 1
+    assert ll.problems[0].location.endswith("un.xml:1#DATAID=2")
+    real = (lists_dir / "un" / "un_consolidated_2026-02-27.xml").read_text(encoding="utf-8")
+    for part in ("<FIRST_NAME>ERIC</FIRST_NAME>", "<SECOND_NAME>BADEGE</SECOND_NAME>"):  # first record: no name
+        real = real.replace(part, "", 1)
+    p.write_text(real, encoding="utf-8")
+    ll = load_un(p)
+    assert len(ll.entities) == 1002 and [q.location.split("/")[-1] for q in ll.problems] == ["un.xml:10#CDi.001"]
     p.write_text('<CONSOLIDATED_LIST dateGenerated="2026-01-01"><INDIVIDUALS/><ENTITIES/></CONSOLIDATED_LIST>')
     with pytest.raises(ValueError, match="no entries"):
         load_un(p)

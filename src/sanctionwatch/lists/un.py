@@ -34,6 +34,7 @@ def load_un(path: str | Path) -> LoadedList:
     if root.tag != "CONSOLIDATED_LIST":
         raise ValueError(f"{path}: root element is {root.tag!r}, expected CONSOLIDATED_LIST")
     generated = root.get("dateGenerated", "")
+    lines: dict[str, int] = {}  # filled on the first problem: line of each REFERENCE_NUMBER / DATAID
     out = LoadedList("un_sc_sanctions", "UN Security Council", generated[:10] or "unknown", [str(path)])
     if not generated:
         out.problem(short_path(path), "no dateGenerated attribute; list version unknown")
@@ -44,14 +45,29 @@ def load_un(path: str | Path) -> LoadedList:
             loc = f"{short_path(path)}#{ref or 'DATAID=' + str(data_id)}"
             name = " ".join(p for p in (_text(el, t) for t in _NAME_PARTS) if p)
             if not name or not (ref or data_id):
-                out.problem(loc, "record without name or reference number")
+                out.problem(_line_loc(path, loc, ref, data_id, lines), "record without name or reference number")
                 continue
             try:
                 out.add(_entity(el, kind, name, ref, data_id), loc)
             except (ValueError, InvalidData) as err:  # one odd record costs itself, not the list
-                out.problem(loc, f"record not usable: {err}")
+                out.problem(_line_loc(path, loc, ref, data_id, lines), f"record not usable: {err}")
     require_usable(out, path)
     return out
+
+
+def _line_loc(path: Path, loc: str, ref: str | None, data_id: str | None, lines: dict[str, int]) -> str:
+    """`file:line#REF` for a problem record: ElementTree keeps no line numbers, so the raw file is searched
+    (once, only when a record has a problem)."""
+    if not lines:
+        import re
+
+        raw, pos, line = path.read_bytes(), 0, 1
+        for m in re.finditer(rb"<(REFERENCE_NUMBER|DATAID)>\s*([^<\s]+)\s*<", raw):
+            line, pos = line + raw.count(b"\n", pos, m.start()), m.start()  # incremental: one pass
+            lines.setdefault(m.group(2).decode("utf-8", "replace"), line)
+        lines.setdefault("", 0)
+    n = lines.get(ref or "") or lines.get(data_id or "")
+    return loc.replace("#", f":{n}#", 1) if n else loc
 
 
 def _entity(el: ET.Element, kind: str, name: str, ref: str | None, data_id: str | None) -> EntityProxy:
