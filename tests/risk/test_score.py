@@ -166,10 +166,17 @@ def test_behaviour_weights_follow_the_detection_contract():
     assert pts["p-kp"] > pts["g-dark-near"] > 3 * pts["g-dark"]
     assert pts["d-toward"] > pts["d-country"] > pts["d-port"]
     assert "Chongjin" in c.filter(pl.col("ref_id") == "d-toward")["what"][0]
-    assert "Najin (20.0 km)" in c.filter(pl.col("ref_id") == "g-dark-near")["what"][0]
+    assert "Najin (20 km)" in c.filter(pl.col("ref_id") == "g-dark-near")["what"][0]
     r = _by_mmsi(score(c, vessels=list(range(10, 19))))
     assert r[10]["band"] == "low" and r[10]["points"] == 0 and "no list hit" in r[10]["band_reason"]
     assert r[14]["band"] == "high" and r[18]["band"] == "high" and r[11]["band"] == "low"
+
+
+def test_unparsable_evidence_reads_as_missing_keys_without_losing_the_others():
+    ev = _events([_gap("g-near", 1, dark=True, near="Najin"), _gap("g-off", 2, dark=False),
+                  {"event_id": "g-bad", "type": "gap", "mmsi": 3, "evidence": "not json"}])
+    sig = dict(zip(*contributions(ev).select("ref_id", "signal"), strict=True))
+    assert sig == {"g-near": "gap_dark_near_area", "g-bad": "gap_dark"}
 
 
 def test_caps_are_rows_and_the_breakdown_adds_up():

@@ -112,26 +112,52 @@ def _finish(df: pl.DataFrame, w: RiskWeights, factor_name: pl.Expr) -> pl.DataFr
     return df.select([pl.col(c).cast(t) for c, t in CONTRIB_SCHEMA.items()])
 
 
+# The evidence keys risk reads (detection contract); other keys are ignored.
+EVIDENCE_DTYPE = pl.Struct({
+    "dark": pl.Boolean, "near_area": pl.Struct({"name": pl.Utf8, "distance_km": pl.Float64}),
+    "near_sanctioned_area": pl.Boolean, "case": pl.Utf8, "level": pl.Utf8,
+    "toward": pl.Struct({"name": pl.Utf8, "country": pl.Utf8, "distance_before_km": pl.Float64,
+                         "distance_after_km": pl.Float64}),
+    "new_flag": pl.Utf8,
+})
+
+
+def _evidence_columns(evidence: pl.Series) -> pl.DataFrame:
+    """The contract keys of each evidence JSON as columns (one parse per row; per-key path lookups when some
+    row is not valid JSON of the expected types, those rows then read as missing keys)."""
+    try:
+        d = evidence.str.json_decode(EVIDENCE_DTYPE).struct.unnest()
+        return d.select(
+            pl.col("dark"), pl.col("near_area").struct.field("name").alias("near_name"),
+            pl.col("near_area").struct.field("distance_km").alias("near_km"),
+            pl.col("near_sanctioned_area").alias("near_legacy"), pl.col("case"), pl.col("level"),
+            *[pl.col("toward").struct.field(f).alias(a) for f, a in (
+                ("name", "toward_name"), ("country", "toward_country"), ("distance_before_km", "toward_before"),
+                ("distance_after_km", "toward_after"))],
+            pl.col("new_flag"))
+    except pl.exceptions.PolarsError:
+        j = pl.col("evidence")
+        paths = {"dark": ("$.dark", pl.Boolean), "near_name": ("$.near_area.name", pl.Utf8),
+                 "near_km": ("$.near_area.distance_km", pl.Float64),
+                 "near_legacy": ("$.near_sanctioned_area", pl.Boolean), "case": ("$.case", pl.Utf8),
+                 "level": ("$.level", pl.Utf8), "toward_name": ("$.toward.name", pl.Utf8),
+                 "toward_country": ("$.toward.country", pl.Utf8),
+                 "toward_before": ("$.toward.distance_before_km", pl.Float64),
+                 "toward_after": ("$.toward.distance_after_km", pl.Float64), "new_flag": ("$.new_flag", pl.Utf8)}
+        out = evidence.to_frame("evidence").select(
+            [j.str.json_path_match(p).alias(k) for k, (p, _) in paths.items()])
+        return out.with_columns(
+            [pl.col(k).replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+             if t == pl.Boolean else pl.col(k).cast(t, strict=False) for k, (_, t) in paths.items()])
+
+
 def _events_frame(events: pl.DataFrame) -> pl.DataFrame:
     """The event columns risk reads (missing ones null) plus the contract evidence keys as columns."""
     ev = events.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in EVENT_COLUMNS.items()
                               if c not in events.columns])
     ev = ev.select([pl.col(c).cast(t, strict=False) for c, t in EVENT_COLUMNS.items()])
-    j = pl.col("evidence")
-    return ev.with_columns(
-        j.str.json_path_match("$.dark").alias("dark"),
-        j.str.json_path_match("$.near_area.name").alias("near_name"),
-        j.str.json_path_match("$.near_area.distance_km").alias("near_km"),
-        j.str.json_path_match("$.near_sanctioned_area").alias("near_legacy"),
-        j.str.json_path_match("$.case").alias("case"),
-        j.str.json_path_match("$.level").alias("level"),
-        j.str.json_path_match("$.toward.name").alias("toward_name"),
-        j.str.json_path_match("$.toward.country").alias("toward_country"),
-        j.str.json_path_match("$.toward.distance_before_km").alias("toward_before"),
-        j.str.json_path_match("$.toward.distance_after_km").alias("toward_after"),
-        j.str.json_path_match("$.new_flag").str.to_uppercase().alias("new_flag"),
-        pl.col("confidence").fill_null(1.0),
-    )
+    return pl.concat([ev, _evidence_columns(ev["evidence"])], how="horizontal").with_columns(
+        pl.col("new_flag").str.to_uppercase(), pl.col("confidence").fill_null(1.0))
 
 
 def _event_rows(events: pl.DataFrame, listed: set[int], w: RiskWeights) -> pl.DataFrame:
@@ -143,16 +169,16 @@ def _event_rows(events: pl.DataFrame, listed: set[int], w: RiskWeights) -> pl.Da
     kp = pl.col("country").is_in(list(SANCTIONED_COUNTRIES))
     at = pl.when(pl.col("port").is_not_null()).then(pl.concat_str([pl.lit(" at "), pl.col("port")])).otherwise(pl.lit(""))
     dark = pl.col("dark")
-    near = pl.col("near_name").is_not_null() | ((pl.col("near_legacy") == "true") & dark.is_null())
+    near = pl.col("near_name").is_not_null() | (pl.col("near_legacy").fill_null(False) & dark.is_null())
     near_txt = pl.concat_str([pl.lit(" near "), pl.col("near_name").fill_null("a sanctioned area"),
                               pl.when(pl.col("near_km").is_not_null())
-                              .then(pl.concat_str([pl.lit(" ("), pl.col("near_km"), pl.lit(" km)")]))
+                              .then(pl.concat_str([pl.lit(" ("), _num("near_km", 1), pl.lit(" km)")]))
                               .otherwise(pl.lit(""))])
     toward = (pl.col("case") == "went_dark_en_route") & pl.col("toward_name").is_not_null()
     single = ev.filter(t != "encounter").with_columns(
         pl.when((t == "port_call") & kp).then(pl.lit("dprk_port_call"))
         .when(t == "sanctioned_area").then(pl.lit("sanctioned_area"))
-        .when((t == "gap") & (dark == "false")).then(pl.lit("gap_not_dark"))
+        .when((t == "gap") & (dark == False)).then(pl.lit("gap_not_dark"))  # noqa: E712  (null: not rated)
         .when((t == "gap") & near).then(pl.lit("gap_dark_near_area"))
         .when(t == "gap").then(pl.lit("gap_dark"))
         .when((t == "destination_mismatch") & (toward | ((pl.col("case") != "went_dark_en_route") & kp)))
@@ -174,7 +200,7 @@ def _event_rows(events: pl.DataFrame, listed: set[int], w: RiskWeights) -> pl.Da
         .when(s == "gap_not_dark").then(pl.lit("AIS gap, not dark (berth, coverage hole or no data)"))
         .when((s == "destination_toward_sanctioned") & toward).then(pl.concat_str([
             pl.lit("went dark en route toward "), pl.col("toward_name"), pl.lit(" ("), _txt("toward_country"),
-            pl.lit("), "), _txt("toward_before"), pl.lit(" -> "), _txt("toward_after"),
+            pl.lit("), "), _txt(_num("toward_before", 1)), pl.lit(" -> "), _txt(_num("toward_after", 1)),
             pl.lit(" km, away from the declared destination")]))
         .when(s == "destination_toward_sanctioned").then(pl.concat_str([
             pl.lit("declared another destination, arrived in "), _txt("country"), at]))
@@ -370,24 +396,34 @@ def score(contribs: pl.DataFrame, weights: RiskWeights | None = None,
     per_signal = (c.group_by("mmsi", "signal").agg(
         pl.col("points").filter(real).sum().round(2).alias("raw"), pl.col("points").sum().round(2).alias("net"))
         .sort(["net", "signal"], descending=[True, False]))
-    sig_txt = (per_signal.group_by("mmsi", maintain_order=True).agg(
-        pl.format("{}={}", pl.col("signal"), _num("net")).str.join(", ").alias("signals"),
+    # texts are built per row first, collected into lists per vessel, then joined (joining inside the
+    # group-by is several times slower)
+    sig_txt = (per_signal.with_columns(
+        pl.format("{}={}", pl.col("signal"), _num("net")).alias("signals"),
         pl.when(pl.col("raw") > pl.col("net") + 1e-9)
         .then(pl.format("{} {} - {} cap", pl.col("signal"), _num("raw"), _num(pl.col("raw") - pl.col("net"))))
-        .otherwise(pl.format("{} {}", pl.col("signal"), _num("net"))).str.join(" + ").alias("terms")))
+        .otherwise(pl.format("{} {}", pl.col("signal"), _num("net"))).alias("terms"))
+        .group_by("mmsi", maintain_order=True).agg("signals", "terms")
+        .with_columns(pl.col("signals").list.join(", "), pl.col("terms").list.join(" + ")))
+    zero = pl.lit(0.0)
     agg = c.group_by("mmsi", maintain_order=True).agg(
         pl.col("points").sum().round(2).alias("points"),
-        pl.col("points").filter(ev == "designation").sum().round(2).alias("designation_points"),
-        pl.col("points").filter(beh_m).sum().round(2).alias("behaviour_points"),
-        pl.col("points").filter(ev == "name").sum().round(2).alias("name_points"),
-        pl.col("factor").filter((ev == "name") & real).max().alias("name_weight"),
+        pl.when(ev == "designation").then(pl.col("points")).otherwise(zero).sum().round(2).alias("designation_points"),
+        pl.when(beh_m).then(pl.col("points")).otherwise(zero).sum().round(2).alias("behaviour_points"),
+        pl.when(ev == "name").then(pl.col("points")).otherwise(zero).sum().round(2).alias("name_points"),
+        pl.when((ev == "name") & real).then(pl.col("factor")).max().alias("name_weight"),
         ((pl.col("signal") == "list_hit_strong") & real).any().alias("designated"),
-        pl.col("what").filter((ev == "designation") & real).first().alias("desig_what"),
-        pl.col("what").filter(beh_m & real).unique(maintain_order=True).head(2).str.join("; ").alias("beh_what"),
-        pl.col("what").filter((ev == "name") & real).first().alias("name_what"),
-        pl.col("reason").filter(real).head(3).str.join("; ").alias("top_reasons"),
         real.sum().cast(pl.UInt32).alias("n_evidence"),
     )
+    # the words behind the band: filtered first, so each group-by sees only the rows it names
+    rows = c.filter(real)
+    for name, mask, k in (("desig_what", ev == "designation", 1), ("beh_what", beh_m, 2),
+                          ("name_what", ev == "name", 1)):
+        sub = rows.filter(mask).unique(["mmsi", "what"], keep="first", maintain_order=True)
+        words = sub.group_by("mmsi", maintain_order=True).agg(pl.col("what").head(k).alias(name))
+        agg = agg.join(words.with_columns(pl.col(name).list.join("; ")), on="mmsi", how="left")
+    top = rows.group_by("mmsi", maintain_order=True).agg(pl.col("reason").head(3).alias("top_reasons"))
+    agg = agg.join(top.with_columns(pl.col("top_reasons").list.join("; ")), on="mmsi", how="left")
     if vessels is not None:
         known = pl.DataFrame({"mmsi": pl.Series(list(vessels), dtype=pl.Int64)}).drop_nulls().unique()
         agg = pl.concat([agg, known.join(agg, on="mmsi", how="anti")], how="diagonal")
