@@ -177,3 +177,16 @@ def test_docs_state_validate_params():
     doc = (Path(__file__).parents[2] / "docs" / "screening.md").read_text(encoding="utf-8")
     for f in fields(ValidateParams):
         assert f"| `{f.name}` | {getattr(ValidateParams(), f.name)} |" in doc, f.name
+
+
+def test_load_source_reports_a_cut_local_file(lists_dir, tmp_path):
+    """A local sdn.csv cut in half lost 6,887 entries with no problem reported (issue 19)."""
+    from sanctionwatch.lists.sources import load_source
+
+    d = _ofac_copy(lists_dir, tmp_path, "2019-01-15")
+    raw = (d / "sdn.csv").read_bytes()
+    (d / "sdn.csv").write_bytes(raw[: len(raw) // 2])
+    ll = load_source(SOURCES["us_ofac_sdn"], d)
+    reasons = [q.reason for q in ll.problems]
+    assert any("possibly truncated" in r for r in reasons), reasons
+    assert not load_source(SOURCES["us_ofac_sdn"], lists_dir / "ofac" / "2019-01-15").problems  # trailer-less, whole

@@ -127,6 +127,11 @@ def load_source(src: ListSource, path: str | Path | None = None) -> LoadedList:
         raise FileNotFoundError(f"list {src.id}: {p} not found (set SANCTIONWATCH_LISTS_DIR, or unset it to use "
                                 f"the packaged snapshot, or `sanctionwatch lists download {src.id}`)")
     loaded = LOADERS[src.format](p)
+    from sanctionwatch.lists.validate import check_files
+
+    for f in check_files(src, p):  # a cut or malformed local file is reported, not loaded as a short list
+        if f.severity == "error":
+            loaded.problem(f"{p.name if p.is_dir() else p.parent.name}/{f.file}", f"{f.message} (check {f.check})")
     meta = (p if p.is_dir() else p.parent) / "meta.json"
     if src.format in ("ofac_sdn", "ofac_cons") and meta.exists():
         # A cached download: OFAC files carry no date, the download recorded it (see download.py).
