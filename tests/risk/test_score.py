@@ -78,7 +78,7 @@ def test_designation_dominates_busy_unlisted_vessel():
     # the busy vessel has more points, yet the designation ranks first
     assert ranked["points"][1] > ranked["points"][0] == W.list_hit_strong_id
     assert "KUM UN SAN 3" in ranked["band_reason"][0] and ranked["band_reason"][0].startswith("designated: imo")
-    assert ranked["risk_0_100"][0] == risk_0_100(100.0)
+    assert ranked["risk_0_100"][0] == risk_0_100(100.0, "designated") > ranked["risk_0_100"][1]
 
 
 def test_one_designation_counts_once_and_rejected_scores_nothing():
@@ -239,6 +239,7 @@ def test_breakdown_rows_always_sum_to_the_headline(case):
     events, hits, w = case
     c = contributions(_events(events) if events else _events([]), _hits(hits) if hits else None, w)
     ranked = score(c, w, vessels=[1, 2, 3, 4])
+    assert (ranked["risk_0_100"].diff().drop_nulls() <= 0).all()  # the 0-100 headline agrees with the rank
     assert set(ranked["mmsi"]) == {1, 2, 3, 4} | set(c["mmsi"]) and ranked["mmsi"].is_unique().all()
     sums = dict(c.group_by("mmsi").agg(pl.col("points").sum()).iter_rows())
     for r in ranked.iter_rows(named=True):

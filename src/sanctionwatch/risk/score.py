@@ -14,7 +14,7 @@ import math
 
 import polars as pl
 
-from sanctionwatch.risk.weights import BANDS, FLAGS_OF_CONCERN, SANCTIONED_COUNTRIES, RiskWeights
+from sanctionwatch.risk.weights import BAND_RANGES, BANDS, FLAGS_OF_CONCERN, SANCTIONED_COUNTRIES, RiskWeights
 
 CONTRIB_SCHEMA = {
     "mmsi": pl.Int64,
@@ -439,8 +439,11 @@ def score(contribs: pl.DataFrame, weights: RiskWeights | None = None,
         .then(pl.lit("review")).otherwise(pl.lit("low")).alias("band"),
         pl.when(pl.col("terms").is_null()).then(pl.lit("0"))
         .otherwise(pl.concat_str([pl.col("terms"), pl.lit(" = "), _num("points")])).alias("arithmetic"),
-        (100.0 * (1.0 - (-pl.col("points") / w.scale_points).exp())).round(1).alias("risk_0_100"),
     )
+    lo = pl.col("band").replace_strict({b: r[0] for b, r in BAND_RANGES.items()}, return_dtype=pl.Float64)
+    hi = pl.col("band").replace_strict({b: r[1] for b, r in BAND_RANGES.items()}, return_dtype=pl.Float64)
+    agg = agg.with_columns(
+        (lo + (hi - lo) * (1.0 - (-pl.col("points") / w.scale_points).exp())).round(1).alias("risk_0_100"))
     order = {b: i for i, b in enumerate(BANDS)}
     ranked = (agg.with_columns(_band_reason(w).alias("band_reason"),
                                pl.col("band").replace_strict(order, return_dtype=pl.Int8).alias("_b"))
@@ -455,6 +458,7 @@ def band_counts(ranked: pl.DataFrame) -> dict[str, int]:
     return {b: int(got.get(b, 0)) for b in BANDS}
 
 
-def risk_0_100(points: float, weights: RiskWeights | None = None) -> float:
-    """The 0-100 scale used in `score` for one number of points."""
-    return round(100.0 * (1.0 - math.exp(-points / (weights or RiskWeights()).scale_points)), 1)
+def risk_0_100(points: float, band: str, weights: RiskWeights | None = None) -> float:
+    """The 0-100 scale used in `score`: the band's range (BAND_RANGES), the position in it by points."""
+    lo, hi = BAND_RANGES[band]
+    return round(lo + (hi - lo) * (1.0 - math.exp(-points / (weights or RiskWeights()).scale_points)), 1)

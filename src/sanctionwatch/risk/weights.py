@@ -32,6 +32,9 @@ FLAGS_OF_CONCERN = ("KP", "SL", "TG", "KM", "MN", "PW", "PA", "BZ", "KH", "TZ", 
 SANCTIONED_COUNTRIES = ("KP",)
 
 BANDS = ("designated", "high", "review", "low")  # rank order
+# risk_0_100 of each band (low, high end): the 0-100 headline agrees with the rank, so "above 50" means
+# high or designated; inside a band it grows with points as 1 - exp(-points / scale_points).
+BAND_RANGES = {"designated": (80.0, 100.0), "high": (50.0, 80.0), "review": (25.0, 50.0), "low": (0.0, 25.0)}
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class RiskWeights:
     high_points: float = field(default=35.0, metadata={"doc": "band high: behaviour + related points reaching this (one DPRK port call, STS with a designated vessel, dark toward DPRK)."})
     review_points: float = field(default=12.0, metadata={"doc": "band review: behaviour + related points reaching this."})
     review_name_weight: float = field(default=0.5, metadata={"doc": "band review: a name-only possible match whose `name_weight` reaches this. Screening's name_weight is the estimated chance that the ship is the listed one (1 in 1 + other bearers of the name, times feature likelihood ratios): 0.5 = as likely as not. Commoner names stay low, visible in the breakdown."})
-    scale_points: float = field(default=60.0, metadata={"doc": "risk_0_100 = 100 * (1 - exp(-points / scale_points))."})
+    scale_points: float = field(default=60.0, metadata={"doc": "risk_0_100 = band low + (band high - band low) * (1 - exp(-points / scale_points)); band ranges: designated 80-100, high 50-80, review 25-50, low 0-25."})
 
     def with_overrides(self, **overrides: float) -> RiskWeights:
         """Copy with some fields replaced; unknown names are an error."""
