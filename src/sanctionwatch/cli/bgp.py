@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.cli.common import Format, console, emit_rows, fail, format_option, store_option
 
 bgp = typer.Typer(help="BGP routing evidence: upstream (transit) changes of a country's networks.",
                   no_args_is_help=True)
@@ -59,7 +59,7 @@ def _analysis(target: str, files: list[Path], asnames: Path | None, ipasn: Path 
 def upstreams(
     files: list[Path] = typer.Argument(..., help="MRT files (RIB dumps and/or updates; gzip, bz2 or plain)."),
     target: str = typer.Option(..., "--target", help=_TARGET_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or jsonl (csv/json also accepted)."),
+    fmt: Format = format_option(note="jsonl gives every change with its evidence."),
     asnames: Path | None = typer.Option(None, "--asnames", help="pyasn asnames.json(.gz); default: built-in subset."),
     ipasn: Path | None = typer.Option(None, "--ipasn", help="pyasn ipasn .dat(.gz) prefix->origin table."),
     per_prefix: bool = typer.Option(False, "--per-prefix", help="Also detect changes per prefix."),

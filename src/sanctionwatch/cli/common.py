@@ -19,12 +19,117 @@ if TYPE_CHECKING:
 
 console = Console(stderr=True)
 
+QUIET = False
+"""Set by the global `--quiet`: no progress bars, no status lines (errors and machine output still print)."""
+
 
 class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+
+
+FORMATS_HELP = ("table (for reading), csv, json (one array) or jsonl (one object a line); "
+                "csv/json/jsonl go to stdout alone, messages to stderr.")
+"""The one description of --format, shared by every command that prints rows."""
+
+
+def format_option(default: Format = Format.table, note: str = "") -> Any:
+    """`--format/-f` with the shared list of formats (`note` adds what a command does differently)."""
+    return typer.Option(default, "--format", "-f", metavar="FORMAT",
+                        help=FORMATS_HELP + (f" {note}" if note else ""))
+
+
+def set_quiet(quiet: bool) -> None:
+    """Apply the global `--quiet`: the stderr console drops status output, bars are off."""
+    global QUIET
+    QUIET = quiet
+    console.quiet = quiet
+
+
+def note(message: str) -> None:
+    """A status line on stderr (not shown with --quiet)."""
+    if not QUIET:
+        console.print(message)
+
+
+def show_progress() -> bool:
+    """Bars only for a person watching: not with --quiet, not when stdout or stderr is piped or redirected."""
+    return not QUIET and sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def progress_bar(unit: str = "rows") -> Any:
+    """A rich Progress on stderr (description, bar, done/total `unit`, elapsed, ETA); disabled (draws nothing,
+    costs nothing) when `show_progress()` is false. Use as a context manager; `add_task(name, total=...)`."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                    disable=not show_progress(), transient=False)
+
+
+def status(message: str) -> Any:
+    """A spinner with elapsed time for one long step whose size is unknown in advance (a no-op when
+    bars are off; the message is then printed once as a plain line, unless --quiet)."""
+    import contextlib
+
+    if show_progress():
+        return console.status(message)
+    note(message)
+    return contextlib.nullcontext()
+
+
+def _metavar_for(param: Any) -> str | None:
+    """A reader's metavar for an option typer would show as a Python type (`<bool>`, `<list[str]>`, `<int>`)."""
+    shown = param.display_type_rich(ctx=None) if param.metavar is None else None
+    if shown is None:
+        return None
+    if param.is_flag:
+        return ""  # a flag takes no value
+    inner = shown.strip("<>").removesuffix("...")
+    if "|" in inner and not inner.startswith("list["):
+        return inner  # a choice: name the choices
+    repeat = inner.startswith("list[")
+    inner = inner.removeprefix("list[").removesuffix("]")
+    name = {"int": "N", "float": "NUMBER", "path": "PATH", "file": "FILE", "directory": "DIR",
+            "datetime": "TIME"}.get(inner, (param.name or "value").upper().rstrip("_"))
+    return f"{name} (repeatable)" if repeat else name
+
+
+def apply_metavars(cmd: Any) -> None:
+    """Give every option of `cmd` and its subcommands a real metavar (idempotent; metavars set by hand stay)."""
+    try:  # --help itself is made per command on first use (cached on the command): a flag, no metavar
+        help_opt = cmd.get_help_option(cmd.context_class(cmd))
+        if help_opt is not None and help_opt.metavar is None:
+            help_opt.metavar = ""
+    except Exception:  # help cosmetics must never break a command
+        pass
+    for p in getattr(cmd, "params", []):
+        if p.param_type_name == "argument" and "display_type_rich" not in vars(p):
+            try:  # the argument's name column stays; its type column reads TEXT / PATH (... when repeated)
+                inner = p.display_type(ctx=None).strip("<>")
+                label = "PATH" if "path" in inner.lower() else "N" if inner == "int" else "TEXT"
+                label += "..." if inner.startswith("list[") else ""
+                p.display_type_rich = lambda ctx, _label=label: _label
+            except Exception:  # help cosmetics must never break a command
+                pass
+        if p.param_type_name == "option" and p.metavar is None:
+            try:
+                mv = _metavar_for(p)
+            except Exception:  # help cosmetics must never break a command
+                mv = None
+            if mv is not None:
+                p.metavar = mv
+    for sub in getattr(cmd, "commands", {}).values():
+        apply_metavars(sub)
 
 
 class Engine(StrEnum):
@@ -49,6 +154,33 @@ def store_option() -> Any:
     s = settings.SETTINGS["store"]
     return typer.Option(None, "--store", metavar="DIR", show_default=False,
                         help=f"Store directory: Parquet by day + DuckDB views (env {s.env}; default {s.default}).")
+
+
+def parse_time(text: str | None, option: str) -> Any:
+    """An ISO-8601 time from the command line (`2024-05-01`, `2024-05-01T06:00Z`); naive means UTC."""
+    from datetime import UTC, datetime
+
+    if not text:
+        return None
+    try:
+        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option}: {text!r} is not an ISO-8601 time (e.g. 2024-05-01 or 2024-05-01T06:00Z)")
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """`minlon,minlat,maxlon,maxlat` (the API's bbox, same order and range checks) as a tuple."""
+    if not text:
+        return None
+    try:
+        a, b, c, d = (float(x) for x in text.split(","))
+    except ValueError:
+        fail(f"--bbox must be minlon,minlat,maxlon,maxlat, got {text!r}")
+        raise
+    if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
+        fail(f"--bbox out of range: {text!r} (lon -180..180, lat -90..90, minlat <= maxlat)")
+    return a, b, c, d
 
 
 def existing_store(store: str | None) -> Store:

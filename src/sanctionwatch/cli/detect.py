@@ -15,7 +15,11 @@ from sanctionwatch.cli.common import (
     engine_option,
     existing_store,
     fail,
+    format_option,
     master_option,
+    parse_bbox,
+    parse_time,
+    status,
     store_option,
     store_uri,
 )
@@ -65,8 +69,12 @@ def detect(
     if not st.has_files("positions") and not st.has_files("vessel_reports"):
         fail(f"no positions or vessel_reports in store {st.root} (run `sanctionwatch ingest` first)")
     from sanctionwatch.engines.embedded import run
+    from sanctionwatch.warmup import FIRST_RUN_NOTE, kernels_cached
 
-    report = run(st, params, threads=threads)
+    if not kernels_cached():
+        console.print(f"[dim]{FIRST_RUN_NOTE}[/]")
+    with status("detecting: tracks, gaps, encounters, loitering, port calls, spoofing, identity, destinations"):
+        report = run(st, params, threads=threads)
     console.print(f"[bold]{report['events']}[/] maritime events from {report['positions']} positions "
                   f"and {report['vessel_reports']} static reports")
     emit_rows(["type", "events"], sorted(report["by_type"].items()), Format.table)
@@ -84,14 +92,20 @@ def events(
     store: str = store_option(),
     type_: str | None = typer.Option(None, "--type", help="Only this event type (e.g. encounter)."),
     mmsi: int | None = typer.Option(None, "--mmsi", help="Only events of this vessel (either side of encounters)."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv, json or jsonl."),
-    limit: int | None = typer.Option(None, "--limit", help="At most this many events (earliest first)."),
+    start: str | None = typer.Option(None, "--start", metavar="TIME",
+                                     help="Only events still going on at or after this time (ISO-8601, UTC if no zone)."),
+    end: str | None = typer.Option(None, "--end", metavar="TIME", help="Only events that began before this time."),
+    bbox: str | None = typer.Option(None, "--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT",
+                                    help="Only events located inside this box (degrees; as the API's bbox)."),
+    format: Format = format_option(note="json/jsonl give the evidence as objects."),
+    limit: int | None = typer.Option(None, "--limit", help="At most this many events (earliest first); default all."),
 ) -> None:
     """List stored events (every producer), earliest first, with their evidence."""
     if type_ and type_ not in EVENT_TYPES:
         fail(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}")
     con = connect(existing_store(store))
-    where, args = events_where(type=type_, mmsi=mmsi)
+    where, args = events_where(type=type_, mmsi=mmsi, start=parse_time(start, "--start"),
+                               end=parse_time(end, "--end"), bbox=parse_bbox(bbox))
     cols = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
     q = f"SELECT {cols} FROM events WHERE {where}"
     q += ' ORDER BY "start", type, mmsi' + (f" LIMIT {int(limit)}" if limit else "")

@@ -9,10 +9,22 @@ from __future__ import annotations
 import importlib
 
 import typer
+from typer.core import TyperGroup
 
 from sanctionwatch import __version__
+from sanctionwatch.cli.common import apply_metavars, set_quiet
+
+
+class _Root(TyperGroup):
+    """The root group: before any command runs (or prints --help), every option gets a real metavar."""
+
+    def main(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        apply_metavars(self)
+        return super().main(*args, **kwargs)
+
 
 app = typer.Typer(
+    cls=_Root,
     name="sanctionwatch",
     help="Open data to evidence of sanctions evasion: AIS behaviour, list screening, trade flows, BGP routing.",
     no_args_is_help=True,
@@ -32,8 +44,11 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or status lines on stderr (errors "
+                               "still print). Bars are also off whenever stdout or stderr is not a terminal."),
 ) -> None:
     """sanctionwatch command line."""
+    set_quiet(quiet)
 
 
 for _name in COMMAND_MODULES:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import duckdb
 import typer
 
-from sanctionwatch.cli.common import Format, emit_rows, existing_store, fail, store_option
+from sanctionwatch.cli.common import Format, emit_rows, existing_store, fail, format_option, store_option
 from sanctionwatch.store import connect
 
 
 def sql(
     query: str = typer.Argument(..., help="SQL; views: positions, vessel_reports, events, trade_flows."),
     store: str = store_option(),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    format: Format = format_option(),
 ) -> None:
     """Run SQL over the store (DuckDB views over the Parquet files)."""
     con = connect(existing_store(store))

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, store_option
+from sanctionwatch.cli.common import Format, console, emit_rows, fail, format_option, note, store_option
 from sanctionwatch.store import Store
 from sanctionwatch.store.files import write_text_atomic
 from sanctionwatch.trade import analysis
@@ -27,7 +27,7 @@ REPORTER = typer.Option(..., "--reporter", "-r", help="Reporter: Comtrade code o
 PARTNER = typer.Option(..., "--partner", "-p", help="Partner: Comtrade code or ISO3 (408, PRK).")
 FLOW = typer.Option("export", "--flow", help="export, import, re-export, re-import or total (export+import).")
 CLASSIF = typer.Option("HS", "--classification", help="Classification family: HS or SITC.")
-FMT = typer.Option(Format.table, "--format", "-f", help="Output format.")
+FMT = format_option()
 
 
 def _data(store: str | None, *areas: int) -> TradeData:
@@ -51,6 +51,19 @@ def _spec(text: str) -> PeriodSpec:
     except ValueError as e:
         fail(str(e))
         raise
+
+
+def _announcing_sleep(client: Any) -> Any:
+    """The client's sleep, saying on stderr when it is a retry back-off (pacing waits are under a second)."""
+    import time
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 1.5:
+            note(f"Comtrade: call {client.calls} got no usable answer (offline, HTTP 429 or 5xx); retrying in "
+                 f"{seconds:.0f} s (attempt {client.calls + 1} of {client.max_retries + 1})")
+        time.sleep(seconds)
+
+    return sleep
 
 
 def _json(obj: Any) -> None:
@@ -86,7 +99,8 @@ def load_cmd(paths: list[Path] = typer.Argument(..., help="Comtrade CSV/JSON fil
 
 @trade_app.command("fetch")
 def fetch_cmd(reporter: str = REPORTER, period: str = typer.Option(..., "--period", help="Comtrade period(s): "
-              "2017, 201705, or comma-separated."), partner: str = typer.Option(None, "--partner", "-p"),
+              "2017, 201705, or comma-separated."), partner: str = typer.Option(None, "--partner", "-p", help="Partner: Comtrade code or "
+              "ISO3 (408, PRK); default: every partner."),
               cmd: str = typer.Option("TOTAL", "--cmd", help="Commodity code(s), e.g. TOTAL, 27, AG2."),
               flow: str = typer.Option(None, "--flow-code", help="M, X, RM, RX (default all)."),
               freq: str = typer.Option("A", "--freq", help="A annual or M monthly."),
@@ -97,6 +111,7 @@ def fetch_cmd(reporter: str = REPORTER, period: str = typer.Option(..., "--perio
     from sanctionwatch.trade.load import source_id, write_flows
 
     client = ComtradeClient.from_settings(**({"base_url": base_url} if base_url else {}))
+    client.sleep = _announcing_sleep(client)
     r_code = _codes(reporter)[0]
     p_code = _codes(partner)[0] if partner else None
     try:
@@ -140,8 +155,8 @@ def flows_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW
 def growth_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW,
                base: str = typer.Option(..., "--base", help="Base span, e.g. 2016-01..2016-05 or 2016."),
                later: str = typer.Option(..., "--later", help="Later span, e.g. 2017-01..2017-05."),
-               commodity: str = typer.Option("TOTAL", "--commodity", "-c"), classification: str = CLASSIF,
-               store: str = store_option()) -> None:
+               commodity: str = typer.Option("TOTAL", "--commodity", "-c", help="Commodity code (TOTAL, 27, 2709)."),
+               classification: str = CLASSIF, store: str = store_option()) -> None:
     """Growth between two spans (year on year, Jan-May vs Jan-May): values, ratio, percent change."""
     r, p = _codes(reporter, partner)
     g = analysis.growth(_data(store, r, p), r, p, flow, _spec(base), _spec(later), commodity, classification)
@@ -151,7 +166,8 @@ def growth_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLO
 
 @trade_app.command("shares")
 def shares_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW,
-               period: str = typer.Option(..., "--period"), commodity: str = typer.Option(
+               period: str = typer.Option(..., "--period", help="Span, e.g. 2017 or 2017-01..2017-05."),
+               commodity: str = typer.Option(
                    None, "--commodity", "-c", help="One code (e.g. 27); default: every chapter."),
                classification: str = CLASSIF, store: str = store_option(), format: Format = FMT) -> None:
     """Commodity shares of a flow over a span (e.g. HS 27 mineral fuels in Russia's exports to DPRK)."""
@@ -167,9 +183,11 @@ def shares_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLO
 
 
 @trade_app.command("mirror")
-def mirror_cmd(exporter: str = typer.Option(..., "--exporter", "-e"), importer: str = typer.Option(
-               ..., "--importer", "-i"), period: str = typer.Option(..., "--period"),
-               commodity: str = typer.Option("TOTAL", "--commodity", "-c"), classification: str = CLASSIF,
+def mirror_cmd(exporter: str = typer.Option(..., "--exporter", "-e", help="Exporter: Comtrade code or ISO3 (643, RUS)."),
+               importer: str = typer.Option(..., "--importer", "-i", help="Importer: Comtrade code or ISO3."),
+               period: str = typer.Option(..., "--period", help="Span, e.g. 2017 or 2017-01..2017-05."),
+               commodity: str = typer.Option("TOTAL", "--commodity", "-c", help="Commodity code (TOTAL, 27, 2709)."),
+               classification: str = CLASSIF,
                margin: float = typer.Option(DEFAULT_PARAMS.cif_fob_margin, "--margin",
                                             help="CIF/FOB margin (IMF DOTS: 0.10)."),
                store: str = store_option()) -> None:
@@ -248,11 +266,13 @@ def chart_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW
 
 
 @claims_app.command("check")
-def claims_check_cmd(file: Path = typer.Argument(..., help="Claims file (TOML, [[claim]] tables)."),
-                     store: str = store_option(), format: Format = FMT,
+def claims_check_cmd(file: Path = typer.Argument(..., help="Claims file (TOML, \\[\\[claim]] tables)."),
+                     store: str = store_option(),
+                     format: Format = format_option(note="json/jsonl carry the full verdicts with the numbers used."),
                      write_events: bool = typer.Option(False, "--write-events",
                                                        help="Write contradicted claims as trade_anomaly events."),
-                     json_out: bool = typer.Option(False, "--json", help="Full verdicts with numbers as JSON.")) -> None:
+                     json_out: bool = typer.Option(False, "--json", hidden=True,
+                                                   help="Deprecated: same as --format json.")) -> None:
     """Answer each claim supported / contradicted / insufficient data, with the numbers used."""
     from sanctionwatch.trade.claims import ClaimError, check_claims, load_claims
     from sanctionwatch.trade.events import claim_events, replace_trade_events
@@ -268,7 +288,13 @@ def claims_check_cmd(file: Path = typer.Argument(..., help="Claims file (TOML, [
         n = replace_trade_events(Store(settings.store_path(store)), {"claim"}, claim_events(verdicts))
         console.print(f"wrote {n} trade_anomaly event(s)")
     if json_out:
+        format = Format.json
+    if format == Format.json:
         _json(verdicts)
+        return
+    if format == Format.jsonl:
+        for v in verdicts:
+            sys.stdout.write(json.dumps(v, default=str) + "\n")
         return
     emit_rows(["claim", "verdict", "measured", "expected", "reason", "sources"],
               [(v["claim"]["id"], v["verdict"], v["measured"], f"{v['comparator']} {v['expected']:g}", v["reason"],
