@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from sanctionwatch.cli.common import Format, console, emit_rows, existing_store, fail, store_option
+from sanctionwatch.cli.common import (
+    Format,
+    console,
+    emit_rows,
+    existing_store,
+    fail,
+    format_option,
+    store_option,
+)
 
 TABLE_COLUMNS = ("rank", "mmsi", "band", "risk_0_100", "points", "arithmetic", "band_reason")
 
 
 def risk(
     store: str = store_option(),
-    format: Format = typer.Option(Format.table, "--format", "-f"),
+    format: Format = format_option(note="table shows the ranking columns; csv/json/jsonl every column."),
     limit: int = typer.Option(50, "--limit", help="Rows to print (all are stored)."),
     band: str = typer.Option(None, "--band", metavar="BAND",
                              help="Print only this band: designated, high, review or low."),
@@ -46,7 +54,7 @@ def risk(
 def vessel(
     query: str = typer.Argument(..., help="MMSI, IMO or name."),
     store: str = store_option(),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    format: Format = format_option(note="Any format but table prints the whole profile as one JSON object."),
 ) -> None:
     """Profile of one vessel: identity history, list hits, events timeline, risk breakdown."""
     import json

@@ -15,6 +15,7 @@ from sanctionwatch.cli.common import (
     engine_option,
     existing_store,
     fail,
+    format_option,
     master_option,
     store_option,
     store_uri,
@@ -54,7 +55,7 @@ def screen(
     threshold: float = typer.Option(ScreenParams().threshold, "--threshold", help="Minimum name score 0-1."),
     show_rejected: bool = typer.Option(False, "--show-rejected",
                                        help="Also show rejected namesakes (a conflicting IMO or strong id)."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    format: Format = format_option(),
     engine: Engine = engine_option(),
     master: str = master_option(),
 ) -> None:
