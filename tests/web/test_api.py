@@ -160,3 +160,25 @@ def test_screen_endpoint_says_why(client):
     assert {h["query"] for h in hits} == {"KUMUNSAN 3", "IMO 8705539"}
     assert all(h["caption"] and h["dataset"] and h["list_version"] and h["algorithm"] for h in hits)
     assert any(h["field"] == "imo" and h["match_kind"] == "strong" for h in hits)
+
+
+def test_risk_page_follows_the_band_rank_not_raw_points(tmp_path) -> None:
+    """A designated vessel (rank 1) with fewer points than a busy high-band one is listed first."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sanctionwatch.risk.run import risk_file
+    from sanctionwatch.store.layout import Store
+
+    st = Store(tmp_path / "st")
+    st.stage_day_partitions("vessel_reports", pa.table({
+        "ts": pa.array([0], pa.timestamp("ms", tz="UTC")), "mmsi": pa.array([445000001], pa.int32()),
+        "msg_type": pa.array([5], pa.int8()), "name": ["X"]}), "imp1", 0)
+    st.publish_import("imp1", {"import_id": "imp1"})
+    f = risk_file(st, "ranked")
+    f.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"rank": pa.array([1, 2], pa.uint32()), "mmsi": [445000001, 445000002],
+                             "band": ["designated", "high"], "points": [100.0, 140.0]}), f)
+    rows = TestClient(create_app(st), base_url="http://127.0.0.1").get("/api/risk").json()
+    items = rows["items"] if isinstance(rows, dict) else rows
+    assert [r["mmsi"] for r in items] == [445000001, 445000002]

@@ -168,12 +168,17 @@ class Queries:
         f = risk_file(self.store, "ranked")
         if not f.exists():
             return []
-        return self.dicts("""
-            with page as (select * from read_parquet(?) order by points desc, mmsi limit ? offset ?)
+        import pyarrow.parquet as pq
+
+        # risk's own rank (band first, then points): a designated vessel outranks a busier high-band one;
+        # stores scored before bands existed have no rank column and keep the points order
+        order = "rank" if "rank" in pq.read_schema(f).names else "points desc, mmsi"
+        return self.dicts(f"""
+            with page as (select * from read_parquet(?) order by {order} limit ? offset ?)
             select page.*, v.name from page left join (
                 select mmsi, arg_max(name, ts) as name from vessel_reports
                 where name is not null and mmsi in (select mmsi from page) group by mmsi) v using (mmsi)
-            order by points desc, mmsi""", [str(f), limit, offset])
+            order by {order}""", [str(f), limit, offset])
 
     def _per_vessel(self, name: str, mmsi: int, order: str) -> list[dict]:
         """Rows of one vessel from a risk output file ([] before `sanctionwatch risk` has run)."""
