@@ -54,3 +54,32 @@ def test_pdf_renders_non_blank(store, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
     page = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("L"))
     assert (page < 200).mean() > 0.02, "first page looks blank"
+
+
+def test_case_file_states_band_reason_and_arithmetic(store, tmp_path):
+    """The summary carries the band with its reason and the arithmetic behind the headline, and a hit shows
+    the name that matched and why."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sanctionwatch.risk.run import risk_file
+
+    for name, table in {
+        "ranked": pa.table({"rank": pa.array([1], pa.uint32()), "mmsi": [MMSI], "band": ["high"],
+                            "band_reason": ["DPRK port call at Rajin"], "points": [40.5], "risk_0_100": [61.0],
+                            "signals": ["dprk_port_call"], "arithmetic": ["dprk_port_call 40.5 = 40.5"]}),
+        "list_hits": pa.table({"mmsi": [MMSI], "caption": ["CHON MA SAN"], "dataset": ["un_sc_sanctions"],
+                               "match_kind": ["strong"], "score": [1.0], "matched_name": ["CHONMASAN"],
+                               "reasons": ["imo agrees"], "sources": ["un_sc_sanctions, us_ofac_sdn"]}),
+    }.items():
+        f = risk_file(store, name)
+        f.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, f)
+    try:
+        html = render_html(vessel_context(store, str(MMSI)))
+    finally:
+        shutil.rmtree(risk_file(store, "ranked").parent)
+    assert "Band: high" in html and "DPRK port call at Rajin" in html
+    assert "dprk_port_call 40.5 = 40.5" in html
+    assert "matched &#39;CHONMASAN&#39;" in html or "matched 'CHONMASAN'" in html
+    assert "imo agrees" in html and "us_ofac_sdn" in html
