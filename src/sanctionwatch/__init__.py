@@ -1,6 +1,8 @@
 """sanctionwatch: open data to evidence of sanctions evasion.
 
-Python API (see docs/python.md): `sanctionwatch.open(store)` and `sanctionwatch.screen(queries)`.
+Python API (see docs/python.md): `sanctionwatch.open(store)` (`.detect()` runs the detectors;
+`sanctionwatch.detect` is the detectors' package, so the function is `sanctionwatch.api.detect`) and
+`sanctionwatch.screen(queries)`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
