@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -89,3 +93,57 @@ def test_ingest_empty_directory_is_an_error(tmp_path):
     (tmp_path / "d").mkdir()
     r = CliRunner().invoke(app, ["ingest", str(tmp_path / "d"), "--store", str(tmp_path / "st")])
     assert r.exit_code == 1 and "no inputs found" in r.output
+
+
+def test_trade_caps_without_dprk_flows_is_insufficient_data(tmp_path):
+    """A store with trade flows but none to DPRK: a cap is 'insufficient data', never 'within limit, 0 barrels'."""
+    src = Path(str(resources.files("sanctionwatch").joinpath("data/trade/constructed_rus_prk_monthly_H4_2016-2017.csv")))
+    china = src.read_text().replace(",408,PRK,Dem. People's Rep. of Korea,", ",156,CHN,China,")
+    f = tmp_path / "rus_chn.csv"
+    f.write_text(china)
+    st = str(tmp_path / "st")
+    r = CliRunner().invoke(app, ["trade", "load", str(f), "--store", st])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["trade", "caps", "--store", st, "--json"])
+    assert r.exit_code == 0, r.output
+    caps = json.loads(r.stdout)["caps"]
+    assert caps and all(c["status"].startswith("insufficient data") and not c["exceeded"] for c in caps)
+
+
+def test_events_cli_filters_and_machine_output(tmp_path):
+    """events --bbox/--start/--end go through the API's events_where; json on stdout parses alone."""
+    from datetime import UTC, datetime
+
+    from sanctionwatch.store import Store
+    from sanctionwatch.store.events import events_table, write_events
+
+    st = Store(tmp_path / "st")
+    t0, t1 = datetime(2024, 5, 1, tzinfo=UTC), datetime(2024, 6, 1, tzinfo=UTC)
+    rows = [dict(event_id=f"e{i}", type="loitering", mmsi=100000000 + i, start=t, end=t.replace(hour=5),
+                 lat=lat, lon=lon, confidence=0.5, evidence='{"rule": "r"}')
+            for i, (t, lat, lon) in enumerate([(t0, 10.0, 120.0), (t1, -30.0, 10.0)])]
+    write_events(st, "maritime", events_table(rows))
+    base = ["events", "--store", str(st.root), "--format", "json"]
+    r = CliRunner().invoke(app, [*base, "--bbox", "100,0,130,20"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert [e["event_id"] for e in got] == ["e0"] and got[0]["evidence"] == {"rule": "r"}
+    r = CliRunner().invoke(app, [*base, "--start", "2024-05-15"])
+    assert [e["event_id"] for e in json.loads(r.stdout)] == ["e1"]
+    r = CliRunner().invoke(app, [*base, "--end", "2024-05-15T00:00Z"])
+    assert [e["event_id"] for e in json.loads(r.stdout)] == ["e0"]
+    r = CliRunner().invoke(app, ["events", "--store", str(st.root), "--bbox", "1,2,3"])
+    assert r.exit_code == 2 and "minlon,minlat,maxlon,maxlat" in r.output
+    r = CliRunner().invoke(app, ["events", "--store", str(st.root), "--start", "yesterday"])
+    assert r.exit_code == 2 and "ISO-8601" in r.output
+
+
+def test_quiet_and_piped_output_have_no_bars():
+    from sanctionwatch.cli import common
+
+    try:
+        r = CliRunner().invoke(app, ["--quiet", "sql", "--help"])
+        assert r.exit_code == 0 and common.QUIET and not common.show_progress()
+    finally:
+        common.set_quiet(False)
+    assert not common.show_progress()  # CliRunner's stdout is not a terminal: no bars either
