@@ -95,6 +95,20 @@ def test_ingest_empty_directory_is_an_error(tmp_path):
     assert r.exit_code == 1 and "no inputs found" in r.output
 
 
+def test_directory_without_ais_lists_every_file_and_why(tmp_path):
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (d / "notes.txt").write_text("meeting notes, not AIS\n")
+    (d / ".hidden.nmea").write_text("x\n")
+    r = CliRunner().invoke(app, ["ingest", str(d), "--store", str(tmp_path / "st")], env={"COLUMNS": "300"})
+    assert r.exit_code == 1, r.output
+    out = " ".join(r.output.split())
+    assert "pic.png: not read (.png is not an AIS format)" in out
+    assert ".hidden.nmea: not read (hidden file)" in out
+    assert "notes.txt: no AIS: all 1 line(s) rejected (not_ais 1)" in out
+
+
 def test_trade_caps_without_dprk_flows_is_insufficient_data(tmp_path):
     """A store with trade flows but none to DPRK: a cap is 'insufficient data', never 'within limit, 0 barrels'."""
     src = Path(str(resources.files("sanctionwatch").joinpath("data/trade/constructed_rus_prk_monthly_H4_2016-2017.csv")))

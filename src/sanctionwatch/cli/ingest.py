@@ -145,9 +145,12 @@ def ingest_cmd(
         fail(f"{len(failed)} input(s) could not be ingested (see above)", code=2 if missing else 1)
     if damaged:
         fail(f"{len(damaged)} input(s) damaged (truncated or corrupt); the data before the damage was kept", code=1)
+    useless = [r for r in reports if not r.get("skipped") and not r.get("positions") and not r.get("vessel_reports")]
+    if not reports or len(useless) == len(reports):
+        for f, why in _not_read(paths):  # a directory with no readable AIS: also name the files passed over
+            console.print(f"[yellow]{f}[/]: not read ({why})")
     if not reports:
         fail("no inputs found (empty directory, or no AIS files in it)", code=1)
-    useless = [r for r in reports if not r.get("skipped") and not r.get("positions") and not r.get("vessel_reports")]
     for r in useless:  # a PNG read as NMEA, an empty file, a file of rejected lines: say so, exit non-zero
         why = (f"all {r.get('lines', 0):,} line(s) rejected ("
                + ", ".join(f"{k} {v:,}" for k, v in r.get("rejected", {}).items()) + "); kept in quarantine"
@@ -155,6 +158,23 @@ def ingest_cmd(
         console.print(f"[bold red]{', '.join(r.get('inputs', []))}[/]: no AIS: {why}")
     if useless:
         fail(f"{len(useless)} input(s) held no readable AIS (see above)", code=1)
+
+
+def _not_read(paths: list[str]) -> list[tuple[str, str]]:
+    """Files inside directory inputs that the directory walk passes over, with the reason (see ais.sources.expand)."""
+    from pathlib import Path
+
+    from sanctionwatch.ais.sources import _SKIP_SUFFIXES
+
+    out = []
+    for p in paths:
+        if p != "-" and Path(p).is_dir():
+            for f in sorted(Path(p).rglob("*")):
+                if f.is_file() and f.name.startswith("."):
+                    out.append((str(f), "hidden file"))
+                elif f.is_file() and f.suffix.lower() in _SKIP_SUFFIXES:
+                    out.append((str(f), f"{f.suffix} is not an AIS format"))
+    return out
 
 
 def register(app: typer.Typer) -> None:
