@@ -10,7 +10,15 @@ from pathlib import Path
 import typer
 
 from sanctionwatch import settings
-from sanctionwatch.cli.common import Format, console, emit_rows, fail, format_option, store_option
+from sanctionwatch.cli.common import (
+    Format,
+    console,
+    emit_rows,
+    fail,
+    format_option,
+    progress_bar,
+    store_option,
+)
 
 bgp = typer.Typer(help="BGP routing evidence: upstream (transit) changes of a country's networks.",
                   no_args_is_help=True)
@@ -166,7 +174,19 @@ def download_cmd(
     except (ValueError, KeyError) as e:
         fail(str(e))
         return
-    res = download(urls, cache or Path(settings.get("cache_dir")).expanduser() / "mrt")
+    import httpx
+
+    from sanctionwatch.network.download import DownloadResult
+
+    cache_dir = cache or Path(settings.get("cache_dir")).expanduser() / "mrt"
+    res = DownloadResult()
+    with httpx.Client(timeout=60.0, follow_redirects=True) as client, progress_bar("files") as bar:
+        task = bar.add_task(f"{archive} {collector} {kind}", total=len(urls))
+        for u in urls:  # one file at a time so the bar (files done / planned, ETA) moves per file
+            one = download([u], cache_dir, client=client)
+            for field in ("fetched", "cached", "missing", "failed"):
+                getattr(res, field).extend(getattr(one, field))
+            bar.advance(task)
     for u in res.missing:
         console.print(f"[yellow]not published (404):[/] {u}")
     for u, why in res.failed:
