@@ -81,10 +81,19 @@ def status(message: str) -> Any:
     bars are off; the message is then printed once as a plain line, unless --quiet)."""
     import contextlib
 
-    if show_progress():
-        return console.status(message)
-    note(message)
-    return contextlib.nullcontext()
+    if not show_progress():
+        note(message)
+        return contextlib.nullcontext()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    @contextlib.contextmanager
+    def _spin() -> Any:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                      transient=True) as bar:
+            bar.add_task(message, total=None)
+            yield bar
+
+    return _spin()
 
 
 def _metavar_for(param: Any) -> str | None:

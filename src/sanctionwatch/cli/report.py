@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from sanctionwatch.cli.common import console, existing_store, fail, store_option
+from sanctionwatch.cli.common import console, existing_store, fail, status, store_option
 
 
 def report(
@@ -22,7 +22,8 @@ def report(
     if not out.parent.is_dir():  # never create a folder the user did not ask for
         fail(f"--out: folder {out.parent} does not exist (create it first)")
     try:
-        path = write_report(existing_store(store), vessel, out)
+        with status(f"writing the case file of {vessel}"):
+            path = write_report(existing_store(store), vessel, out)
     except (VesselNotFound, RuntimeError) as e:
         fail(str(e))
         return

@@ -11,6 +11,7 @@ from sanctionwatch.cli.common import (
     existing_store,
     fail,
     format_option,
+    status,
     store_option,
 )
 
@@ -39,7 +40,9 @@ def risk(
     except ValueError as e:
         fail(f"--weight: {e}")
         return
-    res = compute_risk(existing_store(store), weights)
+    st = existing_store(store)
+    with status("risk: screening every vessel, scoring events and list hits"):
+        res = compute_risk(st, weights)
     ranked = res.ranked if band is None else res.ranked.filter(res.ranked["band"] == band)
     rows = ranked.head(limit)
     if format == Format.table:  # the full rows (signals, top reasons, points per kind) are in json/csv
