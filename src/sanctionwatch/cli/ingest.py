@@ -24,6 +24,7 @@ from sanctionwatch.cli.common import (
     engine_option,
     fail,
     master_option,
+    show_progress,
     store_option,
     store_uri,
 )
@@ -113,7 +114,7 @@ def ingest_cmd(
         return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=console, transient=True,
+        TimeRemainingColumn(), console=console, transient=True, disable=not show_progress(),
     ) as progress:
 
         def factory(inp: Input):
