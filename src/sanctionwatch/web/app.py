@@ -59,6 +59,14 @@ class VesselProfile(BaseModel):
     list_hits: list[dict[str, Any]]
 
 
+class ScreenPage(Page):
+    """A page of screening hits plus the audit trail: searched list versions, queries without a match, staleness."""
+
+    lists: list[dict[str, Any]] = []
+    no_match: list[str] = []
+    warning: str | None = None
+
+
 def _page(items: list[dict], limit: int, offset: int) -> Page:
     return Page(items=items, limit=limit, offset=offset, next_offset=offset + limit if len(items) == limit else None)
 
@@ -152,20 +160,27 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
 
     index_cache: dict[str, Any] = {}
 
-    @app.get("/api/screen", response_model=Page, tags=["screening"])
+    @app.get("/api/screen", response_model=ScreenPage, tags=["screening"])
     def screen(q_: list[str] = Query(..., alias="q", max_length=200,
                                      description="Names, `IMO 8705539`, 9-digit MMSIs or call signs (repeatable)"),
-               limit: int = limit_q, offset: int = offset_q) -> Page:
-        """Screen queries against the store's list index (else the shipped lists); every hit says why."""
+               limit: int = limit_q, offset: int = offset_q) -> ScreenPage:
+        """Screen queries against the store's list index (else the shipped lists); every hit says why.
+
+        Rejected namesakes are left out; `lists` are the searched versions, `warning` flags stale lists."""
+        from sanctionwatch.lists.freshness import list_ages, stale_warning
         from sanctionwatch.lists.screen import default_index, screen_queries
 
         if len(q_) > 100:
             raise HTTPException(422, "at most 100 queries per request")
         if "index" not in index_cache:  # built once per process (seconds), then reused
             index_cache["index"] = default_index(store)
-        hits = screen_queries(q_, index_cache["index"])
+        hits = screen_queries(q_, index_cache["index"], show_rejected=False)
         rows = hits.slice(offset, limit).to_dicts()
-        return _page(rows, limit, offset)
+        page = _page(rows, limit, offset)
+        ages = list_ages(index_cache["index"].manifest)
+        found = set(hits["query"].to_list())
+        return ScreenPage(**page.model_dump(), lists=ages, no_match=[x for x in q_ if x not in found],
+                          warning=stale_warning(ages))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
