@@ -126,6 +126,19 @@ def _evidence_rows(q: Queries, e: dict) -> list[dict]:
     return rows
 
 
+def _list_warning(store: Store) -> str | None:
+    """The stale-list warning for the lists screening used (the store's index, else the shipped lists)."""
+    from sanctionwatch.lists.freshness import list_ages, stale_warning
+
+    man = store.root / "lists" / "manifest.json"
+    if man.exists():
+        return stale_warning(list_ages(json.loads(man.read_text())))
+    from sanctionwatch.lists.snapshot import manifest
+
+    return stale_warning(list_ages({"sources": [{"dataset": s["source"], "list_version": s["list_version"]}
+                                                for s in manifest()["sources"]]}))
+
+
 def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
     q = Queries(store)
@@ -152,6 +165,7 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         "breakdown": [r for m in subj.mmsis for r in q.risk_breakdown(m)],
         "hits": hits,
         "list_versions": sorted({f"{h.get('dataset')} {h.get('list_version')}" for h in hits}),
+        "list_warning": _list_warning(store),
         "events": events,
         "sources": [{k: r.get(k) for k in ("import_id", "inputs", "formats", "positions", "vessel_reports",
                                             "rejected", "ts_min", "ts_max")} for r in store.imports()],
