@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sanctionwatch.ais.ingest import ingest
@@ -196,3 +197,55 @@ def test_implausible_csv_times_are_quarantined(shared_data: Path, tmp_path: Path
     assert rep["positions"] == count(st) == 49 - 3
     years = connect(st).execute("select distinct year(ts) from positions").fetchall()
     assert years == [(2020,)]
+
+
+# ---- Digitraffic oddities -------------------------------------------------------------------------------------------
+def _snapshot(shared_data: Path) -> dict:
+    return json.loads((shared_data / DT).read_text())
+
+
+def test_digitraffic_one_odd_record_costs_only_itself(shared_data: Path, tmp_path: Path) -> None:
+    """`"heading": []` in one record used to lose all 7,762 rows; now that record is one bad_row."""
+    doc = _snapshot(shared_data)
+    n = len(doc["vessels"])
+    doc["vessels"][5]["heading"] = []
+    doc["vessels"][9]["name"] = {"x": 1}
+    doc["vessels"][11]["lat"] = "north"
+    f = tmp_path / "odd.json"
+    f.write_text(json.dumps(doc, indent=2))
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)])[0]
+    assert rep["rejected"] == {"bad_row": 3}
+    assert rep["positions"] == count(st) == n - 3
+    with open(rep["quarantine"], newline="") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert sorted(json.loads(r[3])["mmsi"] for r in q) == sorted(doc["vessels"][i]["mmsi"] for i in (5, 9, 11))
+
+
+def test_digitraffic_repeated_records_are_folded(shared_data: Path, tmp_path: Path) -> None:
+    doc = _snapshot(shared_data)
+    doc["vessels"] = doc["vessels"][:50] + [doc["vessels"][7]] * 100
+    f = tmp_path / "rep.json"
+    f.write_text(json.dumps(doc, indent=2))
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)])[0]
+    assert rep["positions"] == count(st) == 50 and rep["duplicates_folded"] == 100
+    assert connect(st).execute("select count(distinct mmsi) from positions").fetchone()[0] == 50
+
+
+@pytest.mark.parametrize("vessels", [None, []])
+def test_digitraffic_empty_vessels_is_an_empty_import_not_a_traceback(tmp_path: Path, vessels) -> None:
+    f = tmp_path / "empty.json"
+    f.write_text(json.dumps({"timestamp": "2025-12-12T12:31:24Z", "vessels": vessels}))
+    res = CliRunner().invoke(app, ["ingest", str(f), "--store", str(tmp_path / "st")])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1 and "no AIS: no AIS records in it" in out, out
+
+
+def test_digitraffic_non_iso_time_is_a_clear_error(shared_data: Path, tmp_path: Path) -> None:
+    doc = _snapshot(shared_data)
+    doc["timestamp"] = "12.12.2025 12:31"
+    f = tmp_path / "t.json"
+    f.write_text(json.dumps(doc))
+    rep = ingest(Store(tmp_path / "st"), [str(f)])[0]
+    assert "not an ISO-8601 time" in rep["error"]

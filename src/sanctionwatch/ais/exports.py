@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 import numpy as np
@@ -67,7 +67,7 @@ def sniff(head: bytes) -> str | None:
     """
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] == b"{":
-        if b'"vessels"' in head and b'"mmsi"' in head:
+        if b'"vessels"' in head:  # an empty snapshot has no "mmsi" key at all
             return "digitraffic"
         raise ExportError("JSON input is not a Digitraffic snapshot ({'timestamp', 'vessels': [{'mmsi', ...}]})")
     line = _first_line(head)
@@ -610,49 +610,99 @@ def _record_lines(raw: bytes, n: int) -> np.ndarray | None:
     return np.searchsorted(newlines, np.asarray(starts)) + 1
 
 
-def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterator[DecodedBatch]:
-    """A snapshot has one record per MMSI and no per-record time: ts = the file's `timestamp` (or --assume-time)."""
-    raw = stream.read()
+DIGITRAFFIC_MAX_BYTES = 256 * 1024 * 1024  # a real snapshot is ~2-5 MB (one record per vessel in the box)
+DIGITRAFFIC_FIELDS = ("mmsi", "lat", "lon", "sog", "cog", "heading", "ship_type", "name", "destination", "eta")
+_DT_TEXT = ("name", "destination")
+
+
+def _snapshot_time(value, assume_time: datetime | None) -> tuple[datetime, str]:
+    """The snapshot's `timestamp` (ISO-8601, or epoch s/ms) -> (time, ts_source); --assume-time if absent."""
+    if value is None:
+        if assume_time is None:
+            raise ExportError("digitraffic: the snapshot has no 'timestamp' and records carry none; "
+                              "pass --assume-time (the time the snapshot was taken)")
+        return assume_time, "assumed"
     try:
-        doc = pl.read_json(raw)
-    except Exception as e:  # polars raises several error types for malformed JSON
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            t = datetime.fromtimestamp(value / 1000 if value >= 100_000_000_000 else value, tz=UTC)
+        else:
+            t = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError) as e:
+        raise ExportError(f"digitraffic: 'timestamp' is not an ISO-8601 time: {str(value)[:60]!r}") from e
+    return (t if t.tzinfo else t.replace(tzinfo=UTC)), "snapshot"
+
+
+def _scalar_text(v) -> str | None:
+    """A JSON value as text for the vectorised conversion; None for null; '\x00' (never valid) for a list,
+    object or boolean, which flags the record bad instead of losing the snapshot (`"heading": []` did)."""
+    if v is None:
+        return None
+    if isinstance(v, bool | list | dict):
+        return "\x00"
+    return v if isinstance(v, str) else repr(v)
+
+
+def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterator[DecodedBatch]:
+    """A snapshot has one record per MMSI and no per-record time: ts = the file's `timestamp` (or --assume-time).
+
+    Robust to hostile snapshots: a record with a non-scalar value or an unparseable number is one `bad_row`
+    (the others are kept), an empty or null `vessels` is an empty import, a non-ISO `timestamp` is a clear
+    error, and exact repeats of a record are folded (counted in `duplicates_folded`).
+    """
+    raw = stream.read(DIGITRAFFIC_MAX_BYTES + 1)
+    if len(raw) > DIGITRAFFIC_MAX_BYTES:
+        raise ExportError(f"digitraffic: snapshot larger than {DIGITRAFFIC_MAX_BYTES >> 20} MiB; not a snapshot")
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
         raise ExportError(f"digitraffic: not valid JSON ({e})") from e
-    if "vessels" not in doc.columns:
+    if not isinstance(doc, dict) or "vessels" not in doc:
         raise ExportError("digitraffic: no 'vessels' array")
-    snap = doc["timestamp"][0] if "timestamp" in doc.columns else None
-    if snap is not None:
-        snap_ts = datetime.fromisoformat(str(snap).replace("Z", "+00:00"))
-        ts_source = "snapshot"
-    elif assume_time is not None:
-        snap_ts, ts_source = assume_time, "assumed"
-    else:
-        raise ExportError("digitraffic: the snapshot has no 'timestamp' and records carry none; "
-                          "pass --assume-time (the time the snapshot was taken)")
-    v = doc.select(pl.col("vessels").explode()).unnest("vessels")
-    lines = _record_lines(raw, v.height)
-    v = v.with_columns(pl.Series("__line", lines if lines is not None else np.zeros(v.height, np.int64))
-                       .cast(pl.Int64),
-                       pl.lit(snap_ts).cast(_TS).alias("ts"))
-    for c in ("mmsi", "lat", "lon", "sog", "cog", "heading", "ship_type", "name", "destination", "eta"):
-        if c not in v.columns:
-            v = v.with_columns(pl.lit(None).alias(c))
-    as_num = {c: pl.col(c).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
-              for c in ("mmsi", "lat", "lon", "sog", "cog", "heading", "ship_type", "eta")}
-    bad = pl.any_horizontal([pl.col(c).is_not_null() & as_num[c].is_null() for c in as_num if c != "mmsi"])
+    vessels = doc["vessels"] or []
+    if not isinstance(vessels, list):
+        raise ExportError("digitraffic: 'vessels' is not an array")
+    snap_ts, ts_source = _snapshot_time(doc.get("timestamp"), assume_time)
+    lines = _record_lines(raw, len(vessels))
+    line_of = lines.tolist() if lines is not None else []
+    if len(set(line_of)) != len(vessels):  # minified (one line) or odd layout: key rows by -(record number)
+        line_of = [-(i + 1) for i in range(len(vessels))]
+    keep: list[int] = []
+    seen: set[bytes] = set()
+    dups = 0
+    for i, rec in enumerate(vessels):
+        key = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS)
+        if key in seen:
+            dups += 1
+            continue
+        seen.add(key)
+        keep.append(i)
+    recs = [vessels[i] if isinstance(vessels[i], dict) else {"mmsi": "\x00"} for i in keep]
+    cols = {c: pl.Series(c, [_scalar_text(r.get(c)) for r in recs], dtype=pl.String) for c in DIGITRAFFIC_FIELDS}
+    v = pl.DataFrame(list(cols.values())).with_columns(
+        pl.Series("__line", [line_of[i] for i in keep], dtype=pl.Int64),
+        pl.Series("__rec", keep, dtype=pl.Int64), pl.lit(snap_ts).cast(_TS).alias("ts"))
+    as_num = {c: pl.col(c).str.strip_chars().cast(pl.Float64, strict=False)
+              for c in DIGITRAFFIC_FIELDS if c not in _DT_TEXT}
+    bad = pl.any_horizontal([pl.col(c).is_not_null() & as_num[c].is_null() for c in as_num if c != "mmsi"]
+                            + [(pl.col(c) == "\x00").fill_null(False) for c in _DT_TEXT])
     rows = v.select(
-        pl.col("__line"), pl.col("ts"), as_num["mmsi"].cast(pl.Int64, strict=False).alias("mmsi"), bad.alias("bad"),
+        pl.col("__line"), pl.col("__rec"), pl.col("ts"), as_num["mmsi"].cast(pl.Int64, strict=False).alias("mmsi"),
+        bad.alias("bad"),
         _lat(as_num["lat"]).alias("lat"), _lon(as_num["lon"]).alias("lon"), _sog(as_num["sog"]).alias("sog"),
         _cog(as_num["cog"]).alias("cog"), _heading(as_num["heading"]).alias("heading"),
         _ship_type(as_num["ship_type"]).alias("ship_type"),
-        _name(pl.col("name").cast(pl.String)).alias("name"),
-        _name(pl.col("destination").cast(pl.String)).alias("destination"),
+        _name(pl.col("name")).alias("name"), _name(pl.col("destination")).alias("destination"),
         decode_digitraffic_eta(as_num["eta"], pl.col("ts")).alias("eta"),
     )
-    def raw_of(lines: pl.Series) -> list[str]:
-        recs = v.filter(pl.col("__line").is_in(lines.implode())).drop("__line", "ts")
-        return [orjson.dumps(r, default=str).decode() for r in recs.iter_rows(named=True)]
+    rec_of = {line_of[i]: i for i in keep}
+
+    def raw_of(lines_: pl.Series) -> list[str]:
+        return [orjson.dumps(vessels[rec_of[n]], default=str).decode() for n in lines_.to_list()]
 
     ok, rejects = _reject_rows(rows, raw_of)
+    for r in rejects:
+        r.line = max(r.line, 0)  # no line known: 0 (the record's JSON is the quarantined text)
+    ok = ok.drop("__rec")
     prov = [pl.when(pl.col("__line") > 0).then(pl.col("__line")).alias("src_line"), pl.lit(ts_source)
             .alias("ts_source")]
     pos = ok.with_columns(pl.lit(1, pl.Int8).alias("msg_type"), pl.lit(None, pl.Int8).alias("nav_status"),
@@ -664,7 +714,9 @@ def _read_digitraffic(stream: BinaryIO, assume_time: datetime | None) -> Iterato
                                                                       "to_starboard")],
                           pl.lit(None, pl.String).alias("callsign"), pl.lit(None, pl.Float32).alias("draught"),
                           ).filter(_has_static()).select(*_REP_COLS, *prov)
-    yield _batch(pos, rep, rejects, raw.count(b"\n") + 1, ok.height, Counter(), Counter())
+    batch = _batch(pos, rep, rejects, raw.count(b"\n") + 1, ok.height, Counter(), Counter())
+    batch.duplicates_folded = dups
+    yield batch
 
 
 def read_export(stream: BinaryIO, fmt: str, *, source: str, assume_time: datetime | None = None,

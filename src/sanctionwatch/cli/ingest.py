@@ -155,7 +155,7 @@ def ingest_cmd(
     for r in useless:  # a PNG read as NMEA, an empty file, a file of rejected lines: say so, exit non-zero
         why = (f"all {r.get('lines', 0):,} line(s) rejected ("
                + ", ".join(f"{k} {v:,}" for k, v in r.get("rejected", {}).items()) + "); kept in quarantine"
-               if r.get("lines") else "empty input")
+               if r.get("rejected") else "no AIS records in it" if r.get("lines") else "empty input")
         console.print(f"[bold red]{', '.join(r.get('inputs', []))}[/]: no AIS: {why}")
     if useless:
         fail(f"{len(useless)} input(s) held no readable AIS (see above)", code=1)
