@@ -52,4 +52,7 @@ def test_default_screen_uses_packaged_snapshot(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     hits = json.loads(r.stdout)
-    assert any(h["dataset"] == "gb_hmt_sanctions" for h in hits)
+    # one designation, one row: the packaged UK lists that carry it are named in `sources`
+    tong_san = [h for h in hits if h["designation_id"] == "imo-8937675"]
+    assert len(tong_san) == 1 and tong_san[0]["match_kind"] == "strong"
+    assert "gb_hmt_sanctions" in tong_san[0]["sources"] and "gb_fcdo_sanctions" in tong_san[0]["sources"]

@@ -140,8 +140,12 @@ def screen_vessels(table: pa.Table | pl.DataFrame, index: ListIndex | None = Non
 def store_vessels(store: Store) -> pl.DataFrame:
     """Distinct (mmsi, imo, name, callsign) seen in the store's vessel_reports, with their ship type and length."""
     con = connect(store)
+    cols = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE vessel_reports)").fetchall()}
+    # features are optional: a table written without them (another tool's Parquet) screens on ids and names
+    ship_type = "mode(ship_type)" if "ship_type" in cols else "NULL::INTEGER"
+    length = "max(to_bow + to_stern)" if {"to_bow", "to_stern"} <= cols else "NULL::INTEGER"
     return con.execute(
-        "SELECT mmsi, imo, name, callsign, mode(ship_type) AS ship_type, max(to_bow + to_stern) AS length "
+        f"SELECT mmsi, imo, name, callsign, {ship_type} AS ship_type, {length} AS length "
         "FROM vessel_reports GROUP BY mmsi, imo, name, callsign"
     ).pl()
 
