@@ -26,8 +26,7 @@ def sanctioned_areas(track: pl.DataFrame, areas: pl.DataFrame, params: AreaParam
         x0, y0, x1, y1 = geom.bounds
         cand = np.flatnonzero((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1))
         inside = np.zeros(t.size, bool)
-        if cand.size:
-            shapely.prepare(geom)
+        if cand.size:  # geometries come prepared from load_areas (never prepared here: threads share them)
             inside[cand] = shapely.intersects_xy(geom, lon[cand], lat[cand])
         starts, stops = runs(inside, new_segment(seg))  # a visit never runs across a segment break
         spans = [(a, b, int(t[b]) if b < t.size and seg[b] == seg[a] else int(t[b - 1]) + 1000)

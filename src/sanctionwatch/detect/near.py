@@ -142,8 +142,7 @@ def near_sanctioned(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame, areas
                        "distance_km": round(float(d[i, j[i]]), 1)}
     pts = shapely.points(lon, lat)
     for r in areas.iter_rows(named=True):
-        geom = r["geometry"]
-        shapely.prepare(geom)
+        geom = r["geometry"]  # prepared by load_areas; preparing here would race between detector threads
         ins = shapely.contains(geom, pts)
         line = shapely.shortest_line(geom, pts)  # from the area's nearest point to each point
         near = shapely.get_coordinates(shapely.get_point(line, 0))

@@ -46,6 +46,9 @@ def load_areas(path: str | Path | None = None) -> pl.DataFrame:
             geom = shape(feat["geometry"])
             if geom.is_empty or not geom.is_valid or geom.geom_type not in ("Polygon", "MultiPolygon"):
                 raise ValueError(f"{f}: feature {i} ({props['area_id']}) has an empty/invalid/non-polygon geometry")
+            # prepared once here, in one thread: preparing a shared geometry lazily from several detector
+            # threads at once races inside GEOS (it aborted the interpreter in the test suite)
+            shapely.prepare(geom)
             rows.append({"area_id": props["area_id"], "name": props["name"],
                          "description": props.get("description", ""), "source": props.get("source", str(f)),
                          "geometry": geom})
@@ -63,7 +66,6 @@ def points_in_areas(lat, lon, areas: pl.DataFrame | None = None) -> pl.DataFrame
     lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     cols = {}
     for area_id, geom in zip(areas["area_id"], areas["geometry"], strict=True):
-        shapely.prepare(geom)
         cols[area_id] = shapely.intersects_xy(geom, lon, lat)
     return pl.DataFrame(cols)
 
