@@ -111,24 +111,20 @@ class ListValidationError(ValueError):
         super().__init__(msg + (f"; {kept}" if kept else ""))
 
 
-def _head_tail(path: Path, n: int) -> tuple[bytes, bytes, int]:
+def _read_ends(path: Path, n: int, name: str) -> tuple[bytes, bytes, Finding | None]:
+    """First and last `n` bytes of a file, and a finding when it is empty or an HTML page instead of a list."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(n)
         if size > n:
             fh.seek(max(0, size - n))
         tail = fh.read(n) if size > n else head
-    return head, tail, size
-
-
-def _sniff(path: Path, name: str, head: bytes, size: int) -> Finding | None:
-    """Empty file or HTML page instead of a list."""
-    if size == 0 or not head.strip(b" \t\r\n\x1a\x00"):
-        return Finding(name, "empty", "empty file (0 bytes or whitespace only)")
+    if not head.strip(b" \t\r\n\x1a\x00"):
+        return head, tail, Finding(name, "empty", "empty file (0 bytes or whitespace only)")
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
     if start.startswith(b"<") and any(t in start for t in (b"<!doctype html", b"<html", b"<body")):
-        return Finding(name, "sniff", "an HTML page, not a list (an error or login page?)")
-    return None
+        return head, tail, Finding(name, "sniff", "an HTML page, not a list (an error or login page?)")
+    return head, tail, None
 
 
 def _csv_rows(path: Path, encoding: str) -> tuple[list[list[str]], str | None]:
@@ -153,8 +149,7 @@ def _check_ofac(folder: Path, fmt: str, tail_n: int) -> list[Finding]:
         p = folder / name
         if not p.exists():
             continue
-        head, tail, size = _head_tail(p, tail_n)
-        bad = _sniff(p, name, head, size)
+        _, tail, bad = _read_ends(p, tail_n, name)
         if bad:
             out.append(bad)
             continue
@@ -183,8 +178,7 @@ def _check_ofac(folder: Path, fmt: str, tail_n: int) -> list[Finding]:
 
 def _check_un(path: Path, tail_n: int) -> list[Finding]:
     name = path.name
-    head, tail, size = _head_tail(path, tail_n)
-    bad = _sniff(path, name, head, size)
+    head, tail, bad = _read_ends(path, tail_n, name)
     if bad:
         return [bad]
     out = []
@@ -206,8 +200,7 @@ def _check_un(path: Path, tail_n: int) -> list[Finding]:
 
 def _check_conlist(path: Path, tail_n: int) -> list[Finding]:
     name = path.name
-    head, _, size = _head_tail(path, tail_n)
-    bad = _sniff(path, name, head, size)
+    _, _, bad = _read_ends(path, tail_n, name)
     if bad:
         return [bad]
     rows, err = _csv_rows(path, "cp1252")
@@ -253,8 +246,7 @@ _MAX_LINE = 64 * 1024 * 1024  # an FtM entity line is at most a few MB; beyond t
 
 def _check_ftm(path: Path, tail_n: int) -> list[Finding]:
     name = path.name
-    head, _, size = _head_tail(path, tail_n)
-    bad = _sniff(path, name, head, size)
+    _, _, bad = _read_ends(path, tail_n, name)
     if bad:
         return [bad]
     out = []
