@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sanctionwatch.store.ingest_report import IngestReport
 
 
 @dataclass
@@ -37,6 +41,15 @@ class DecodedBatch:
     duplicates_folded: int = 0
     by_type: Counter = field(default_factory=Counter)
     skipped_types: Counter = field(default_factory=Counter)
+
+    def add_counts_to(self, total: DecodedBatch | IngestReport) -> None:
+        """Add this batch's counters (lines, sentences, messages, folds, message types) to a running total."""
+        total.lines += self.lines
+        total.sentences += self.sentences
+        total.messages += self.messages
+        total.duplicates_folded += self.duplicates_folded
+        total.by_type.update(self.by_type)
+        total.skipped_types.update(self.skipped_types)
 
 
 @dataclass(frozen=True)

@@ -138,12 +138,7 @@ def ingest_input(
         chunk = 0
         for batch in _batches(inp, stream, report, chunk_bytes=chunk_bytes, assume_time=assume_time,
                               dedup_window_s=dedup_window_s):
-            report.lines += batch.lines
-            report.sentences += batch.sentences
-            report.messages += batch.messages
-            report.duplicates_folded += batch.duplicates_folded
-            report.by_type.update(batch.by_type)
-            report.skipped_types.update(batch.skipped_types)
+            batch.add_counts_to(report)
             report.reject_many(src_name, batch.rejects)
             quarantine.add_rejects(src_name, batch.rejects)
             for name, table in (("positions", batch.positions), ("vessel_reports", batch.reports)):

@@ -102,12 +102,7 @@ def _concat(parts: list[DecodedBatch]) -> DecodedBatch:
                        reports=pa.concat_tables([p.reports for p in parts], promote_options="permissive"))
     for p in parts:
         out.rejects.extend(p.rejects)
-        out.lines += p.lines
-        out.sentences += p.sentences
-        out.messages += p.messages
-        out.duplicates_folded += p.duplicates_folded
-        out.by_type.update(p.by_type)
-        out.skipped_types.update(p.skipped_types)
+        p.add_counts_to(out)
     return out
 
 
