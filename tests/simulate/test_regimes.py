@@ -3,15 +3,15 @@ static reports, terrestrial range in `mixed`), and the noisy variants' artefacts
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import polars as pl
 import pytest
 
+from sanctionwatch.detect.scorecard import load_labels
 from sanctionwatch.simulate import run
 from sanctionwatch.simulate.coverage import terrestrial
 from sanctionwatch.simulate.params import DEFAULT, with_regime
+from tests.simulate import scenario_csv
 
 SEED = 5
 
@@ -26,16 +26,11 @@ def runs(tmp_path_factory):
 
 
 def _labels(d) -> list[dict]:
-    return [json.loads(x) for x in (d / "labels.jsonl").read_text().splitlines()]
+    return load_labels(d / "labels.jsonl")
 
 
 def _csv(d) -> pl.DataFrame:
-    df = pl.read_csv(d / "traffic.csv", columns=["# Timestamp", "MMSI", "Latitude", "Longitude", "SOG",
-                                                  "Navigational status"],
-                     schema_overrides={"MMSI": pl.Int64, "Latitude": pl.Float64, "Longitude": pl.Float64,
-                                       "SOG": pl.Float64})
-    return df.with_columns(pl.col("# Timestamp").str.strptime(pl.Datetime("us", "UTC"), "%d/%m/%Y %H:%M:%S")
-                           .dt.epoch("s").alias("ts")).sort("MMSI", "ts")
+    return scenario_csv(d, ("Navigational status",)).sort("MMSI", "ts")
 
 
 def test_same_ground_truth_in_every_regime(runs):

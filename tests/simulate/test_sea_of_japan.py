@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 import pytest
 
+from sanctionwatch.detect.scorecard import load_labels
 from sanctionwatch.simulate import run
+from tests.simulate import scenario_csv
 from tests.simulate.test_smoke import (  # noqa: F401  (collected here with this module's fixtures)
     test_destination_mismatch_declares_other_port,
     test_encounter_vessels_side_by_side,
@@ -30,16 +30,12 @@ def soj(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def labels(soj) -> list[dict]:
-    return [json.loads(x) for x in (soj[0] / "labels.jsonl").read_text().splitlines()]
+    return load_labels(soj[0] / "labels.jsonl")
 
 
 @pytest.fixture(scope="module")
 def csv(soj) -> pl.DataFrame:
-    df = pl.read_csv(soj[0] / "traffic.csv", columns=["# Timestamp", "MMSI", "Latitude", "Longitude", "SOG"],
-                     schema_overrides={"MMSI": pl.Int64, "Latitude": pl.Float64, "Longitude": pl.Float64,
-                                       "SOG": pl.Float64})
-    return df.with_columns(pl.col("# Timestamp").str.strptime(pl.Datetime("us", "UTC"), "%d/%m/%Y %H:%M:%S")
-                           .dt.epoch("s").alias("ts"))
+    return scenario_csv(soj[0])
 
 
 def test_sea_of_japan_has_the_seed_channels(labels):
