@@ -182,14 +182,14 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     """`minlon,minlat,maxlon,maxlat` (the API's bbox, same order and range checks) as a tuple."""
     if not text:
         return None
+    from sanctionwatch.store.events import parse_bbox as parse
+
     try:
-        a, b, c, d = (float(x) for x in text.split(","))
-    except ValueError:
-        fail(f"--bbox must be minlon,minlat,maxlon,maxlat, got {text!r}")
+        return parse(text)
+    except ValueError as e:
+        fail(f"--bbox must be minlon,minlat,maxlon,maxlat, got {text!r}" if str(e) == "format"
+             else f"--bbox out of range: {text!r} (lon -180..180, lat -90..90, minlat <= maxlat)")
         raise
-    if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
-        fail(f"--bbox out of range: {text!r} (lon -180..180, lat -90..90, minlat <= maxlat)")
-    return a, b, c, d
 
 
 def existing_store(store: str | None) -> Store:

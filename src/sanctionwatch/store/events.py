@@ -56,6 +56,21 @@ def write_events(store: Store, producer: str, table: pa.Table) -> None:
     store.replace_partition("events", "producer", producer, table, file="events")
 
 
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """`minlon,minlat,maxlon,maxlat` as floats; ValueError("format") or ValueError("range") when it is not one.
+
+    One definition for the API's `bbox` and the CLI's `--bbox` (both then filter with events_where); each
+    surface words its own error.
+    """
+    try:
+        a, b, c, d = (float(x) for x in text.split(","))
+    except ValueError as e:
+        raise ValueError("format") from e
+    if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
+        raise ValueError("range")
+    return a, b, c, d
+
+
 def events_where(*, type: str | None = None, mmsi: int | None = None, start: datetime | None = None,
                  end: datetime | None = None, bbox: tuple[float, float, float, float] | None = None
                  ) -> tuple[str, list]:

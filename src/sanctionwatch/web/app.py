@@ -196,10 +196,10 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
 
 
 def _parse_bbox(text: str) -> tuple[float, float, float, float]:
+    from sanctionwatch.store.events import parse_bbox
+
     try:
-        a, b, c, d = (float(x) for x in text.split(","))
+        return parse_bbox(text)
     except ValueError as e:
-        raise HTTPException(422, "bbox must be minlon,minlat,maxlon,maxlat") from e
-    if not (-180 <= a <= 180 and -180 <= c <= 180 and -90 <= b <= d <= 90):
-        raise HTTPException(422, "bbox out of range")
-    return a, b, c, d
+        raise HTTPException(422, "bbox must be minlon,minlat,maxlon,maxlat" if str(e) == "format"
+                            else "bbox out of range") from e
