@@ -24,6 +24,9 @@ from sanctionwatch.lists.params import ScreenParams
 from sanctionwatch.lists.sources import SOURCES, load_source, source
 from sanctionwatch.store import Store
 
+# `lists download` exit code when the list was not accepted (download or validation failed; previous stays latest)
+EXIT_LIST_REJECTED = 1
+
 lists_app = typer.Typer(help="Sanctions lists: download, build the screening index, show versions.",
                         no_args_is_help=True)
 
@@ -180,23 +183,22 @@ def download_cmd(
     """Download the current list from its official URL(s) into the cache (version and date recorded).
 
     The download becomes the one in use only if it passes validation (format, completeness, entry count);
-    otherwise the previous version stays and the command exits 1 saying why."""
-    import httpx
-
-    from sanctionwatch.lists.download import download
+    otherwise the previous version stays and the command says why. Exit codes: 0 accepted; 1 download or
+    validation failed (HTTP error, network error, cut body, failed check: nothing changed); 2 usage error
+    (unknown list id, unsupported URL scheme, too many URLs)."""
+    from sanctionwatch.lists.download import DownloadError, download
     from sanctionwatch.lists.validate import ListValidationError
 
     try:
         meta = download(source(source_id), url, cache_dir, allow_drop=allow_drop)
-    except ListValidationError as e:
-        fail(str(e), code=1)
+    except (ListValidationError, DownloadError) as e:
+        fail(str(e), code=EXIT_LIST_REJECTED)
         return
-    except httpx.HTTPError as e:  # offline, DNS, TLS, timeout: one line, not a traceback
-        fail(f"download of {source_id} failed ({type(e).__name__}: {e}); the packaged snapshot or an earlier "
-             "download stays in use", code=1)
+    except (KeyError, ValueError) as e:
+        fail(str(e), code=2)
         return
-    except (KeyError, ValueError, RuntimeError, OSError) as e:
-        fail(str(e))
+    except OSError as e:  # the cache folder cannot be written
+        fail(f"download of {source_id} failed: {e}", code=EXIT_LIST_REJECTED)
         return
     emit_rows(["source", "list_version", "entities", "problems", "sha256", "path"],
               [[meta["source"], meta["list_version"], meta["entities"], meta["problems"], meta["sha256"][:12],

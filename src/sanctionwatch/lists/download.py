@@ -28,6 +28,11 @@ from sanctionwatch.store.files import atomic_path, write_text_atomic
 TIMEOUT_S = 120.0  # official list files are up to ~25 MB; OFAC's export API is slow to start.
 
 
+class DownloadError(RuntimeError):
+    """A list file could not be fetched whole (HTTP status other than 200, a body cut short, a network or
+    local-file error); nothing changed in the cache and the message says which version stays in use."""
+
+
 def cache_root(cache_dir: str | Path | None = None) -> Path:
     """CACHE/lists (setting `cache_dir`)."""
     return Path(cache_dir or settings.get("cache_dir")).expanduser() / "lists"
@@ -44,7 +49,7 @@ def _fetch(url: str, dest: Path) -> dict:
             raise ValueError(f"unsupported URL scheme in {url!r} (use https://, http:// or file://)")
         with httpx.stream("GET", url, timeout=TIMEOUT_S, follow_redirects=True) as r:
             if r.status_code != 200:
-                raise RuntimeError(f"GET {url}: HTTP {r.status_code}")
+                raise DownloadError(f"GET {url}: HTTP {r.status_code} {r.reason_phrase}".rstrip())
             got = 0
             with open(tmp, "wb") as fh:
                 for chunk in r.iter_bytes():  # decoded; Content-Length is comparable only without encoding
@@ -52,7 +57,7 @@ def _fetch(url: str, dest: Path) -> dict:
                     fh.write(chunk)
             want = r.headers.get("content-length")
             if want and want.isdigit() and int(want) != got and not r.headers.get("content-encoding"):
-                raise RuntimeError(f"GET {url}: body cut, {got} of {want} bytes")
+                raise DownloadError(f"GET {url}: body cut, {got} of {want} bytes")
             return {"url": url, "last_modified": r.headers.get("last-modified"),
                     "content_type": r.headers.get("content-type")}
 
@@ -89,7 +94,13 @@ def download(src: ListSource, urls: list[str] | None = None, cache_dir: str | Pa
     root.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix="_incoming-", dir=root))  # private: concurrent downloads never mix
     try:
-        fetched = [_fetch(u, tmp_dir / n) for u, n in zip(urls, names, strict=False)]
+        try:
+            fetched = [_fetch(u, tmp_dir / n) for u, n in zip(urls, names, strict=False)]
+        except (DownloadError, httpx.HTTPError, OSError) as e:
+            # offline, DNS, TLS, timeout, a connection closed mid-body, a missing file:// path: all are the same
+            # failure as an HTTP error status (nothing is kept, the previous version stays)
+            what = str(e) if isinstance(e, DownloadError) else f"{type(e).__name__}: {e}"
+            raise DownloadError(f"download of {src.id} failed ({what}); {_kept(src, cache_dir)}") from e
         h = hashlib.sha256()
         for n in names[: len(urls)]:
             h.update((tmp_dir / n).read_bytes())
@@ -99,10 +110,7 @@ def download(src: ListSource, urls: list[str] | None = None, cache_dir: str | Pa
         loaded, check = validate(src, tmp_dir if multi else tmp_dir / names[0], previous, params, allow_drop)
         if loaded is None or not check.ok:
             _reject(root, tmp_dir, check, fetched)
-            kept = cached(src, cache_dir)
-            where = f"the previous download ({kept['list_version']}) stays latest" if kept else \
-                "the packaged snapshot stays in use"
-            raise ListValidationError(check, f"{where}; rejected files in {root / '_rejected'}")
+            raise ListValidationError(check, f"{_kept(src, cache_dir)}; rejected files in {root / '_rejected'}")
         final = root / digest[:12]
         if not final.exists():
             try:
@@ -129,6 +137,13 @@ def download(src: ListSource, urls: list[str] | None = None, cache_dir: str | Pa
     write_text_atomic(final / "meta.json", json.dumps(meta, indent=1))
     write_text_atomic(root / "latest.json", json.dumps(meta, indent=1))
     return meta
+
+
+def _kept(src: ListSource, cache_dir: str | Path | None) -> str:
+    """Which version stays in use after a failed download (for the error message)."""
+    kept = cached(src, cache_dir)
+    return f"the previous download ({kept['list_version']}) stays latest" if kept else \
+        "the packaged snapshot stays in use"
 
 
 def _reject(root: Path, incoming: Path, check: Validation, fetched: list[dict]) -> None:
