@@ -16,9 +16,10 @@ cites the exact list entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +30,7 @@ from sanctionwatch.lists.features import list_features, type_categories
 from sanctionwatch.lists.ids import imo_check_ok, norm_callsign, norm_mmsi, parse_imo
 from sanctionwatch.lists.model import LoadedList
 from sanctionwatch.lists.normalize import name_forms
+from sanctionwatch.progress import ProgressFn, report, steps
 from sanctionwatch.store.files import atomic_open, write_parquet_atomic, write_text_atomic
 from sanctionwatch.store.layout import Store
 
@@ -189,3 +191,116 @@ def read_index(store: Store) -> ListIndex:
         idents=idents,
         manifest=json.loads((d / "manifest.json").read_text()),
     )
+
+
+# --- Persistent cache of indexes built from list files (the shipped snapshot or a lists_dir) -------------------
+# Building the default index loads and validates six lists and derives match forms and designations: seconds
+# of CPU on every `screen`/`risk` call without a store index. The result depends only on the list files, the
+# code that reads them and the matcher defaults, so it is cached on disk under that key:
+#   CACHE/lists/index/<key[:16]>/<table>.parquet (entries, names, idents, ...) + manifest.json (with the key)
+# written in a private folder and renamed into place (a reader never sees half a cache); a cache that cannot be
+# read back is removed and rebuilt, and one that cannot be written only costs the rebuild next time.
+
+INDEX_CACHE_FORMAT = 1  # bump when the cached layout changes
+INDEX_CACHE_KEEP = 4  # cached indexes kept (different list sets or versions); older ones are removed
+
+
+def _tables(index: ListIndex) -> dict[str, pl.DataFrame]:
+    """Every table of the index (entries, names, idents and any optional one that is set), by field name."""
+    return {f.name: v for f in fields(index) if isinstance(v := getattr(index, f.name), pl.DataFrame)}
+
+
+def _code_digest() -> str:
+    """What else the index depends on: the lists package's code, its FtM model and the matcher defaults.
+    (An editable install changes code without changing the package version.)"""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from sanctionwatch.lists.params import ScreenParams
+
+    h = hashlib.sha256(f"{INDEX_CACHE_FORMAT} {__version__} {ScreenParams()!r}".encode())
+    with contextlib.suppress(PackageNotFoundError):  # followthemoney is a runtime dependency
+        h.update(version("followthemoney").encode())
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+def index_cache_key(inputs: list[tuple[str, Path]]) -> str:
+    """Cache key of an index built from `inputs` ((source id, list file or folder), in order): sha256 over
+    the code digest and each source's id, path name and file contents (`_sha256`, as in the manifest)."""
+    h = hashlib.sha256(_code_digest().encode())
+    for sid, p in inputs:
+        h.update(f"\n{sid} {Path(p).name} {_sha256([str(p)])}".encode())
+    return h.hexdigest()
+
+
+def index_cache_dir(cache_dir: str | Path | None = None) -> Path:
+    from sanctionwatch import settings
+
+    return Path(cache_dir or settings.get("cache_dir")).expanduser() / "lists" / "index"
+
+
+def _read_cached(d: Path, key: str) -> ListIndex:
+    manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    if manifest.get("cache_key") != key:
+        raise ValueError("cache key differs")
+    tables = {name: pl.read_parquet(d / f"{name}.parquet") for name in manifest["cached_tables"]}
+    if "designation_id" not in tables["entries"].columns or "norm" not in tables["names"].columns:
+        raise ValueError("cached index lacks derived columns")
+    return ListIndex(**tables, manifest={k: v for k, v in manifest.items() if k not in ("cache_key", "cached_tables")})
+
+
+def _write_cached(index: ListIndex, root: Path, key: str) -> None:
+    import os
+    import shutil
+    import tempfile
+
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".incoming-{key[:16]}-", dir=root))
+    try:
+        tables = _tables(index)
+        for name, df in tables.items():
+            df.write_parquet(tmp / f"{name}.parquet", compression="zstd")
+        (tmp / "manifest.json").write_text(
+            json.dumps({**index.manifest, "cache_key": key, "cached_tables": list(tables)}, indent=1),
+            encoding="utf-8")
+        final = root / key[:16]
+        shutil.rmtree(final, ignore_errors=True)  # a corrupt one (a good one is never replaced: it was read)
+        os.rename(tmp, final)
+    except OSError:  # another process renamed first, or the cache is not writable: the in-memory index stands
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    old = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                 key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in old[INDEX_CACHE_KEEP:]:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def cached_index(source_ids: list[str], cache_dir: str | Path | None = None,
+                 progress: ProgressFn | None = None) -> ListIndex:
+    """The index of these lists (default paths: lists_dir or the packaged snapshot, or the latest download),
+    from the on-disk cache when the same files were indexed before by the same code, else built and cached.
+
+    `progress(stage, done, total)` is told the lists loaded and the indexing step (sanctionwatch.progress).
+    """
+    import shutil
+
+    from sanctionwatch.lists.sources import SOURCES, default_path, load_source
+
+    inputs = [(sid, default_path(SOURCES[sid])) for sid in source_ids]
+    key = index_cache_key([(sid, p) for sid, p in inputs if p.exists()])
+    root = index_cache_dir(cache_dir)
+    d = root / key[:16]
+    if (d / "manifest.json").exists():
+        try:
+            index = _read_cached(d, key)
+            d.touch()  # most recently used: kept by the pruning above
+            return index
+        except Exception:  # any unreadable cache (cut parquet, bad JSON, old layout) is rebuilt
+            shutil.rmtree(d, ignore_errors=True)
+    loaded = [load_source(SOURCES[sid], p) for sid, p in steps(progress, "loading lists", inputs)]
+    report(progress, "indexing", 0, 1)
+    index, _ = build_index(loaded)
+    report(progress, "indexing", 1, 1)
+    _write_cached(index, root, key)
+    return index

@@ -15,23 +15,24 @@ import pyarrow as pa
 
 from sanctionwatch.lists.entity import evaluate, with_vkey
 from sanctionwatch.lists.ids import imo_check_expr, looks_like_callsign, norm_callsign, parse_imo
-from sanctionwatch.lists.index import ListIndex, build_index, read_index
+from sanctionwatch.lists.index import ListIndex, cached_index, read_index
 from sanctionwatch.lists.match import MATCH_SCHEMA, match_ids, match_names
 from sanctionwatch.lists.params import ScreenParams
-from sanctionwatch.lists.sources import SOURCES, load_source
+from sanctionwatch.lists.sources import SOURCES
+from sanctionwatch.progress import ProgressFn
 from sanctionwatch.store import Store, connect
 
 VESSEL_COLS = ("mmsi", "imo", "name", "callsign")
 FEATURE_COLS = {"ship_type": pl.Int64, "length": pl.Float64}  # optional: used by entity evaluation
 
 
-def default_index(store: Store | None = None, sources: list[str] | None = None) -> ListIndex:
-    """The store's built index if present, else one built in memory from the shipped default lists."""
+def default_index(store: Store | None = None, sources: list[str] | None = None,
+                  progress: ProgressFn | None = None) -> ListIndex:
+    """The store's built index if present, else the index of the default lists (lists_dir, the latest
+    download or the shipped snapshot), read from the on-disk cache or built and cached (`cached_index`)."""
     if store is not None and (store.root / "lists" / "manifest.json").exists() and not sources:
         return read_index(store)
-    ids = sources or [s.id for s in SOURCES.values() if s.default]
-    index, _ = build_index([load_source(SOURCES[i]) for i in ids])
-    return index
+    return cached_index(sources or [s.id for s in SOURCES.values() if s.default], progress=progress)
 
 
 def subset(index: ListIndex, datasets: list[str] | None) -> ListIndex:
