@@ -249,3 +249,58 @@ def test_digitraffic_non_iso_time_is_a_clear_error(shared_data: Path, tmp_path: 
     f.write_text(json.dumps(doc))
     rep = ingest(Store(tmp_path / "st"), [str(f)])[0]
     assert "not an ISO-8601 time" in rep["error"]
+
+
+# ---- damaged import, then the complete file ---------------------------------------------------------------------
+def _positions_of(store: Store) -> list[tuple]:
+    return connect(store).execute("select mmsi, epoch_ms(ts), src_line from positions order by all").fetchall()
+
+
+@pytest.mark.parametrize("kind", ["truncated_gz", "cut_text_mid_line", "cut_csv"])
+def test_damaged_then_complete_file_stores_each_row_once(shared_data: Path, tmp_path: Path, kind: str) -> None:
+    """Ingesting a truncated file and then the complete one stored the truncated part twice (its import id is
+    the hash of a different content). The complete file now supersedes an earlier import whose content is a
+    prefix of its own: the store holds exactly the rows of the complete file alone, and re-runs (forced or not,
+    of either file) change nothing."""
+    if kind == "truncated_gz":
+        raw = (shared_data / DMA).read_bytes()
+        part, full = raw[: len(raw) // 2], raw
+        names = ("cut.txt.gz", "full.txt.gz")
+    elif kind == "cut_text_mid_line":
+        full = gzip.decompress((shared_data / DMA).read_bytes())[:600_000]
+        part = full[: 300_000 + 17]  # mid-line
+        names = ("cut.nmea", "full.nmea")
+    else:
+        full = (shared_data / NY).read_bytes()
+        part = full[: len(full) // 3]
+        names = ("cut.csv", "full.csv")
+    cut, complete = tmp_path / names[0], tmp_path / names[1]
+    cut.write_bytes(part)
+    complete.write_bytes(full)
+    ref = Store(tmp_path / "ref")
+    ingest(ref, [str(complete)])
+    st = Store(tmp_path / "st")
+    r_cut = ingest(st, [str(cut)])[0]
+    assert r_cut["positions"] > 0
+    r_full = ingest(st, [str(complete)])[0]
+    assert r_full["supersedes"] == [r_cut["import_id"]]
+    assert _positions_of(st) == _positions_of(ref)
+    old = st.import_record(r_cut["import_id"])
+    assert old["superseded_by"] == r_full["import_id"] and old.get("quarantine") is None
+    for path, force in ((cut, False), (complete, False), (cut, True), (complete, True)):
+        again = ingest(st, [str(path)], force=force)[0]
+        assert "error" not in again, again
+        assert _positions_of(st) == _positions_of(ref), (path.name, force)
+    assert count(st, "vessel_reports") == count(ref, "vessel_reports")
+
+
+def test_superseded_import_is_not_a_live_source(shared_data: Path, tmp_path: Path) -> None:
+    full = (shared_data / NY).read_bytes()
+    (tmp_path / "a.csv").write_bytes(full[: len(full) // 2])
+    (tmp_path / "b.csv").write_bytes(full)
+    st = Store(tmp_path / "st")
+    a = ingest(st, [str(tmp_path / "a.csv")])[0]
+    b = ingest(st, [str(tmp_path / "b.csv")])[0]
+    assert [r["import_id"] for r in st.imports()] == [b["import_id"]]
+    assert {r["import_id"] for r in st.imports(include_superseded=True)} == {a["import_id"], b["import_id"]}
+    assert count(st) == b["positions"] == 8689

@@ -5,6 +5,8 @@ are the same import): re-ingesting the same content is skipped unless `force`, a
 replaces the same Parquet files (no duplicate rows). Everything is written under `_staging/` first and
 published only when the whole input was read, so an interrupted import leaves nothing visible.
 Rejected lines go to the import's quarantine file and are counted by reason in its report.
+An earlier import whose content is a prefix of this input's (a truncated .gz or a cut file, then the complete
+file) is superseded when this one is published: its rows are removed, so the overlap is stored once.
 """
 
 from __future__ import annotations
@@ -99,6 +101,15 @@ def _skippable(record: dict, assume_time: datetime | None) -> bool:
     return not (assume_time is not None and record.get("rejected", {}).get("no_timestamp"))
 
 
+def _superseded(store: Store, record: dict) -> str | None:
+    """Why an input is not re-imported (even with --force): a later import whose content begins with this
+    input's content replaced it (re-importing would store the shared part twice)."""
+    by = record.get("superseded_by")
+    if by and store.import_record(by) is not None:
+        return f"superseded by import {by} (its content begins with this input's content); nothing re-imported"
+    return None
+
+
 def ingest_input(
     store: Store,
     inp: Input,
@@ -118,8 +129,11 @@ def ingest_input(
     chunk_bytes = chunk_bytes or int(sw_settings.get("ingest_chunk_bytes"))
     dedup_window_s = dedup_window_s if dedup_window_s is not None else int(sw_settings.get("dedup_window_s"))
     raw_sha = None if inp.is_stdin else file_sha256(inp.path)
+    if raw_sha and (rec := store.import_by_raw_hash(raw_sha)) and (why := _superseded(store, rec)):
+        return {**rec, "inputs": [inp.path], "skipped": why}
     if raw_sha and not force and (rec := store.import_by_raw_hash(raw_sha)) and _skippable(rec, assume_time):
         return {**rec, "inputs": [inp.path], "skipped": "already ingested (same content); use --force to re-import"}
+    prefixes = store.prefix_index()  # earlier imports this input may supersede, by content length
 
     staging_id = f"run-{uuid.uuid4().hex[:12]}"
     report = IngestReport(import_id=staging_id, inputs=[inp.path])
@@ -133,7 +147,7 @@ def ingest_input(
             raw_stream = inp.open_raw()
         except ValueError as e:  # e.g. a .zip holding several files
             raise IngestError(str(e)) from e
-        stream = _CountingReader(raw_stream, content_hash, progress)
+        stream = _CountingReader(raw_stream, content_hash, progress, marks=prefixes)
         src_name = inp.name
         chunk = 0
         for batch in _batches(inp, stream, report, chunk_bytes=chunk_bytes, assume_time=assume_time,
@@ -165,6 +179,9 @@ def ingest_input(
         stream.close()
         quarantine.close()
         final_id = content_hash.hexdigest()[:16]
+        if (rec := store.import_record(final_id)) and (why := _superseded(store, rec)):
+            store.discard_staging(staging_id)
+            return {**rec, "inputs": [inp.path], "skipped": why}
         if not force and (rec := store.import_record(final_id)) and _skippable(rec, assume_time):
             # Same decompressed content as an earlier import (e.g. the .gz of a file already ingested).
             store.discard_staging(staging_id)
@@ -177,7 +194,11 @@ def ingest_input(
         report.ts_min = min(ts_min).isoformat() if ts_min else None
         report.ts_max = max(ts_max).isoformat() if ts_max else None
         record = {**report.to_dict(), "raw_sha256": raw_sha, "content_sha256": content_hash.hexdigest(),
-                  "sanctionwatch_version": __version__, "quarantine": None}
+                  "content_bytes": stream.pos, "sanctionwatch_version": __version__, "quarantine": None}
+        supersedes = sorted({prefixes[n][h] for n, h in stream.prefix_hashes.items() if h in prefixes.get(n, {})}
+                            - {final_id})
+        if supersedes:
+            record["supersedes"] = supersedes
         if damage:
             record["damaged"] = damage
         if quarantine.count:
@@ -185,7 +206,7 @@ def ingest_input(
             dest.parent.mkdir(parents=True, exist_ok=True)
             quarantine.path.replace(dest)
             record["quarantine"] = str(dest)
-        store.publish_import(staging_id, record, final_id=final_id)
+        store.publish_import(staging_id, record, final_id=final_id, supersedes=supersedes)
         if raw_sha:
             store.write_raw_alias(raw_sha, final_id)
     except BaseException:
@@ -208,14 +229,33 @@ def _reject_untimed(untimed: pa.Table, name: str, report: IngestReport, quaranti
 
 
 class _CountingReader:
-    """Wraps a binary stream: hashes what is read (content import id) and reports progress in bytes."""
+    """Wraps a binary stream: hashes what is read (content import id) and reports progress in bytes.
 
-    def __init__(self, inner, h, progress: ProgressFn | None):
+    `marks` are content lengths of earlier imports: the running hash is also taken at each of them
+    (`prefix_hashes[length]`), which says whether an earlier import's content is a prefix of this one's
+    without reading anything twice (a sha256 copy per mark).
+    """
+
+    def __init__(self, inner, h, progress: ProgressFn | None, marks: Iterable[int] = ()):
         self._inner, self._h, self._progress = inner, h, progress
+        self._marks = sorted(m for m in marks if m > 0)
+        self._next = 0
+        self.pos = 0
+        self.prefix_hashes: dict[int, str] = {}
 
     def read(self, n: int = -1) -> bytes:
         b = self._inner.read(n)
-        self._h.update(b)
+        done = 0
+        marks = self._marks
+        view = memoryview(b)  # slices without copying a 64 MiB block per mark
+        while self._next < len(marks) and marks[self._next] <= self.pos + len(b):
+            cut = marks[self._next] - self.pos
+            self._h.update(view[done:cut])
+            done = cut
+            self.prefix_hashes[marks[self._next]] = self._h.hexdigest()
+            self._next += 1
+        self._h.update(view[done:])
+        self.pos += len(b)
         if self._progress and b:
             self._progress(len(b))
         return b

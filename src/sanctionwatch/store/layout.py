@@ -8,11 +8,16 @@ STORE/
   trade_flows/source=<id>/flows.parquet
   lists/...                                               (screening index, see lists/)
   _imports/<import_id>.json                               (ingest report, manifest of done imports)
+  _imports/by_raw/<sha256 of the raw file>                (-> import id: the fast skip check)
+  _imports/by_prefix/<content bytes>.<content sha256>     (-> import id: imports a longer one may supersede)
   _quarantine/<import_id>.tsv                             (raw rejected lines: file, line, reason, raw)
   _staging/<import_id>/...                                (in-progress imports, never read)
 ```
 Import ids are derived from input content (sha256), so re-ingesting the same file rewrites the same
 file names and adds no rows; an interrupted import leaves only `_staging/`, which readers ignore.
+An import whose content is a prefix of a later import's content (a truncated .gz, a file cut mid-transfer, a
+log that kept growing) is *superseded* by it: its rows are removed when the longer one is published, so the
+overlap is stored once (`supersede_imports`).
 """
 
 from __future__ import annotations
@@ -78,11 +83,13 @@ class Store:
         p = self.imports_dir / f"{import_id}.json"
         return json.loads(p.read_text()) if p.exists() else None
 
-    def imports(self) -> list[dict]:
-        """Reports of all completed imports, by id."""
+    def imports(self, include_superseded: bool = False) -> list[dict]:
+        """Reports of the completed imports whose rows are in the store, by id (with `include_superseded`, also
+        those a longer import replaced: `superseded_by` in their record)."""
         if not self.imports_dir.exists():
             return []
-        return [json.loads(p.read_text()) for p in sorted(self.imports_dir.glob("*.json"))]
+        recs = [json.loads(p.read_text()) for p in sorted(self.imports_dir.glob("*.json"))]
+        return recs if include_superseded else [r for r in recs if not r.get("superseded_by")]
 
     def import_by_raw_hash(self, raw_sha256: str) -> dict | None:
         """Record of the import whose raw input file had this sha256 (O(1): `_imports/by_raw/<hash>`)."""
@@ -96,6 +103,52 @@ class Store:
     def write_import_record(self, import_id: str, record: dict) -> None:
         """Write an import's report atomically (its presence marks the import complete)."""
         write_text_atomic(self.imports_dir / f"{import_id}.json", json.dumps(record, indent=1, default=str))
+
+    @property
+    def _prefix_dir(self) -> Path:
+        return self.imports_dir / "by_prefix"
+
+    def prefix_index(self) -> dict[int, dict[str, str]]:
+        """Imports a longer input may supersede: {content length in bytes: {content sha256: import id}}.
+
+        One empty file per live import, `_imports/by_prefix/<bytes>.<sha256>.<import id>` (a directory listing,
+        no file reads), so the ingest can hash its own content at each of these lengths while reading and
+        recognise an earlier import as its prefix.
+        """
+        out: dict[int, dict[str, str]] = {}
+        if not self._prefix_dir.exists():
+            return out
+        for e in os.scandir(self._prefix_dir):
+            parts = e.name.split(".")
+            if len(parts) == 3 and parts[0].isdigit() and len(parts[1]) == 64:
+                out.setdefault(int(parts[0]), {})[parts[1]] = parts[2]
+        return out
+
+    def write_prefix_entry(self, content_bytes: int, content_sha256: str, import_id: str) -> None:
+        """Index a published import by its content length and hash (see `prefix_index`)."""
+        if content_bytes > 0:
+            write_text_atomic(self._prefix_dir / f"{content_bytes}.{content_sha256}.{import_id}", "")
+
+    def supersede_imports(self, old_ids: list[str], new_id: str) -> None:
+        """Remove the rows and quarantine of imports whose content is a prefix of import `new_id`'s, and mark
+        their records `superseded_by` (kept: the history says what happened; a forced re-run of the shorter
+        input is then skipped). Called by `publish_import` after the new files are in place and before the new
+        manifest is written, so an interruption at any point is repaired by re-running the longer input."""
+        for old_id in old_ids:
+            for table_name in DAY_PARTITIONED:
+                d = self.table_dir(table_name)
+                if d.exists():
+                    for p in d.glob(f"day=*/{old_id}-*.parquet"):
+                        p.unlink()
+            rec = self.import_record(old_id)
+            if rec is not None:
+                if rec.get("quarantine"):
+                    Path(rec["quarantine"]).unlink(missing_ok=True)
+                self.write_import_record(old_id, {**rec, "quarantine": None, "superseded_by": new_id,
+                                                  "superseded_at": datetime.now(UTC).isoformat(timespec="seconds")})
+                n, sha = rec.get("content_bytes"), rec.get("content_sha256")
+                if n and sha:
+                    (self._prefix_dir / f"{n}.{sha}.{old_id}").unlink(missing_ok=True)
 
     # ---- day-partitioned tables -----------------------------------------------------------
     def stage_day_partitions(self, table_name: str, table: pa.Table, import_id: str, chunk: int) -> int:
@@ -117,14 +170,16 @@ class Store:
             write_parquet_atomic(part, dest)
         return table.num_rows
 
-    def publish_import(self, staging_id: str, record: dict, final_id: str | None = None) -> list[Path]:
+    def publish_import(self, staging_id: str, record: dict, final_id: str | None = None,
+                       supersedes: list[str] | None = None) -> list[Path]:
         """Move an import's staged files into place (each an atomic rename), then record the import.
 
         Staged files are named `<staging_id>-<chunk>`; they are published as `<final_id>-<chunk>`
         (stdin imports learn their content hash only at the end).
 
         Files of an earlier run of the same import id (same input content) are replaced, so re-running
-        never duplicates rows. The manifest is written last: an import without one is incomplete.
+        never duplicates rows; imports in `supersedes` (content a prefix of this one's) lose their rows.
+        The manifest is written last: an import without one is incomplete.
         """
         final_id = final_id or staging_id
         staged = self.staging_dir(staging_id)
@@ -145,8 +200,12 @@ class Store:
                 os.replace(src, dest)
                 published.append(dest)
         shutil.rmtree(staged, ignore_errors=True)
+        if supersedes:
+            self.supersede_imports(supersedes, final_id)
         record = {**record, "published_at": datetime.now(UTC).isoformat(timespec="seconds")}
         self.write_import_record(final_id, record)
+        if record.get("content_sha256") and record.get("content_bytes"):
+            self.write_prefix_entry(int(record["content_bytes"]), str(record["content_sha256"]), final_id)
         return published
 
     def discard_staging(self, import_id: str) -> None:
