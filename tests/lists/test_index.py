@@ -34,9 +34,11 @@ def test_write_read_roundtrip(built, tmp_path):
     store = Store(tmp_path)
     d = write_index(index, merged, store)
     assert sorted(p.name for p in d.iterdir()) == [
-        "entities.ftm.json", "entries.parquet", "idents.parquet", "manifest.json", "names.parquet"]
+        "entities.ftm.json", "entries.parquet", "idents.parquet", "manifest.json", "names.parquet",
+        "relations.parquet"]
     back = read_index(store)
     assert back.entries.equals(index.entries) and back.names.equals(index.names) and back.idents.equals(index.idents)
+    assert back.relations is not None and back.relations.equals(index.relations)
     man = json.loads((d / "manifest.json").read_text())
     versions = {s["dataset"]: s["list_version"] for s in man["sources"]}
     assert versions["us_ofac_sdn"] == "2024-05-03" and versions["un_sc_sanctions"] == "2026-02-27"

@@ -6,6 +6,7 @@ STORE/lists/entries.parquet   one row per list entry: entry_id, entity_id (merge
 STORE/lists/names.parquet     one row per (entry, name): field (name/alias/weakAlias/previousName) + match forms
 STORE/lists/idents.parquet    one row per (entry, strong id): kind (imo/owner_imo/mmsi/callsign), value, valid
 STORE/lists/entities.ftm.json merged FtM entities (with `referents` and `datasets`), one JSON per line
+STORE/lists/relations.parquet one row per stated relation (Ownership / UnknownLink ...; lists/relations.py)
 STORE/lists/manifest.json     sources, list versions, sha256 of inputs, counts, problems (file:line + reason)
 ```
 Vessel entries with the same check-digit-valid IMO number become one entity `imo-<number>`; every other
@@ -30,6 +31,7 @@ from sanctionwatch.lists.features import list_features, type_categories
 from sanctionwatch.lists.ids import imo_check_ok, norm_callsign, norm_mmsi, parse_imo
 from sanctionwatch.lists.model import LoadedList
 from sanctionwatch.lists.normalize import name_forms
+from sanctionwatch.lists.relations import relation_table
 from sanctionwatch.progress import ProgressFn, report, steps
 from sanctionwatch.store.files import atomic_open, write_parquet_atomic, write_text_atomic
 from sanctionwatch.store.layout import Store
@@ -53,6 +55,7 @@ class ListIndex:
     names: pl.DataFrame
     idents: pl.DataFrame
     manifest: dict = field(default_factory=dict)
+    relations: pl.DataFrame | None = None  # lists/relations.py RELATION_SCHEMA; None: index built before them
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # blocking tables, built lazily
 
     def versions(self) -> dict[str, str]:
@@ -114,6 +117,7 @@ def build_index(loaded: list[LoadedList]) -> tuple[ListIndex, list[dict]]:
         names=names_df.select(list(NAME_SCHEMA)),
         idents=idents_df,
         manifest=_manifest(loaded),
+        relations=relation_table(loaded),
     )
     return index, list(merged.values())
 
@@ -166,6 +170,8 @@ def write_index(index: ListIndex, merged: list[dict], store: Store) -> Path:
     write_parquet_atomic(index.entries.to_arrow(), d / "entries.parquet")
     write_parquet_atomic(index.names.to_arrow(), d / "names.parquet")
     write_parquet_atomic(index.idents.to_arrow(), d / "idents.parquet")
+    if index.relations is not None:
+        write_parquet_atomic(index.relations.to_arrow(), d / "relations.parquet")
     with atomic_open(d / "entities.ftm.json") as fh:
         for m in merged:
             fh.write(json.dumps(m, ensure_ascii=False, sort_keys=True) + "\n")
@@ -190,6 +196,7 @@ def read_index(store: Store) -> ListIndex:
         names=pl.read_parquet(d / "names.parquet"),
         idents=idents,
         manifest=json.loads((d / "manifest.json").read_text()),
+        relations=pl.read_parquet(d / "relations.parquet") if (d / "relations.parquet").exists() else None,
     )
 
 

@@ -38,12 +38,22 @@ class LoadedList:
     refs: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    # FtM relation entities (Ownership / Directorship / UnknownLink) stated by the list, plus the graph-only
+    # endpoints they name that are not list entries (lists/relations.py); refs hold their file:line too.
+    relations: list[EntityProxy] = field(default_factory=list)
 
     def add(self, entity: EntityProxy, ref: str) -> None:
         """Keep an entity with the file location it came from."""
         if not entity.id:
             raise ValueError(f"{ref}: entity without id")
         self.entities.append(entity)
+        self.refs[entity.id] = ref
+
+    def add_relation(self, entity: EntityProxy, ref: str) -> None:
+        """Keep a relation entity (or a graph-only endpoint) with the file location that states it."""
+        if not entity.id:
+            raise ValueError(f"{ref}: relation without id")
+        self.relations.append(entity)
         self.refs[entity.id] = ref
 
     def problem(self, location: str, reason: str) -> None:

@@ -18,11 +18,13 @@ from followthemoney.proxy import EntityProxy
 
 from sanctionwatch.lists.ids import imo_check_ok, imos_in_text, mmsis_in_text, norm_callsign
 from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, require_usable, short_path
+from sanctionwatch.lists.relations import link_by_name
 
 NULL = "-0-"
 _AKA_RE = re.compile(r"\b([afn])\.k\.a\. '([^']+)'")
 _VESSEL_IMO_RE = re.compile(r"(?:Vessel Registration Identification|Identification Number) IMO\s*(\d{7})")
-_COMPANY_IMO_RE = re.compile(r"Company Number IMO\s*(\d{7})")
+# Company (owner) IMO numbers: OFAC writes "Company Number IMO" and, on most entities, "Identification Number IMO".
+_COMPANY_IMO_RE = re.compile(r"(?:Company Number|Identification Number) IMO\s*(\d{7})")
 _FORMER_FLAG_RE = re.compile(r"Former Vessel Flag ([^;.]+)")
 _LINKED_RE = re.compile(r"Linked To: ([^;]+?)\.?(?:;|$)")
 _SCHEMA = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
@@ -98,6 +100,7 @@ def load_ofac(folder: str | Path, kind: str = "sdn", list_version: str | None = 
             if len(row) >= 5 and _cell(row[4]):
                 countries.setdefault(row[0].strip(), []).append(_cell(row[4]) or "")
 
+    pending: list[tuple[str, str, str, str]] = []  # (entry id, role, target name, file:line): lists/relations.py
     for line, row in _rows(main, errs):
         loc = f"{short_path(main)}:{line}"
         if len(row) != 12 or not row[0].strip().isdigit():
@@ -107,12 +110,29 @@ def load_ofac(folder: str | Path, kind: str = "sdn", list_version: str | None = 
             out.problem(loc, "no name")
             continue
         try:
-            out.add(_entity(row, dataset, comments, aliases, countries, loc, out), loc)
+            e = _entity(row, dataset, comments, aliases, countries, loc, out)
         except (ValueError, InvalidData) as err:  # one odd row costs itself, not the list
             out.problem(loc, f"row not usable: {err}")
+            continue
+        out.add(e, loc)
+        pending += _links(e, _remarks(row, comments), _cell(row[10]), loc)
+    link_by_name(out, pending)
     for loc, reason in errs:
         out.problem(loc, reason)
     require_usable(out, main)
+    return out
+
+
+def _remarks(row: list[str], comments: dict[str, str]) -> str:
+    """The Remarks column plus its overflow in the comments file."""
+    return (_cell(row[11]) or "") + comments.get(row[0].strip(), "")
+
+
+def _links(e: EntityProxy, remarks: str, owner: str | None, loc: str) -> list[tuple[str, str, str, str]]:
+    """The links a row states by name: every `Linked To: NAME` of its remarks, and a vessel's owner column."""
+    out = [(str(e.id), "Linked To", t.strip(), loc) for t in _LINKED_RE.findall(remarks) if t.strip()]
+    if e.schema.is_a("Vessel") and owner:
+        out.append((str(e.id), "owner", owner, loc))
     return out
 
 
@@ -123,7 +143,7 @@ def _entity(row: list[str], dataset: str, comments: dict[str, str], aliases: dic
     schema = _SCHEMA.get((sdn_type or "").lower()) or org_schema(name)
     e = new_entity(schema, f"{dataset}-{ent_num}")
     e.add("name", name)
-    remarks = (_cell(row[11]) or "") + comments.get(ent_num, "")
+    remarks = _remarks(row, comments)
     for p in (program or "").strip("[]").split("] ["):
         if p.strip():
             e.add("program", p.strip())

@@ -11,10 +11,12 @@ from followthemoney.exc import InvalidData
 from sanctionwatch.lists.model import LoadedList, require_usable, short_path
 
 SCREENABLE = ("LegalEntity", "Vessel", "Airplane")  # schemata with names worth screening against
+RELATIONS = ("Ownership", "Directorship", "UnknownLink")  # kept as relations for the ownership graph
 
 
 def load_ftm(path: str | Path, dataset: str | None = None) -> LoadedList:
-    """Load FtM JSON lines; non-screenable schemata (Address, Sanction, ...) are counted in `skipped`.
+    """Load FtM JSON lines; Ownership / Directorship / UnknownLink go to `relations`; other non-screenable
+    schemata (Address, Sanction, ...) are counted in `skipped`.
 
     The list version is the latest `last_change` (else `last_seen`) date of the entities.
     """
@@ -48,6 +50,9 @@ def load_ftm(path: str | Path, dataset: str | None = None) -> LoadedList:
                 continue
             changed = data.get("last_change") or data.get("last_seen") or ""
             latest = max(latest, changed[:10] if isinstance(changed, str) else "")
+            if proxy.schema.name in RELATIONS:  # the ownership graph (lists/relations.py), not screened
+                out.add_relation(proxy, loc)
+                continue
             if not any(proxy.schema.is_a(s) for s in SCREENABLE):
                 out.skipped[f"schema {proxy.schema.name} (not screenable)"] += 1
                 continue

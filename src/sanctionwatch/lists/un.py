@@ -7,6 +7,7 @@ comments are company (owner) numbers, kept on the entity.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from followthemoney.proxy import EntityProxy
 
 from sanctionwatch.lists.ids import imos_in_text
 from sanctionwatch.lists.model import LoadedList, new_entity, org_schema, require_usable, short_path
+from sanctionwatch.lists.relations import link_by_name, owners_in_text
 
+# "International Maritime Organization (IMO) Number: 1790183" (OMM, KPe.020): the bracket defeats imos_in_text.
+_UN_IMO_RE = re.compile(r"\(IMO\)\s*Number\s*:?\s*(\d{7})\b", re.IGNORECASE)
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
 
@@ -38,6 +42,7 @@ def load_un(path: str | Path) -> LoadedList:
     out = LoadedList("un_sc_sanctions", "UN Security Council", generated[:10] or "unknown", [str(path)])
     if not generated:
         out.problem(short_path(path), "no dateGenerated attribute; list version unknown")
+    pending: list[tuple[str, str, str, str]] = []  # "owned or controlled by" names: lists/relations.py
     for kind, tag in (("INDIVIDUAL", "INDIVIDUALS/INDIVIDUAL"), ("ENTITY", "ENTITIES/ENTITY")):
         for el in root.findall(tag):
             ref = _text(el, "REFERENCE_NUMBER")
@@ -48,9 +53,15 @@ def load_un(path: str | Path) -> LoadedList:
                 out.problem(_line_loc(path, loc, ref, data_id, lines), "record without name or reference number")
                 continue
             try:
-                out.add(_entity(el, kind, name, ref, data_id), loc)
+                e = _entity(el, kind, name, ref, data_id)
             except (ValueError, InvalidData) as err:  # one odd record costs itself, not the list
                 out.problem(_line_loc(path, loc, ref, data_id, lines), f"record not usable: {err}")
+                continue
+            out.add(e, loc)
+            if kind == "ENTITY":
+                pending += [(str(e.id), "owned or controlled by", t, loc)
+                            for t in owners_in_text(_text(el, "COMMENTS1") or "")]
+    link_by_name(out, pending, keep_unresolved=False)
     require_usable(out, path)
     return out
 
@@ -59,8 +70,6 @@ def _line_loc(path: Path, loc: str, ref: str | None, data_id: str | None, lines:
     """`file:line#REF` for a problem record: ElementTree keeps no line numbers, so the raw file is searched
     (once, only when a record has a problem)."""
     if not lines:
-        import re
-
         raw, pos, line = path.read_bytes(), 0, 1
         for m in re.finditer(rb"<(REFERENCE_NUMBER|DATAID)>\s*([^<\s]+)\s*<", raw):
             line, pos = line + raw.count(b"\n", pos, m.start()), m.start()  # incremental: one pass
@@ -89,7 +98,7 @@ def _entity(el: ET.Element, kind: str, name: str, ref: str | None, data_id: str 
     if comments:
         e.add("notes", comments)
     if kind == "ENTITY" and e.schema.get("imoNumber"):
-        for imo in imos_in_text(comments):
+        for imo in dict.fromkeys(imos_in_text(comments) + _UN_IMO_RE.findall(comments)):
             e.add("imoNumber", imo)
     for c in el.findall(f"{kind}_ADDRESS/COUNTRY"):
         if c.text and c.text.strip():
