@@ -1,4 +1,14 @@
-"""loitering: one vessel slow (< 2 kn, smoothed) for hours away from any port (GFW loitering definition)."""
+"""loitering: one vessel slow (< 2 kn, smoothed) for hours away from any port (GFW loitering definition).
+
+Two kinds of slow stretch at sea are not loitering (docs/detectors.md "loitering"):
+- the vessel says why it is slow: its reported navigational status (ITU-R M.1371 message 1-3 field, e.g.
+  7 'engaged in fishing') is one of `LoiteringParams.explained_nav_status` on most fixes around (a rolling
+  median over the same window as the speed, so one stale status does not split or make a run);
+- the stretch is not physically joined to the rest of the vessel's fixes: the vessel's fix right before its
+  first or right after its last (any track segment) is farther than the vessel could sail at the fastest
+  speed it ever reports (a broadcast drift at a made-up position, or another hull on the same MMSI: one side
+  of the jump is not this ship, so its "loitering" is not evidence; the spoofing detector reports the jump).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +18,52 @@ import polars as pl
 from sanctionwatch.detect.evidence import event, new_segment, point_rows, runs, sample_idx, segment_ids
 from sanctionwatch.detect.near import near_any_port
 from sanctionwatch.detect.params import LoiteringParams
+from sanctionwatch.geo.distance import haversine_km
 
 HOUR_MS = 3_600_000
+KN_KMH = 1.852
 
 
-def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams = LoiteringParams()) -> list[dict]:
-    """Loitering events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels."""
+def _explained_by_status(track: pl.DataFrame, params: LoiteringParams) -> np.ndarray:
+    """Per fix: the vessel reports a status that explains slow movement (rolling median of the 0/1 flag)."""
+    if not params.explained_nav_status or "nav_status" not in track.columns:
+        return np.zeros(track.height, bool)
+    codes = [int(c) for c in params.explained_nav_status]  # `--set` overrides arrive as strings
+    flag = pl.col("nav_status").cast(pl.Int64).is_in(codes).fill_null(False).cast(pl.Float64)
+    med = track.select(flag.rolling_median(params.smooth_points, center=True, min_samples=1).over("mmsi")
+                       .alias("e"))["e"].to_numpy()
+    return med > 0.5
+
+
+def _jumps(fixes: pl.DataFrame, params: LoiteringParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per on-track fix (in main-track order): (step in from the previous fix, step out to the next fix) is
+    farther than noise + jump_speed_factor x max(the vessel's fastest reported SOG, jump_min_speed_kn) x time
+    (neighbours in time over all segments; a vessel with no SOG at all is not tested)."""
+    m, t = fixes["mmsi"].to_numpy(), fixes["t"].to_numpy()
+    lat, lon = fixes["lat"].to_numpy(), fixes["lon"].to_numpy()
+    n = fixes.height
+    vmax = fixes.select(pl.col("sog").cast(pl.Float64).filter(pl.col("sog") <= params.jump_max_sog_kn).max()
+                        .over("mmsi").alias("v"))["v"].to_numpy().astype(float)
+    bad = np.zeros(max(n - 1, 0), bool)
+    if n > 1:
+        d = haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        dt_h = (t[1:] - t[:-1]) / HOUR_MS
+        v = np.fmax(vmax[1:], params.jump_min_speed_kn)
+        reach = params.jump_noise_km + params.jump_speed_factor * v * KN_KMH * dt_h
+        bad = (m[1:] == m[:-1]) & np.isfinite(vmax[1:]) & (d > reach)
+    jump_in = np.r_[False, bad]
+    jump_out = np.r_[bad, False]
+    on = fixes["on_track"].to_numpy()
+    return jump_in[on], jump_out[on]
+
+
+def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams = LoiteringParams(),
+              fixes: pl.DataFrame | None = None) -> list[dict]:
+    """Loitering events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels.
+
+    `fixes`: all of these vessels' fixes with `seg`/`on_track` (tracks.build_tracks, whose on-track rows are
+    `track`): enables the jump test at the ends of a slow stretch; without it that test is skipped.
+    """
     if track.height == 0:
         return []
     smooth = track.select(pl.col("spd").rolling_median(params.smooth_points, center=True, min_samples=1)
@@ -22,16 +72,27 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
     slow = smooth < params.max_speed_kn
     if params.class_a_only and "msg_type" in track.columns:
         slow &= track["msg_type"].is_in([1, 2, 3]).fill_null(False).to_numpy()
+    slow &= ~_explained_by_status(track, params)
     cand = np.flatnonzero(slow)
     away = np.zeros(t.size, bool)
     away[cand] = ~near_any_port(track["lat"].to_numpy()[cand], track["lon"].to_numpy()[cand], ports,
                                 params.min_port_distance_km, edge=True)
     seg = segment_ids(track)
     brk = new_segment(seg)
+    # stretches: slow at sea within one segment, whatever the silences inside; the jump test is on their ends
+    st_a, st_b = runs(slow & away, brk)
+    jumped = np.zeros(st_a.size, bool)
+    if fixes is not None and st_a.size:
+        if int(fixes["on_track"].sum()) != track.height:
+            raise ValueError("loitering: `fixes` must be the tracks whose on-track rows are `track`")
+        j_in, j_out = _jumps(fixes, params)
+        jumped = j_in[st_a] | j_out[st_b - 1]
     brk[1:] |= np.diff(t) > params.max_report_gap_h * HOUR_MS
     starts, stops = runs(slow & away, brk)
     keep = []
     for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+        if jumped[int(np.searchsorted(st_a, a, side="right")) - 1]:
+            continue
         end = int(t[b]) if b < t.size and seg[b] == seg[a] and t[b] - t[b - 1] <= params.max_report_gap_h * HOUR_MS \
             else int(t[b - 1]) + 1000
         if end - t[a] >= params.min_duration_h * HOUR_MS:
@@ -39,19 +100,24 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
     pts = point_rows(track, [sample_idx(a, b) for a, b, _ in keep])
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
     spd = track["spd"].to_numpy()
+    nav = track["nav_status"].to_numpy() if "nav_status" in track.columns else None
     out = []
     for (a, b, end), ev in zip(keep, pts, strict=True):
         hours = (end - t[a]) / HOUR_MS
-        from sanctionwatch.geo.distance import haversine_km
-
         span = float(haversine_km(lat[a], lon[a], lat[b - 1], lon[b - 1]))
+        status = {}
+        if nav is not None:
+            codes, counts = np.unique(np.asarray(pl.Series(nav[a:b]).fill_null(-1).to_numpy()), return_counts=True)
+            status = {("unknown" if c < 0 else str(int(c))): int(k) for c, k in zip(codes, counts, strict=True)}
         out.append(event("loitering", int(mmsi[a]), int(t[a]), end, lat=float(np.median(lat[a:b])),
                          lon=float(np.median(lon[a:b])), confidence=min(0.95, 0.6 + 0.05 * hours),
                          rule=f"median-smoothed speed < {params.max_speed_kn} kn for {hours:.1f} h "
                               f"(>= {params.min_duration_h} h), > {params.min_port_distance_km} km from any port area",
                          hours=round(hours, 2), n_positions=b - a, mean_speed_kn=round(float(np.nanmean(spd[a:b])), 2),
-                         net_displacement_km=round(span, 2), positions=ev,
+                         net_displacement_km=round(span, 2), nav_status_reported=status, positions=ev,
                          thresholds={"max_speed_kn": params.max_speed_kn, "min_duration_h": params.min_duration_h,
                                      "min_port_distance_km": params.min_port_distance_km,
-                                     "max_report_gap_h": params.max_report_gap_h}))
+                                     "max_report_gap_h": params.max_report_gap_h,
+                                     "explained_nav_status": [int(c) for c in params.explained_nav_status],
+                                     "jump_speed_factor": params.jump_speed_factor}))
     return out

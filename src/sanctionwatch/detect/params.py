@@ -109,8 +109,22 @@ class LoiteringParams:
     # ships >= 300 GT): their slow hours are leisure or fishing, not cargo transfers.
     class_a_only: bool = True
     # A vessel slow in an encounter is explained by the encounter (GFW: loitering = encounter with no
-    # visible partner), so loitering overlapping an encounter of the same vessel by this share is not reported.
-    max_encounter_overlap: float = 0.5
+    # visible partner), so loitering overlapping an encounter of the same vessel by more than this share of its
+    # hours is not reported. 0 = any overlap: on sparse or noisy tracks the encounter found is often only part
+    # of the time alongside (interpolation bounds), the rest of the same stop is not a second, partner-less event.
+    max_encounter_overlap: float = 0.0
+    # Reported navigational status (ITU-R M.1371 msg 1-3) that explains slow movement at sea: 7 = engaged in
+    # fishing (trawling/drifting on grounds is slow by nature). Not 1 'at anchor' or 5 'moored': ship-to-ship
+    # transfers are made at anchor or moored alongside (e.g. the Laconian Gulf and Skagen STS areas), so those
+    # statuses are what a transfer looks like, not an explanation. Judged per fix over smooth_points (median).
+    explained_nav_status: tuple[int, ...] = (7,)
+    # Jump test at the ends of a slow stretch: the vessel's neighbouring fix (any track segment) must be reachable
+    # at jump_speed_factor x max(its fastest reported SOG, jump_min_speed_kn) plus jump_noise_km; else one side
+    # is not this ship (fake drift broadcast while the hull is elsewhere, or a second hull on the MMSI).
+    jump_speed_factor: float = 1.25  # SOG is the speed over ground itself; 25 % for acceleration between fixes
+    jump_min_speed_kn: float = 12.0  # a ship seen only slow may still steam at a merchant service speed
+    jump_noise_km: float = 1.0  # = TrackParams.noise_km (GNSS error + reporting latency)
+    jump_max_sog_kn: float = 50.0  # = TrackParams.max_speed_kn: faster SOG values are sensor errors, ignored
 
 
 @dataclass(frozen=True)

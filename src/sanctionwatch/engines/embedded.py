@@ -36,7 +36,8 @@ from sanctionwatch.detect.spoofing import spoofing
 from sanctionwatch.detect.tracks import all_fixes, build_tracks, main_track
 from sanctionwatch.store.layout import Store, write_tracks
 
-POSITION_COLS = ["ts", "mmsi", "lat", "lon", "sog", "msg_type", "source", "src_line"]
+# nav_status: loitering reads the reported navigational status (ITU-R M.1371; 7 = engaged in fishing)
+POSITION_COLS = ["ts", "mmsi", "lat", "lon", "sog", "msg_type", "nav_status", "source", "src_line"]
 REPORT_COLS = ["ts", "mmsi", "imo", "name", "callsign", "destination", "source", "src_line"]
 
 
@@ -66,7 +67,7 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
     main = main_track(tracks, params.track)
     calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms)
     ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms, ports, areas, params.area)
-    ev += loitering(main, ports, params.loitering)
+    ev += loitering(main, ports, params.loitering, tracks)
     ev += spoofing(tracks, params.spoofing, params.track, report)
     ev += sanctioned_areas(main, areas, params.area, calls)
     return ev, main, tracks, report
