@@ -336,3 +336,62 @@ def test_crlf_and_bom_give_the_same_rows(shared_data: Path) -> None:
     p2, r2, rej, c = read_all(crlf, chunk_bytes=100_000)
     assert rej == [] and c["n"]["lines"] == 8690
     assert p1.equals(p2) and r1.equals(r2)
+
+
+# ---- RFC 4180: line breaks inside quoted fields ---------------------------------------------------------------
+def _with_quoted_newlines(path: Path, rows: dict[int, str]) -> tuple[bytes, list[list[str]]]:
+    """The MarineCadastre sample with the vessel name of the given file lines replaced by a quoted text holding
+    line breaks; also the expected rows (csv module)."""
+    header, rows_in = csv_rows(path)
+    col = header.index("VesselName")
+    for n, name in rows.items():
+        rows_in[n - 2][col] = name
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")  # quotes exactly the fields that need it
+    w.writerow(header)
+    w.writerows(rows_in)
+    return buf.getvalue().encode(), rows_in
+
+
+def test_quoted_newline_in_a_field_is_one_record(shared_data: Path) -> None:
+    """A quoted field holding a line break (RFC 4180) was two bad rows; now it is one record on its first
+    line, the value keeps the break (trailing-space/`@` rules apply as to any name), later rows keep their file
+    lines, and every line is accounted for (header + records + rejected + continuation lines)."""
+    names = {5: "SEA\nSTAR", 40: "MULTI\r\nLINE\nNAME", 41: '"QUOTED"\nAGAIN'}
+    data, rows = _with_quoted_newlines(shared_data / NY, names)
+    n_phys = data.count(b"\n")
+    for chunk in (1 << 20, 3_000, 700):  # small chunks put a record across a chunk boundary
+        pos, rep, rej, c = read_all(data, chunk_bytes=chunk)
+        assert rej == [], chunk
+        assert pos.height == len(rows) == 8689
+        assert c["skipped"]["continuation_line"] == 4
+        assert c["n"]["lines"] == n_phys == 1 + pos.height + c["skipped"]["continuation_line"]
+        # file line of each row: first line of its record
+        line_of_row = [2]
+        for r in rows[:-1]:
+            line_of_row.append(line_of_row[-1] + 1 + sum(f.count("\n") for f in r))
+        assert pos["src_line"].to_list() == line_of_row
+        got = dict(zip(rep["src_line"].to_list(), rep["name"].to_list(), strict=True))
+        assert got[line_of_row[5 - 2]] == "SEA\nSTAR" and got[line_of_row[40 - 2]] == "MULTI\r\nLINE\nNAME"
+        assert got[line_of_row[41 - 2]] == '"QUOTED"\nAGAIN'
+
+
+def test_quoted_newline_record_rejected_whole_and_stray_quote_costs_one_line(shared_data: Path) -> None:
+    """A multi-line record with a bad value is quarantined as its full text; an unbalanced quote does not swallow
+    the lines after it (a record may span at most MAX_RECORD_BYTES)."""
+    header, rows = csv_rows(shared_data / NY)
+    lines = (shared_data / NY).read_text().splitlines()
+    col = header.index("VesselName")
+    bad = list(rows[10])
+    bad[col] = "TWO\nLINES"
+    bad[header.index("MMSI")] = "1234567890"  # out of range -> bad_mmsi
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(bad)
+    stray = lines[30].replace(lines[30].split(",")[7], '"UNCLOSED', 1)
+    text = "\n".join(lines[:11]) + "\n" + buf.getvalue() + "\n".join(lines[12:30]) + "\n" + stray + "\n" \
+        + "\n".join(lines[31:2000]) + "\n"
+    pos, _, rej, c = read_all(text.encode(), chunk_bytes=50_000)
+    assert [(r.line, r.reason) for r in rej] == [(12, "bad_mmsi"), (32, "bad_row")]
+    assert rej[0].raw == buf.getvalue().rstrip("\n") and rej[1].raw == stray
+    assert pos.height == 1999 - 2
+    assert c["n"]["lines"] == 2001 == 1 + pos.height + len(rej) + c["skipped"]["continuation_line"]

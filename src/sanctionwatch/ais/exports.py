@@ -4,7 +4,8 @@ Each format is recognised by its header (`sniff`) and read in chunks of whole li
 (all columns as text), then converted with vectorised Polars expressions into the canonical `positions` and
 `vessel_reports` columns (store/schemas.py units and not-available -> null rules). Rows that cannot be parsed
 (bad number or time, missing MMSI, wrong field count) become `Reject('bad_row', line, raw)`; an MMSI outside
-1..999999999 becomes `Reject('bad_mmsi', ...)`. Nothing is dropped silently. The value mappings (DMA text to
+1..999999999 becomes `Reject('bad_mmsi', ...)`. Nothing is dropped silently. A quoted field may hold line
+breaks (RFC 4180): the record is kept on its first line, its other lines are counted as `continuation_line`. The value mappings (DMA text to
 ITU codes, MarineCadastre's signed COG, Digitraffic's packed ETA) are documented in docs/ingest.md.
 """
 
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from sanctionwatch.ais.batch import TIME_PARAMS, DecodedBatch, Reject
-from sanctionwatch.ais.sources import read_chunks
+from sanctionwatch.ais.sources import MAX_LINE_BYTES, read_chunks
 from sanctionwatch.store.schemas import arrow_schema
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
@@ -170,25 +171,44 @@ def decode_digitraffic_eta(packed: pl.Expr, ts: pl.Expr) -> pl.Expr:
 
 
 # ---- CSV chunking -----------------------------------------------------------------------------------
-class _CsvChunk:
-    """One parsed chunk: text columns, the file line of every row, and rows the parser refused."""
+# RFC 4180: a quoted field may hold line breaks. Such a record may span at most this many bytes (the line limit):
+# beyond it the opening quote is taken as a stray one, so one unbalanced `"` cannot swallow the rest of the file.
+MAX_RECORD_BYTES = MAX_LINE_BYTES
 
-    def __init__(self, df: pl.DataFrame, rejects: list[Reject], lines: int, blank: int, block: bytes, first: int):
+
+class _CsvChunk:
+    """One parsed chunk: text columns, the file line of every row, and rows the parser refused.
+
+    `continued` counts lines that continue a record whose quoted field holds a line break (the record is on its
+    first line; `spans` gives such records' line counts), `carry` is an unfinished quoted record at the end of
+    the block, handed to the next block (its lines are not counted here)."""
+
+    def __init__(self, df: pl.DataFrame, rejects: list[Reject], lines: int, blank: int, block: bytes, first: int,
+                 continued: int = 0, spans: dict[int, int] | None = None, carry: bytes = b""):
         self.df, self.rejects, self.lines, self.blank = df, rejects, lines, blank
-        self._block, self._first = block, first
+        self.continued, self.carry = continued, carry
+        self._block, self._first, self._spans = block, first, spans or {}
 
     def raw_lines(self, lines: pl.Series) -> list[str]:
-        """Verbatim text of the given file lines of this chunk (for the quarantine)."""
+        """Verbatim text of the records starting at the given file lines of this chunk (for the quarantine)."""
         buf = np.frombuffer(self._block, dtype=np.uint8)
         ends = np.append(np.flatnonzero(buf == 10), len(self._block))
         starts = np.concatenate(([0], ends[:-1] + 1))
-        idx = lines.to_numpy() - self._first
-        return [self._block[starts[i]:ends[i]].decode("utf-8", "surrogateescape").rstrip("\r") for i in idx]
+        out = []
+        for n in lines.to_list():
+            i = n - self._first
+            j = i + self._spans.get(n, 1) - 1
+            out.append(self._block[starts[i]:ends[j]].decode("utf-8", "surrogateescape").rstrip("\r"))
+        return out
 
 
 def _parse_block(block: bytes, names: list[str], first_line: int, include: list[str],
-                 threads: bool = True) -> _CsvChunk:
-    """Parse whole lines with pyarrow (text columns `include`); wrong field counts become bad_row rejects."""
+                 threads: bool = True, last: bool = True) -> _CsvChunk:
+    """Parse whole lines with pyarrow (text columns `include`); wrong field counts become bad_row rejects.
+
+    Blocks pyarrow cannot map one row per line (a quoted field holding a line break, a stray quote) and blocks
+    that may end inside a quoted record (`last` False and a refused last line with a quote) go to the
+    line-by-line parser, which joins quoted line breaks (RFC 4180)."""
     refused: list[tuple[int | None, str]] = []
 
     def on_invalid(row) -> str:
@@ -206,14 +226,15 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
                                                  quoted_strings_can_be_null=False),
         )
     except pa.ArrowInvalid:
-        return _parse_block_slow(block, names, first_line, include)
+        return _parse_block_slow(block, names, first_line, include, last)
     if any(n is None for n, _ in refused):  # multi-threaded parsing may not know row numbers: redo serially
-        return _parse_block(block, names, first_line, include, threads=False)
+        return _parse_block(block, names, first_line, include, threads=False, last=last)
     bad_idx = np.array(sorted(int(n or 0) for n, _ in refused), dtype=np.int64)
     all_idx = np.arange(1, n_lines + 1, dtype=np.int64)
     row_lines = np.setdiff1d(all_idx, bad_idx, assume_unique=True) + (first_line - 1)
-    if len(row_lines) != table.num_rows:
-        return _parse_block_slow(block, names, first_line, include)
+    open_end = not last and len(bad_idx) and bad_idx[-1] == n_lines and '"' in refused[-1][1]
+    if len(row_lines) != table.num_rows or open_end:
+        return _parse_block_slow(block, names, first_line, include, last)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
     df = df.with_columns(pl.Series("__line", row_lines))
@@ -225,33 +246,77 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
     return _CsvChunk(df, rejects, n_lines, n_blank, block, first_line)
 
 
-def _parse_block_slow(block: bytes, names: list[str], first_line: int, include: list[str]) -> _CsvChunk:
-    """Fallback for blocks pyarrow cannot frame (stray quotes): the csv module line by line, errors only."""
+def _quoted_record(text_lines: list[str], i: int, n_fields: int) -> tuple[list[str], int] | None:
+    """A record starting at line `i` whose quoted field holds line breaks: (fields, lines used), else None.
+
+    Lines are joined while the csv module says the record ends inside quotes, up to MAX_RECORD_BYTES; the
+    joined record must have the header's field count (else the first line alone is the bad row)."""
+    acc = text_lines[i]
+    for j in range(i + 1, len(text_lines)):
+        acc += "\n" + text_lines[j]
+        if len(acc) > MAX_RECORD_BYTES:
+            return None
+        try:
+            fields = next(csv.reader([acc.removesuffix("\r")], strict=True))
+        except csv.Error as e:
+            if "unexpected end of data" in str(e):
+                continue  # still inside the quoted field
+            return None
+        return (fields, j - i + 1) if len(fields) == n_fields else None
+    return [], len(text_lines) - i  # still open at the end of the block (fields unknown)
+
+
+def _parse_block_slow(block: bytes, names: list[str], first_line: int, include: list[str],
+                      last: bool = True) -> _CsvChunk:
+    """Fallback for blocks pyarrow cannot frame one row per line: the csv module line by line.
+
+    A line that ends inside a quoted field is joined with the following lines into one record (RFC 4180),
+    bounded by MAX_RECORD_BYTES; a record still open at the end of a block that is not the last is carried
+    into the next block. A line that is not a record (a stray quote, a wrong field count) is one bad_row."""
     rows: list[list[str]] = []
     lines: list[int] = []
     rejects: list[Reject] = []
-    blank = 0
-    text_lines = block.decode("utf-8", "replace").split("\n")
+    spans: dict[int, int] = {}
+    blank = continued = 0
+    carry = b""
+    text_lines = block.decode("utf-8", "surrogateescape").split("\n")
     if text_lines and text_lines[-1] == "":
         text_lines.pop()
-    for i, raw in enumerate(text_lines):
-        raw = raw.rstrip("\r")
+    n_lines = len(text_lines)
+    i = 0
+    while i < n_lines:
+        raw = text_lines[i].rstrip("\r")
         if raw == "":
             blank += 1
+            i += 1
             continue
+        used = 1
         try:
             fields = next(csv.reader([raw], strict=True))
-        except csv.Error:
+        except csv.Error as e:
             fields = []
+            if "unexpected end of data" in str(e) and (got := _quoted_record(text_lines, i, len(names))):
+                fields, used = got
+                if not fields:  # open at the end of the block
+                    if not last:
+                        carry = "\n".join(text_lines[i:]).encode("utf-8", "surrogateescape") + b"\n"
+                        n_lines = i
+                        break
+                    used = 1
         if len(fields) != len(names):
             rejects.append(Reject(first_line + i, "bad_row", raw))
+            i += 1
             continue
         rows.append(fields)
         lines.append(first_line + i)
+        if used > 1:
+            spans[first_line + i] = used
+            continued += used - 1
+        i += used
     cols = {n: [r[j] for r in rows] for j, n in enumerate(names) if n in include}
     df = pl.DataFrame(cols, schema=dict.fromkeys(include, pl.String)).with_columns(
         pl.Series("__line", lines, dtype=pl.Int64))
-    return _CsvChunk(df, rejects, len(text_lines), blank, block, first_line)
+    return _CsvChunk(df, rejects, n_lines, blank, block, first_line, continued, spans, carry)
 
 
 def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], required: tuple[str, ...],
@@ -263,7 +328,11 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], req
     include: list[str] = []
     names: list[str] | None = None
     next_line = 1
-    for block in read_chunks(stream, chunk_bytes):
+    carry = b""
+    blocks = read_chunks(stream, chunk_bytes)
+    block = next(blocks, None)
+    while block is not None:
+        following = next(blocks, None)  # one block of lookahead: only the last block may not carry a record
         if names is None:
             cut = block.find(b"\n")
             header, block = (block, b"") if cut < 0 else (block[:cut], block[cut + 1:])
@@ -272,11 +341,19 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], req
             next_line = 2
             _require(names, required, fmt)
             include = [c for c in wanted if c in names]
-            if not block:
-                continue
-        chunk = _parse_block(block, names, next_line, include)
-        next_line += chunk.lines
-        yield names, chunk
+        block, carry = carry + block, b""
+        if block:
+            chunk = _parse_block(block, names, next_line, include, last=following is None)
+            next_line += chunk.lines
+            carry = chunk.carry
+            yield names, chunk
+        block = following  # the last block (following None) is parsed with last=True and carries nothing
+
+
+def _line_counts(ch: _CsvChunk) -> Counter:
+    """Lines of a chunk that are no record of their own: blank lines, and lines continuing a record whose quoted
+    field holds a line break (so lines = header + records + rejected + these)."""
+    return Counter({k: n for k, n in (("blank_line", ch.blank), ("continuation_line", ch.continued)) if n})
 
 
 def _require(names: list[str], needed: tuple[str, ...], fmt: str) -> None:
@@ -436,7 +513,7 @@ def _read_marinecadastre(stream: BinaryIO, chunk_bytes: int) -> Iterator[Decoded
         rep = ok.filter(_has_static()).with_columns(
             pl.when(pl.col("msg_type") == 18).then(24).otherwise(5).cast(pl.Int8).alias("msg_type"))
         rep = _dedupe_static(rep.select(*_REP_COLS, "__line"), state).select(*_REP_COLS, *_PROV)
-        skipped = Counter({"blank_line": ch.blank}) if ch.blank else Counter()
+        skipped = _line_counts(ch)
         by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
         yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,
                      skipped)
@@ -528,8 +605,7 @@ def _read_dma(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
         skipped.update(_unmapped(c, "Ship type", DMA_SHIP_TYPE, ("undefined",)))
         skipped.update(_unmapped(c, "Cargo type", DMA_CARGO_DIGIT, ("no additional information",
                                                                     "reserved for future use")))
-        if ch.blank:
-            skipped["blank_line"] += ch.blank
+        skipped.update(_line_counts(ch))
         known = ok.filter(pl.col("msg_type").is_not_null())
         pos = known.select(*_POS_COLS, *_PROV)
         rep = known.filter(pl.col("__static").is_not_null() & _has_static()).with_columns(
@@ -587,8 +663,7 @@ def _read_sat_csv(stream: BinaryIO, chunk_bytes: int) -> Iterator[DecodedBatch]:
         by_type = Counter({int(k): n for k, n in ok["msg_type"].value_counts().iter_rows()})
         used = set(POSITION_TYPES) | set(STATIC_TYPES)
         skipped: Counter = Counter({k: n for k, n in by_type.items() if k not in used})
-        if ch.blank:
-            skipped["blank_line"] += ch.blank
+        skipped.update(_line_counts(ch))
         yield _batch(pos, rep, _by_line(ch.rejects + rejects), ch.lines + (1 if first else 0), ok.height, by_type,
                      skipped)
         first = False
