@@ -96,6 +96,41 @@ def status(message: str) -> Any:
     return _spin()
 
 
+def progress_callback(message: str) -> Any:
+    """Context manager yielding a `progress(stage, done, total)` callback (sanctionwatch.progress) for a
+    library call: on a terminal each stage is a transient bar (done/total, elapsed, ETA) on stderr; when bars
+    are off (--quiet, piped) it yields None, so the library reports nothing, and `message` is printed once
+    as a plain status line unless --quiet."""
+    import contextlib
+
+    if not show_progress():
+        note(message)
+        return contextlib.nullcontext()
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    @contextlib.contextmanager
+    def _bars() -> Any:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def update(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            yield update
+
+    return _bars()
+
+
 def _metavar_for(param: Any) -> str | None:
     """A reader's metavar for an option typer would show as a Python type (`<bool>`, `<list[str]>`, `<int>`)."""
     shown = param.display_type_rich(ctx=None) if param.metavar is None else None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from sanctionwatch.cli.common import console, fail, status
+from sanctionwatch.cli.common import console, fail, progress_callback
 
 
 def simulate(
@@ -51,9 +51,9 @@ def simulate(
              "coverage_holes": holes or None}
     params = replace(DEFAULT, noise=replace(DEFAULT.noise, **{k: v for k, v in given.items() if v is not None}))
     try:
-        with status(f"simulating {preset}: voyages, behaviours, AIS messages"):
+        with progress_callback(f"simulating {preset}: voyages, behaviours, AIS messages") as progress:
             summary = run(preset, out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv,
-                          params=params, regime=regime)
+                          params=params, regime=regime, progress=progress)
     except (ValueError, KeyError, OSError) as e:
         fail(str(e))
         return

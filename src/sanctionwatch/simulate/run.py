@@ -12,6 +12,7 @@ import orjson
 
 from sanctionwatch import __version__
 from sanctionwatch.geo.areas import load_areas
+from sanctionwatch.progress import ProgressFn, report, steps
 from sanctionwatch.simulate import labels as lb
 from sanctionwatch.simulate.emit import CsvEmitter, NmeaEmitter, open_out, quantise
 from sanctionwatch.simulate.params import DEFAULT, SimParams, with_regime
@@ -94,13 +95,15 @@ def build_labels(w: World, emitted: dict[str, dict[str, np.ndarray]], statics: d
     return sorted(out, key=lambda d: (d["start_epoch"] or 0, d["type"], d["mmsi"] or 0, d["id"]))
 
 
-def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str, write_csv: bool = True) -> dict:
-    """Emit a built world to out_dir and return the run summary."""
+def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str, write_csv: bool = True,
+                   progress: ProgressFn | None = None) -> dict:
+    """Emit a built world to out_dir and return the run summary (`progress`: vessels emitted, labels, position
+    rows written; sanctionwatch.progress)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     emitted: dict[str, dict[str, np.ndarray]] = {}
     statics: dict[str, np.ndarray] = {}
     pos_t, stat_t = [], []
-    for v in w.vessels:
+    for v in steps(progress, "simulate: vessels", w.vessels):
         em = v.emitted()
         if len(em["ts"]) and em["ts"][-1] >= w.t1:  # a leg still under way at the end: no report after the period
             em = {c: x[em["ts"] < w.t1] for c, x in em.items()}
@@ -113,7 +116,9 @@ def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str,
         stat_t.append(s)
     pos = _concat_sorted(pos_t)
     stat = _concat_sorted(stat_t)
+    report(progress, "simulate: labels", 0, 1)
     labels = build_labels(w, emitted, statics)
+    report(progress, "simulate: labels", 1, 1)
     rng = np.random.default_rng([seed, 7])
     nmea_path = out_dir / ("traffic.nmea.gz" if gz else "traffic.nmea")
     csv_path = out_dir / "traffic.csv"
@@ -124,6 +129,8 @@ def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str,
         if write_csv:
             em_c = CsvEmitter(stack.enter_context(open(stack.enter_context(atomic_path(csv_path)), "wb")))
         edges = np.unique(np.concatenate([pos["ts"][::CHUNK_ROWS], [pos["ts"][-1] + 1]]))
+        done = 0
+        report(progress, "simulate: writing position rows", 0, len(pos["ts"]))
         for lo, hi in itertools.pairwise(edges):
             pm = (pos["ts"] >= lo) & (pos["ts"] < hi)
             sm = (stat["ts"] >= lo) & (stat["ts"] < hi)
@@ -131,6 +138,8 @@ def write_scenario(w: World, out_dir: Path, *, gz: bool, seed: int, preset: str,
             em_n.write(pb, {c: x[sm] for c, x in stat.items()})
             if em_c:
                 em_c.write(pb)
+            done += len(pb["ts"])
+            report(progress, "simulate: writing position rows", done, len(pos["ts"]))
     with atomic_path(out_dir / "labels.jsonl") as tmp:
         tmp.write_bytes(b"".join(orjson.dumps(x) + b"\n" for x in labels))
     st = em_n.stats
@@ -157,11 +166,13 @@ def _count(labels: list[dict], *, control: bool) -> dict[str, int]:
 
 def run(preset: str, out_dir: str | Path, *, seed: int = 0, vessels: int | None = None, days: float | None = None,
         messages: int | None = None, gz: bool = False, csv: bool = True, params: SimParams = DEFAULT,
-        regime: str | None = None) -> dict:
+        regime: str | None = None, progress: ProgressFn | None = None) -> dict:
     """Generate a preset into out_dir; returns the summary (also written to summary.json).
 
     `regime` (params.REGIMES: dense, satellite, mixed, each optionally '-noisy') sets who hears the
     transponder; the scenario itself (tracks, behaviours, labels' ground truth) is the same in every regime.
+    `progress(stage, done, total)` is told each stage's advance (sanctionwatch.progress); output is the same
+    with or without it.
     """
     out = Path(out_dir)
     if regime is not None:
@@ -171,10 +182,13 @@ def run(preset: str, out_dir: str | Path, *, seed: int = 0, vessels: int | None 
             raise ValueError("coverage regimes apply to the regional presets, not 'global'")
         from sanctionwatch.simulate.world_global import run_global
 
-        return run_global(out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv, params=params)
+        return run_global(out, seed=seed, vessels=vessels, days=days, messages=messages, gz=gz, csv=csv, params=params,
+                          progress=progress)
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {sorted([*PRESETS, 'global'])}")
     if messages is not None:
         raise ValueError("--messages applies to the 'global' preset; size other presets with --vessels/--days")
+    report(progress, "simulate: building the world", 0, 1)
     w = PRESETS[preset](params, seed, vessels, days)
-    return write_scenario(w, out, gz=gz, seed=seed, preset=preset, write_csv=csv)
+    report(progress, "simulate: building the world", 1, 1)
+    return write_scenario(w, out, gz=gz, seed=seed, preset=preset, write_csv=csv, progress=progress)

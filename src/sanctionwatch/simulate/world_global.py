@@ -20,6 +20,7 @@ import orjson
 
 from sanctionwatch import __version__
 from sanctionwatch.geo.distance import haversine_km
+from sanctionwatch.progress import ProgressFn, report
 from sanctionwatch.simulate import kinematics as kin
 from sanctionwatch.simulate.emit import CsvEmitter, NmeaEmitter, open_out, quantise
 from sanctionwatch.simulate.identity import IdentityFactory, messy_destination
@@ -309,13 +310,16 @@ class Fleet:
 
 
 def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None, messages: int | None, gz: bool,
-               csv: bool, params: SimParams, gp: GlobalParams | None = None) -> dict:
-    """Stream the global world into out/ until `messages` (default 1M) or `days` are reached."""
+               csv: bool, params: SimParams, gp: GlobalParams | None = None, progress: ProgressFn | None = None
+               ) -> dict:
+    """Stream the global world into out/ until `messages` (default 1M) or `days` are reached (`progress`:
+    messages written of the target, else simulated seconds of `days`; sanctionwatch.progress)."""
     gp = gp or GlobalParams()
     t_start = time.perf_counter()
     rng = np.random.default_rng([seed, 42])
     target = messages if messages is not None else (None if days else 1_000_000)
     n = vessels or max(500, int((target or 1_000_000) // 2_000))
+    report(progress, "simulate: routes and fleet", 0, 1)
     lib = build_routes(rng, gp)
     if not len(lib.length):
         raise ValueError("no usable routes for the global preset: " + "; ".join(lib.skipped))
@@ -323,6 +327,7 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
     t_end = t0 + days * 86400 if days else np.inf
     fleet = Fleet(n, lib, rng, params, gp, t0)
     t_build = time.perf_counter() - t_start
+    report(progress, "simulate: routes and fleet", 1, 1)
     window = float(np.clip(gp.batch_messages / (n * 0.08), 30, 3600))
     out.mkdir(parents=True, exist_ok=True)
     nmea_path = out / ("traffic.nmea.gz" if gz else "traffic.nmea")
@@ -338,6 +343,10 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
             em_c = CsvEmitter(stack.enter_context(open(stack.enter_context(atomic_path(out / "traffic.csv")), "wb")))
         lab = stack.enter_context(open(stack.enter_context(atomic_path(out / "labels.jsonl")), "wb"))
         cut = None
+        if target is not None:
+            report(progress, "simulate: messages", 0, target)
+        else:
+            report(progress, "simulate: simulated seconds", 0, int(t_end - t0))
         while t < t_end and (target is None or written < target):
             hi = min(t + window, t_end)
             pos, stat, calls, gaps = fleet.step(t, hi)
@@ -355,6 +364,12 @@ def run_global(out: Path, *, seed: int, vessels: int | None, days: float | None,
                 lab.write(orjson.dumps(_gap_label(fleet, vi, s0, e0)) + b"\n")
                 n_gaps += 1
             t = hi
+            if target is not None:
+                report(progress, "simulate: messages", min(written, target), target)
+            else:
+                report(progress, "simulate: simulated seconds", int(t - t0), int(t_end - t0))
+        if target is not None and written < target:  # --days ended the run first: the stage is complete
+            report(progress, "simulate: messages", written, written)
         last_ts = em_n.stats.ts_max or int(t)
         for vi in np.flatnonzero(fleet.call_port >= 0):  # calls still open at the end of the data
             if cut is not None and fleet.call_start[vi] > cut:

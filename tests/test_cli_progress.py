@@ -1,0 +1,116 @@
+"""Progress from long library calls (sanctionwatch.progress) and its rendering in the CLI (issue 14).
+
+Library functions call `progress(stage, done, total)`; every stage's `done` must rise monotonically and end at
+its `total`, and the output must not depend on whether a callback is given. The CLI draws a transient bar per
+stage on a terminal and nothing with --quiet or when piped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sanctionwatch.cli import common
+from sanctionwatch.cli.main import app
+
+SMALL = {"vessels": 2, "days": 0.5}  # a small smoke scenario: every stage still runs
+
+
+class Recorder:
+    """A progress callback that keeps every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, int]] = []
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.calls.append((stage, done, total))
+
+    def stages(self) -> list[str]:
+        return list(dict.fromkeys(s for s, _, _ in self.calls))
+
+    def check(self) -> None:
+        """Each stage: done never falls, the total never changes, the last call has done == total."""
+        assert self.calls, "no progress reported"
+        for s in self.stages():
+            mine = [(d, t) for st, d, t in self.calls if st == s]
+            done = [d for d, _ in mine]
+            assert done == sorted(done), (s, done)
+            assert len({t for _, t in mine}) == 1, (s, mine)
+            assert done[-1] == mine[-1][1], (s, mine[-1])
+            assert all(0 <= d <= t for d, t in mine), (s, mine)
+
+
+def _files(d: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(d.iterdir()) if p.name != "summary.json"}
+
+
+def test_simulate_reports_progress_and_output_is_unchanged(tmp_path):
+    from sanctionwatch.simulate import run
+
+    rec = Recorder()
+    with_cb = run("smoke", tmp_path / "a", seed=2, csv=True, progress=rec, **SMALL)
+    without = run("smoke", tmp_path / "b", seed=2, csv=True, **SMALL)
+    rec.check()
+    assert rec.stages() == ["simulate: building the world", "simulate: vessels", "simulate: labels",
+                            "simulate: writing position rows"]
+    by = {s: t for s, _, t in rec.calls}
+    assert by["simulate: vessels"] == with_cb["vessels"]
+    assert by["simulate: writing position rows"] == with_cb["position_reports"]
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")  # byte-identical with and without a callback
+    assert {k: v for k, v in with_cb.items()} == without
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """Pretend stderr/stdout are a terminal and record what the CLI's stderr console draws."""
+    buf = io.StringIO()  # the one stderr console every CLI module shares, drawn into a buffer as a terminal
+    monkeypatch.setattr(common.console, "file", buf)
+    monkeypatch.setattr(common.console, "_force_terminal", True)
+    monkeypatch.setattr(common.console, "is_interactive", True)
+    monkeypatch.setattr(common, "show_progress", lambda: not common.QUIET)
+    yield buf
+    common.set_quiet(False)
+
+
+def test_progress_callback_draws_one_bar_per_stage_on_a_terminal(terminal):
+    with common.progress_callback("working") as cb:
+        assert cb is not None
+        for i in range(11):
+            cb("stage one", i, 10)
+        cb("stage two", 3, 3)
+    out = terminal.getvalue()
+    assert "stage one" in out and "10/10" in out and "stage two" in out and "3/3" in out
+
+
+def test_progress_callback_is_none_and_silent_when_quiet(terminal):
+    common.set_quiet(True)
+    with common.progress_callback("working") as cb:
+        assert cb is None  # the library then reports nothing
+    assert terminal.getvalue() == ""
+
+
+def test_progress_callback_when_piped_is_one_status_line(monkeypatch):
+    buf = io.StringIO()
+    monkeypatch.setattr(common.console, "file", buf)
+    common.set_quiet(False)
+    with common.progress_callback("working on it") as cb:  # CliRunner-free: pytest's stdout is not a TTY
+        assert cb is None
+    assert buf.getvalue().strip() == "working on it"
+
+
+def test_simulate_cli_draws_bars_on_a_terminal_and_none_with_quiet(terminal, tmp_path):
+    args = ["simulate", "smoke", "--out", str(tmp_path / "t"), "--no-csv", "--vessels", "2", "--days", "0.5"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    drawn = terminal.getvalue()
+    assert "simulate: writing position rows" in drawn and "━" in drawn
+    terminal.seek(0)
+    terminal.truncate()
+    r = CliRunner().invoke(app, ["--quiet", *args[:3], str(tmp_path / "q"), *args[4:]])
+    assert r.exit_code == 0, r.output
+    assert terminal.getvalue() == "" and r.stderr == ""
+    assert json.loads(r.stdout)["preset"] == "smoke"  # machine output alone on stdout
