@@ -114,3 +114,53 @@ def test_simulate_cli_draws_bars_on_a_terminal_and_none_with_quiet(terminal, tmp
     assert r.exit_code == 0, r.output
     assert terminal.getvalue() == "" and r.stderr == ""
     assert json.loads(r.stdout)["preset"] == "smoke"  # machine output alone on stdout
+
+
+@pytest.fixture(scope="module")
+def smoke_store(tmp_path_factory):
+    """A small simulated store (smoke preset, NMEA ingested)."""
+    from sanctionwatch.ais.ingest import ingest
+    from sanctionwatch.simulate import run
+    from sanctionwatch.store import Store
+
+    tmp = tmp_path_factory.mktemp("progress")
+    summary = run("smoke", tmp / "scen", seed=1, csv=False)
+    st = Store(tmp / "store")
+    list(ingest(st, [str(tmp / "scen" / summary["files"]["nmea"])]))
+    return st
+
+
+def test_detect_reports_rows_and_results_do_not_depend_on_partitions(smoke_store, monkeypatch):
+    from sanctionwatch.engines import embedded
+
+    pos, rep = embedded.load(smoke_store)
+    rec = Recorder()
+    table, report = embedded.detect(pos, rep, threads=2, progress=rec)
+    rec.check()
+    rows = [t for s, _, t in rec.calls if s.startswith("detect: per-vessel")]
+    assert rows and rows[0] == pos.height  # the bar counts position rows
+    assert len([c for c in rec.calls if c[0].startswith("detect: per-vessel")]) > 2  # finer than one per thread
+    monkeypatch.setattr(embedded, "PARTS_PER_THREAD", 1)  # the old partitioning, no callback
+    table1, report1 = embedded.detect(pos, rep, threads=2)
+    assert table.num_rows > 0 and table.equals(table1)
+    assert {k: v for k, v in report.items() if k != "timings"} == {k: v for k, v in report1.items() if k != "timings"}
+
+
+def test_detect_run_progress_covers_read_and_write(smoke_store):
+    from sanctionwatch.engines.embedded import run
+
+    rec = Recorder()
+    run(smoke_store, progress=rec)
+    rec.check()
+    assert rec.stages()[0] == "detect: reading the store" and rec.stages()[-1] == "detect: writing events and tracks"
+
+
+def test_detect_cli_bars_on_a_terminal_none_with_quiet(smoke_store, terminal):
+    r = CliRunner().invoke(app, ["detect", "--store", str(smoke_store.root)])
+    assert r.exit_code == 0, r.output
+    assert "detect: per-vessel detectors" in terminal.getvalue()
+    terminal.seek(0)
+    terminal.truncate()
+    r = CliRunner().invoke(app, ["--quiet", "detect", "--store", str(smoke_store.root)])
+    assert r.exit_code == 0, r.output
+    assert "detect:" not in terminal.getvalue() and "━" not in terminal.getvalue()

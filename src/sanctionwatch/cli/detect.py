@@ -19,7 +19,7 @@ from sanctionwatch.cli.common import (
     master_option,
     parse_bbox,
     parse_time,
-    status,
+    progress_callback,
     store_option,
     store_uri,
 )
@@ -73,8 +73,9 @@ def detect(
 
     if not kernels_cached():
         console.print(f"[dim]{FIRST_RUN_NOTE}[/]")
-    with status("detecting: tracks, gaps, encounters, loitering, port calls, spoofing, identity, destinations"):
-        report = run(st, params, threads=threads)
+    with progress_callback("detecting: tracks, gaps, encounters, loitering, port calls, spoofing, identity, "
+                           "destinations") as progress:
+        report = run(st, params, threads=threads, progress=progress)
     console.print(f"[bold]{report['events']}[/] maritime events from {report['positions']} positions "
                   f"and {report['vessel_reports']} static reports")
     emit_rows(["type", "events"], sorted(report["by_type"].items()), Format.table)

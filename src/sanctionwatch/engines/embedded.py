@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 import polars as pl
@@ -34,6 +34,8 @@ from sanctionwatch.detect.quality import split_invalid
 from sanctionwatch.detect.quality import summary as quality_summary
 from sanctionwatch.detect.spoofing import spoofing
 from sanctionwatch.detect.tracks import all_fixes, build_tracks, main_track
+from sanctionwatch.progress import ProgressFn
+from sanctionwatch.progress import report as report_progress
 from sanctionwatch.store.layout import Store, write_tracks
 
 # nav_status: loitering reads the reported navigational status (ITU-R M.1371; 7 = engaged in fishing)
@@ -99,9 +101,16 @@ def _partitions(df: pl.DataFrame, n: int) -> list[pl.DataFrame]:
     return [df.slice(a, b - a) for a, b in itertools.pairwise(cuts) if b > a]
 
 
+PARTS_PER_THREAD = 4  # vessel partitions per worker thread: finer progress and better balance (uneven
+# partitions otherwise leave a thread idle); results do not depend on the partitioning (detectors are per vessel)
+
+
 def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams = DEFAULT, threads: int = 2,
-           ports: pl.DataFrame | None = None) -> tuple[pa.Table, dict]:
-    """All maritime detectors over in-memory tables: (events table, run report with counts and timings)."""
+           ports: pl.DataFrame | None = None, progress: ProgressFn | None = None) -> tuple[pa.Table, dict]:
+    """All maritime detectors over in-memory tables: (events table, run report with counts and timings).
+
+    `progress(stage, done, total)` (sanctionwatch.progress): position rows through the per-vessel detectors,
+    then the fleet-wide steps (gap coverage, encounters, identity, destinations)."""
     t0 = time.perf_counter()
     explained: dict[str, int] = {}
     ports = ports_table() if ports is None else ports
@@ -110,9 +119,18 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     areas = load_areas()
     data_end = feed_end_ms(positions)
     positions = positions.sort(["mmsi", "ts", "lat", "lon"])  # once; partitions stay sorted
-    parts = _partitions(positions, threads)
+    parts = _partitions(positions, max(1, threads) * PARTS_PER_THREAD)
+    results: list = [None] * len(parts)
+    stage, done = "detect: per-vessel detectors (position rows)", 0
+    report_progress(progress, stage, 0, positions.height)
     with ThreadPoolExecutor(max(1, threads)) as pool:
-        results = list(pool.map(lambda p: vessel_events(p, params, ports, areas, data_end, True), parts))
+        futures = {pool.submit(vessel_events, p, params, ports, areas, data_end, True): i for i, p in enumerate(parts)}
+        for f in as_completed(futures):  # reported from this thread, as partitions finish
+            results[futures[f]] = f.result()
+            done += parts[futures[f]].height
+            report_progress(progress, stage, done, positions.height)
+    fleet = "detect: fleet-wide steps (gap coverage, encounters, identity, destinations)"
+    report_progress(progress, fleet, 0, 4)
     timings = {"vessel_detectors_s": time.perf_counter() - t0}
     events = [e for r in results for e in r[0]]
     main = pl.concat([r[1] for r in results])  # partitions are contiguous MMSI ranges: already sorted
@@ -127,11 +145,13 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
         kept = rate_gaps(gap_ev, coverage_table(tracks, params.gap), params.gap, explained)
         events = [e for e in events if e["type"] != "gap"] + kept
     timings["gap_coverage_s"] = time.perf_counter() - t1
+    report_progress(progress, fleet, 1, 4)
     t1 = time.perf_counter()
     enc = encounters(main, ports, params.encounter)
     events = _drop_explained(events, enc, "loitering", params.loitering.max_encounter_overlap, explained)
     events += enc
     timings["encounters_s"] = time.perf_counter() - t1
+    report_progress(progress, fleet, 2, 4)
     t1 = time.perf_counter()
     n_reports = reports.height
     reports, reports_invalid = split_invalid(reports)
@@ -143,6 +163,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
             if (e["mmsi"], e["other_mmsi"]) not in linked]
     events = _drop_explained(events, [e for e in ids if e["other_mmsi"]], "gap", 0.0, explained, starts_within_ms=3_600_000)
     events += ids
+    report_progress(progress, fleet, 3, 4)
     calls = [e for e in events if e["type"] == "port_call"]
     last_seen = {}
     if main.height:
@@ -151,6 +172,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
                                      params.destination, main.select("mmsi", "t", "lat", "lon"),
                                      sanctioned_targets(ports, params.area, params.destination, areas))
     timings["reports_s"] = time.perf_counter() - t1
+    report_progress(progress, fleet, 4, 4)
     seen: set[str] = set()
     uniq = [e for e in events if not (e["event_id"] in seen or seen.add(e["event_id"]))]  # type: ignore[func-returns-value]
     uniq.sort(key=lambda e: (e["start"], e["type"], e["mmsi"] or 0))
@@ -199,20 +221,26 @@ def _drop_explained(events: list[dict], by: list[dict], type_: str, min_overlap:
     return out
 
 
-def run(store: Store, params: DetectParams = DEFAULT, threads: int = 2) -> dict:
+def run(store: Store, params: DetectParams = DEFAULT, threads: int = 2, progress: ProgressFn | None = None) -> dict:
     """Detect over a store, replace its maritime events atomically and rewrite its per-vessel `tracks` table
-    (positions sorted by vessel: the dashboard's track reads); returns the run report."""
+    (positions sorted by vessel: the dashboard's track reads); returns the run report. `progress`: reading,
+    the detector stages (`detect`), writing (sanctionwatch.progress)."""
     from sanctionwatch.store.events import write_events
 
     t0 = time.perf_counter()
+    report_progress(progress, "detect: reading the store", 0, 1)
     pos, rep = load(store)
+    report_progress(progress, "detect: reading the store", 1, 1)
     read_s = time.perf_counter() - t0
-    table, report = detect(pos, rep, params, threads)
+    table, report = detect(pos, rep, params, threads, progress=progress)
+    report_progress(progress, "detect: writing events and tracks", 0, 2)
     write_events(store, "maritime", table)
+    report_progress(progress, "detect: writing events and tracks", 1, 2)
     t1 = time.perf_counter()
     cols = ["mmsi", "ts", "lat", "lon", "sog", "source", "src_line"]
     write_tracks(store, pos.select(cols).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
                  .to_arrow())
     report["timings"]["tracks_write_s"] = round(time.perf_counter() - t1, 3)
+    report_progress(progress, "detect: writing events and tracks", 2, 2)
     report["timings"]["read_s"] = round(read_s, 3)
     return report
