@@ -34,6 +34,9 @@ class PortCallParams:
     exit_margin_km: float = 1.0  # GFW port visits: entry 3 km, exit 4 km -> 1 km hysteresis
     min_duration_h: float = 1.0  # our floor (GFW has none): shorter dwell is a pilot stop or a pass, not a call
     max_stop_speed_kn: float = 1.0  # at least one report this slow inside: a stop, not a pass (GFW port stop 0.5-1 kn)
+    # A stop seen arriving but never seen leaving (the track ends in port) is a call of unknown length when at
+    # least this many fixes were received inside: one report shows no stay (the simulator's observability rule).
+    min_open_positions: int = 2
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def vessel_events(positions: pl.DataFrame, params: DetectParams = DEFAULT, ports
     tracks, report = build_tracks(positions, params.track, presorted=presorted)
     report.update(invalid)
     main = main_track(tracks, params.track)
-    calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms)
+    calls = port_calls(main, ports, params.port_call, params.area.port_countries, data_end_ms, tracks,
+                       params.track.max_silence_h)
     ev = calls + gaps(all_fixes(tracks), params.gap, data_end_ms, ports, areas, params.area)
     ev += loitering(main, ports, params.loitering, tracks)
     ev += spoofing(tracks, params.spoofing, params.track, report)
