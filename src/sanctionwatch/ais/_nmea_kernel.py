@@ -44,7 +44,27 @@ S_FIRST_TS_CHUNK = 18  # 1 when the first timestamp of the input was seen in thi
 S_MAX_TS = 19       # largest timestamp seen (dedup pruning horizon)
 S_TMIN = 20         # plausible time window (ms), set by the decoder (batch.TIME_PARAMS): earlier/later times
 S_TMAX = 21         #   are quarantined as implausible_time, never stored nor carried to other lines
-N_STATE = 22
+S_PG_LINE = 22      # line of the last $PGHP seen (0 none): a stream with $PGHP lines within PG_WINDOW
+S_PG_LAST_TS = 23   #   takes its sentences' times from that clock (see PG_WINDOW)
+S_PG_RING = 24      # ring slot of the pending $PGHP of S_PG_SET (-1 none)
+N_STATE = 25
+
+# ---- $PGHP <-> sentence matching ------------------------------------------------------------------
+# Gatehouse `$PGHP` lines carry the reception time and, in their last field, the checksum of the sentence
+# they belong to. DMA writes each one just before its sentence; exactEarth satellite files write them
+# before OR after it, up to a few dozen lines away (exact-earth-augmented-3.txt: 3,153 of 3,355 match a
+# sentence within 20 lines, 3,162 within 40). Unmatched $PGHP lines and sentences that got no $PGHP wait in
+# two small rings (PG_RING entries, PG_WINDOW lines) and are paired by checksum, newest first, when the
+# other one arrives. A stream with a $PGHP within PG_WINDOW lines is on the $PGHP clock: a sentence without
+# its own $PGHP takes the last $PGHP time (inferred) rather than its trailing epoch, which in such files is
+# the ground system's later arrival time (a second clock; mixing both made one track jump back and forth).
+PG_WINDOW = 32
+PG_RING = PG_WINDOW
+# ring columns: used, line, ts (PGHP) / global position row (sentence), cs, station (PGHP) / report row,
+# dedup key of the sentence's payload (0 none)
+Q_USED, Q_LINE, Q_TS, Q_CS, Q_AUX, Q_KEY = range(6)
+N_Q = 6
+Q_POS = Q_TS
 
 # ---- fragment slots --------------------------------------------------------------------------------
 N_SLOTS = 64
@@ -53,8 +73,9 @@ MAX_PAYLOAD = 200        # characters per sentence accepted (pyais MAX_PAYLOAD_L
 SLOT_PAY = MAX_FRAGS * MAX_PAYLOAD
 SLOT_RAW = MAX_FRAGS * 256
 # slot int64 columns
-SL_KEY, SL_USED, SL_CNT, SL_GOT, SL_PAYLEN, SL_RAWLEN, SL_TS, SL_TSSRC, SL_STATION, SL_FIRSTLINE = range(10)
-N_SL = 10 + MAX_FRAGS    # + line number of each fragment
+(SL_KEY, SL_USED, SL_CNT, SL_GOT, SL_PAYLEN, SL_RAWLEN, SL_TS, SL_TSSRC, SL_STATION, SL_FIRSTLINE, SL_RXTOD,
+ SL_SIG) = range(12)
+N_SL = 12 + MAX_FRAGS    # + line number of each fragment
 
 # Longest line decoded (bytes): an NMEA sentence is <= 82 characters, tag blocks and receiver suffixes add a few
 # hundred; longer lines are rejected as line_too_long and quarantined cut to this length (bounded memory).
@@ -71,15 +92,23 @@ STATION_BYTES = 48
 STATION_TABLE = 8192
 
 # ---- output columns --------------------------------------------------------------------------------
-# positions int64: ts, src_line ; int32: mmsi, msg_type, heading, nav_status, accuracy, station, nrecv, tssrc
-P64_TS, P64_LINE = range(2)
-P32_MMSI, P32_TYPE, P32_HEADING, P32_NAV, P32_ACC, P32_STATION, P32_NRECV, P32_TSSRC = range(8)
+# positions int64: ts, src_line, rx_time ; int32: mmsi, msg_type, heading, nav_status, accuracy, station, nrecv,
+# tssrc, signal (dBm), rot direction
+P64_TS, P64_LINE, P64_RX = range(3)
+N_P64 = 3
+P32_MMSI, P32_TYPE, P32_HEADING, P32_NAV, P32_ACC, P32_STATION, P32_NRECV, P32_TSSRC, P32_SIG, P32_ROTDIR = range(10)
+N_P32 = 10
 # positions float64: lat, lon, sog, cog, rot
 PF_LAT, PF_LON, PF_SOG, PF_COG, PF_ROT = range(5)
-# reports int64: ts, src_line ; int32 columns:
-R64_TS, R64_LINE = range(2)
+# reports int64: ts, src_line, rx_time ; int32 columns:
+R64_TS, R64_LINE, R64_RX = range(3)
+N_R64 = 3
 (R32_MMSI, R32_TYPE, R32_PART, R32_IMO, R32_SHIPTYPE, R32_BOW, R32_STERN, R32_PORT, R32_STBD, R32_MONTH,
- R32_DAY, R32_HOUR, R32_MINUTE, R32_STATION, R32_NRECV, R32_TSSRC) = range(16)
+ R32_DAY, R32_HOUR, R32_MINUTE, R32_STATION, R32_NRECV, R32_TSSRC, R32_SIG) = range(17)
+N_R32 = 17
+NO_SIGNAL = -32768  # signal column: no `d` field in the receiver suffix
+NO_ROTDIR = -128    # rot direction column: not available (raw -128, or no rate-of-turn field)
+DAY_MS = 86_400_000
 NAME_LEN, CALL_LEN, DEST_LEN = 20, 7, 20
 
 POSITION_TYPES = (1, 2, 3, 4, 18, 19, 27)
@@ -276,6 +305,142 @@ def _intern_station(buf, s, e, st, stab_key, stab_id, st_bytes, st_len):
 
 
 @njit(cache=True, error_model="numpy")
+def _parse_suffix(buf, p, e, st, stab_key, stab_id, st_bytes, st_len):
+    """Receiver metadata after a sentence's checksum: `,tok,tok,...,epoch` from buf[p] (a comma) to e.
+
+    USCG NAIS style (libais ais/uscg.py: `d-107` signal dBm, `s22` RSSI, `t235959.00` receiver UTC time of
+    day, `T59.4` arrival second, `S2229` slot, `x162` counter, `r|R|b|B|D<id>` station, then the logger's
+    epoch); AISHub/AMSA/exactEarth style (`,epoch` alone, `,station`, `,station,epoch`). The epoch is the
+    last token when it is a number (s or ms, decided by magnitude; a `.fraction` kept as ms); other tokens
+    are ignored (the sentence's own checksum already vouches for the sentence).
+    Returns (epoch ms | -1 none | -3 a last number that is no epoch, receiver time of day ms | -1,
+    signal dBm | NO_SIGNAL, station id | -1).
+    """
+    epoch = np.int64(-1)
+    tod = np.int64(-1)
+    sig = NO_SIGNAL
+    station = -1
+    while p < e:
+        g = p + 1
+        q = g
+        while q < e and buf[q] != 44:
+            q += 1
+        if q > g:
+            c = buf[g]
+            if _is_digit(c) and q == e:  # last token: the logger epoch
+                d = g
+                while d < q and _is_digit(buf[d]):
+                    d += 1
+                v = _parse_uint(buf, g, d)
+                fms = 0
+                ok = v >= 0
+                if d < q:  # fraction
+                    ok = ok and buf[d] == 46 and v < EPOCH_MS_MIN
+                    scale = 100
+                    for i in range(d + 1, q):
+                        if not _is_digit(buf[i]):
+                            ok = False
+                        elif scale > 0:
+                            fms += (buf[i] - 48) * scale
+                            scale //= 10
+                    if ok:
+                        v = v * 1000 + fms
+                t = _epoch_to_ms(v) if ok else -1
+                epoch = t if t >= 0 else -3
+            elif c == 100 and q - g >= 2:  # d: signal strength, dBm (`d-107`, `d-9`)
+                neg = buf[g + 1] == 45
+                v = _parse_uint(buf, g + 2 if neg else g + 1, q)
+                if 0 <= v <= 999:
+                    sig = -v if neg else v
+            elif c == 116 and q - g >= 7:  # t: receiver time of day hhmmss[.ss]
+                hh = _parse_uint(buf, g + 1, g + 3)
+                mm = _parse_uint(buf, g + 3, g + 5)
+                ss = _parse_uint(buf, g + 5, g + 7)
+                ms = 0
+                if q > g + 8 and buf[g + 7] == 46:
+                    scale = 100
+                    for i in range(g + 8, q):
+                        if _is_digit(buf[i]) and scale > 0:
+                            ms += (buf[i] - 48) * scale
+                            scale //= 10
+                if 0 <= hh <= 23 and 0 <= mm <= 59 and 0 <= ss <= 59:
+                    tod = ((hh * 60 + mm) * 60 + ss) * 1000 + ms
+            elif (c == 114 or c == 82 or c == 98 or c == 66 or c == 68) and q - g >= 2 and station < 0:
+                station = _intern_station(buf, g, q, st, stab_key, stab_id, st_bytes, st_len)
+        p = q
+    return epoch, tod, sig, station
+
+
+@njit(cache=True, error_model="numpy")
+def _rx_time(ts, tod):
+    """Receiver time of day placed on the day that puts it nearest `ts` (the logger clock); -1 if unknown."""
+    if tod < 0 or ts < 0:
+        return np.int64(-1)
+    t = (ts // DAY_MS) * DAY_MS + tod
+    if t - ts > DAY_MS // 2:
+        t -= DAY_MS
+    elif ts - t > DAY_MS // 2:
+        t += DAY_MS
+    return t
+
+
+@njit(cache=True, error_model="numpy")
+def _pg_patch(pq, j, t, pst, st, npos, nrep, p64, p32, r64, r32, dd):
+    """A $PGHP (time t, station pst) that follows its sentence: give the rows of waiting sentence j its time
+    (and its dedup entry, so later receptions of the payload are compared with the time the rows have).
+
+    Rows already handed out in an earlier batch cannot change (only at a batch boundary: at most PG_WINDOW
+    lines per 64 MiB chunk in the ingest keep their inferred time)."""
+    hk = pq[j, Q_KEY]
+    if hk != 0:
+        mask = dd.shape[0] - 1
+        i = hk & mask
+        while dd[i, 0] != 0:
+            if dd[i, 0] == hk and dd[i, 2] == pq[j, Q_POS] and dd[i, 3] == pq[j, Q_AUX]:
+                dd[i, 1] = t
+                break
+            i = (i + 1) & mask
+    r = pq[j, Q_POS] - st[S_POS_TOTAL]
+    if pq[j, Q_POS] >= 0 and 0 <= r < npos:
+        p64[P64_TS, r] = t
+        p32[P32_TSSRC, r] = TS_PGHP
+        if pst >= 0:
+            p32[P32_STATION, r] = pst
+    r = pq[j, Q_AUX] - st[S_REP_TOTAL]
+    if pq[j, Q_AUX] >= 0 and 0 <= r < nrep:
+        r64[R64_TS, r] = t
+        r32[R32_TSSRC, r] = TS_PGHP
+        if pst >= 0:
+            r32[R32_STATION, r] = pst
+    pq[j, Q_USED] = 0
+
+
+@njit(cache=True, error_model="numpy")
+def _ring_put(pq, base, line, a, b, c, key):
+    """Put (line, a, b, c) into ring rows [base, base + PG_RING) at row line % PG_RING: at most one entry per
+    line, so the row overwritten is one PG_RING (= PG_WINDOW) lines old, i.e. expired."""
+    k = base + line % PG_RING
+    pq[k, Q_USED] = 1
+    pq[k, Q_LINE] = line
+    pq[k, Q_TS] = a
+    pq[k, Q_CS] = b
+    pq[k, Q_AUX] = c
+    pq[k, Q_KEY] = key
+    return k
+
+
+@njit(cache=True, error_model="numpy")
+def _ring_find(pq, base, line, cs):
+    """Newest live ring row in [base, base + PG_RING) for checksum cs within PG_WINDOW lines; -1 if none."""
+    best = -1
+    for j in range(base, base + PG_RING):
+        if pq[j, Q_USED] == 1 and pq[j, Q_CS] == cs and line - pq[j, Q_LINE] <= PG_WINDOW \
+                and (best < 0 or pq[j, Q_LINE] > pq[best, Q_LINE]):
+            best = j
+    return best
+
+
+@njit(cache=True, error_model="numpy")
 def _add_reject(line, reason, buf, s, e, rej_i64, rej_buf, nrej, rbuf_used):
     """Record a reject with a verbatim copy of buf[s:e]; returns (nrej, rbuf_used)."""
     rej_i64[0, nrej] = line
@@ -315,8 +480,12 @@ def _get(sb, nbits, start, width):
 
 @njit(cache=True, error_model="numpy")
 def _uint(sb, nbits, start, width):
-    """Unsigned field, -1 when the payload ends before it starts."""
-    if start >= nbits:
+    """Unsigned field, -1 (absent) when the payload ends before the field does.
+
+    Short messages are common (type 5 of 420 or 422 bits instead of 424, gpsd driver_ais.c): the bits a cut
+    field has are not its value (pyais reads them anyway, e.g. draught 0.8 for 3.4), so it is null.
+    """
+    if start + width > nbits:
         return -1
     v, _ = _get(sb, nbits, start, width)
     return v
@@ -324,8 +493,8 @@ def _uint(sb, nbits, start, width):
 
 @njit(cache=True, error_model="numpy")
 def _sint(sb, nbits, start, width):
-    """Two's-complement field; returns (value, present)."""
-    if start >= nbits:
+    """Two's-complement field; returns (value, present); absent when cut by the payload end."""
+    if start + width > nbits:
         return 0, False
     v, avail = _get(sb, nbits, start, width)
     if v & (np.int64(1) << (avail - 1)):
@@ -335,21 +504,21 @@ def _sint(sb, nbits, start, width):
 
 @njit(cache=True, error_model="numpy")
 def _text(sb, nbits, start, width, out, row):
-    """6-bit text into out[row]; returns its length after pyais' rstrip('@').strip(), -1 if absent."""
-    if start >= nbits:
+    """6-bit text into out[row]; returns its length, -1 if absent.
+
+    The text ends at the last character the payload holds whole (a character cut by the payload end is
+    padding, not a letter: 420-bit type 5 gave "WILMINGTON         H"); trailing `@` (the ITU padding) and
+    spaces, in any mix, are stripped (gpsd's rule; pyais strips `@` then spaces, so `@@@@  ` stayed), and
+    leading spaces.
+    """
+    if start + 6 > nbits:
         return -1
-    n = width // 6
+    n = min(width, nbits - start) // 6
     for i in range(n):
-        p = start + 6 * i
-        if p >= nbits:
-            v = 0
-        else:
-            v, _ = _get(sb, nbits, p, 6)
+        v, _ = _get(sb, nbits, start + 6 * i, 6)
         out[row, i] = v + 64 if v < 32 else v
     e = n
-    while e > 0 and out[row, e - 1] == 64:
-        e -= 1
-    while e > 0 and out[row, e - 1] == 32:
+    while e > 0 and (out[row, e - 1] == 64 or out[row, e - 1] == 32):
         e -= 1
     s = 0
     while s < e and out[row, s] == 32:
@@ -412,7 +581,7 @@ def dedup_rebuild(dd, horizon, new):
 
 @njit(cache=True, error_model="numpy")
 def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_id, st_bytes, st_len,
-                 dd, dd_tmp,
+                 dd, dd_tmp, pq,
                  p64, p32, pf, r64, r32, rf, names, calls, dests, rtext_len,
                  rej_i64, rej_buf, by_type, skipped, pend, ctr):
     """Decode a chunk of whole lines from byte ctr[0]; returns 0 when done, 1 when the dedup table must grow,
@@ -422,6 +591,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
     back at exit, so after growing the table the caller calls again and decoding resumes at the same line.
     `pend` rows: (kind 0=position/1=report, row, line start, line end) of messages decoded before
     any timestamp of the input was known (the caller backfills, assumes or rejects them).
+    `pq`: the $PGHP and waiting-sentence rings (see PG_WINDOW), state carried across calls.
     """
     n = buf.shape[0]
     sb = np.empty(SLOT_PAY, dtype=np.uint8)
@@ -520,17 +690,26 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             star = q - 1
             while star > s and buf[star] != 42:
                 star -= 1
-            if star <= s or star + 3 != q or _hexval(buf[star + 1]) < 0 or _hexval(buf[star + 2]) < 0:
+            one_digit = star + 2 == q and star > s and _hexval(buf[star + 1]) >= 0
+            if not one_digit and (star <= s or star + 3 != q or _hexval(buf[star + 1]) < 0
+                                  or _hexval(buf[star + 2]) < 0):
                 nrej, rbu = _add_reject(line, R_TRUNCATED, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             cs = 0
             for i in range(s + 1, star):
                 cs ^= buf[i]
-            if cs != _hexval(buf[star + 1]) * 16 + _hexval(buf[star + 2]):
+            # a one-digit checksum (writers that drop the leading zero; pyais tests/test_queue.py has
+            # `\g:1-2-73874*A\!AIVDM...`): when it does not vouch for the tag, the sentence behind it, which has
+            # its own checksum, is kept and the tag's fields (time, station) are not used
+            trust = not one_digit or cs == _hexval(buf[star + 1])
+            if not trust and q + 1 >= e:
+                nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            if not one_digit and cs != _hexval(buf[star + 1]) * 16 + _hexval(buf[star + 2]):
                 nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             # fields "k:value" separated by commas
-            f = s + 1
+            f = s + 1 if trust else star
             bad = False
             while f < star:
                 g = f
@@ -614,19 +793,20 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             nrej, rbu = _add_reject(line, R_BAD_CHECKSUM, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
         trail_ts = np.int64(-1)
+        rx_tod = np.int64(-1)
+        sig = NO_SIGNAL
+        suf_station = -1
         p = star + 3
         if p < e:
-            if buf[p] == 44:
-                v = _parse_uint(buf, p + 1, e)
-                trail_ts = _epoch_to_ms(v) if v >= 0 else -1
-                if trail_ts >= 0 and (trail_ts < st[S_TMIN] or trail_ts > st[S_TMAX]):
-                    trail_ts = -2  # implausible: used by nothing; the line is rejected if it has no other clock
-                elif trail_ts < 0:
-                    nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
-                    continue
-            else:
+            if buf[p] != 44:  # something glued to the checksum: not a receiver suffix
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
+            trail_ts, rx_tod, sig, suf_station = _parse_suffix(buf, p, e, st, stab_key, stab_id, st_bytes, st_len)
+            if trail_ts == -3:  # a number where the epoch goes that is no time
+                nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
+                continue
+            if trail_ts >= 0 and (trail_ts < st[S_TMIN] or trail_ts > st[S_TMAX]):
+                trail_ts = -2  # implausible: used by nothing; the line is rejected if it has no other clock
         if is_pghp:
             # $PGHP,1,yyyy,mm,dd,hh,mi,ss,ms,country,region,pss,online,cs*hh (Gatehouse wrapper)
             if nf < 8:
@@ -647,17 +827,28 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 st[S_PG_SET] = 0
                 nrej, rbu = _add_reject(line, R_BAD_TIME, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
-            st[S_PG_SET] = 1
-            st[S_PG_TS] = t
-            st[S_PG_STATION] = -1
-            st[S_PG_CS] = -1
+            pst = -1
+            pcs = -1
             if nf > 10:
-                st[S_PG_STATION] = _intern_station(buf, fs[10], fe[10], st, stab_key, stab_id, st_bytes, st_len)
+                pst = _intern_station(buf, fs[10], fe[10], st, stab_key, stab_id, st_bytes, st_len)
             if nf > 12 and fe[12] - fs[12] == 2:
                 h1 = _hexval(buf[fs[12]])
                 h2 = _hexval(buf[fs[12] + 1])
                 if h1 >= 0 and h2 >= 0:
-                    st[S_PG_CS] = h1 * 16 + h2
+                    pcs = h1 * 16 + h2
+            st[S_PG_LINE] = line
+            st[S_PG_LAST_TS] = t
+            # after its sentence? (a sentence within PG_WINDOW lines that got no $PGHP, with this checksum)
+            j = _ring_find(pq, PG_RING, line, pcs) if pcs > 0 else -1
+            if j >= 0:
+                _pg_patch(pq, j, t, pst, st, npos, nrep, p64, p32, r64, r32, dd)
+                st[S_PG_SET] = 0
+            else:  # before it: wait for the sentence
+                st[S_PG_SET] = 1
+                st[S_PG_TS] = t
+                st[S_PG_STATION] = pst
+                st[S_PG_CS] = pcs
+                st[S_PG_RING] = _ring_put(pq, 0, line, t, pcs, pst, 0)
             if st[S_HAS_TS] == 0:
                 st[S_HAS_TS] = 1
                 st[S_FIRST_TS] = t
@@ -673,15 +864,29 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         station = -1
         # a $PGHP belongs to the next sentence when its last field is that sentence's checksum; DMA writes
         # 00 for own-ship sentences and another value before the first fragment of a multi-sentence message
+        # (or, exactEarth, any $PGHP within PG_WINDOW lines with this sentence's checksum, before or after it)
         first_frag = nf >= 2 and _parse_uint(buf, fs[0], fe[0]) > 1 and _parse_uint(buf, fs[1], fe[1]) == 1
         pg_cs = st[S_PG_CS]
-        pg_ok = st[S_PG_SET] == 1 and (pg_cs <= 0 or pg_cs == sent_cs or first_frag)
+        pg_stream = st[S_PG_LINE] > 0 and line - st[S_PG_LINE] <= PG_WINDOW
+        pg_j = _ring_find(pq, 0, line, sent_cs) if pg_stream else -1
+        pg_ts = np.int64(-1)
+        pg_station = -1
+        if pg_j >= 0:
+            pg_ts, pg_station = pq[pg_j, Q_TS], pq[pg_j, Q_AUX]
+        elif st[S_PG_SET] == 1 and (pg_cs <= 0 or first_frag):
+            pg_j = st[S_PG_RING]
+            pg_ts, pg_station = st[S_PG_TS], st[S_PG_STATION]
+        pg_ok = pg_ts >= 0
+        if pg_ok and pg_j >= 0:
+            pq[pg_j, Q_USED] = 0
         if has_tag and tag_ts >= 0:
             ts, tssrc = tag_ts, TS_TAG
         elif st[S_TG_SET] == 1 and st[S_TG_TS] >= 0:
             ts, tssrc = st[S_TG_TS], TS_TAG
         elif pg_ok:
-            ts, tssrc = st[S_PG_TS], TS_PGHP
+            ts, tssrc = pg_ts, TS_PGHP
+        elif pg_stream:  # on the $PGHP clock: the last $PGHP time, until this sentence's own $PGHP follows
+            ts, tssrc = st[S_PG_LAST_TS], TS_INFERRED
         elif trail_ts >= 0:
             ts, tssrc = trail_ts, TS_TRAILING
         elif lead_ts >= 0:
@@ -691,7 +896,9 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         elif st[S_TG_SET] == 1 and st[S_TG_STATION] >= 0:
             station = st[S_TG_STATION]
         elif pg_ok:
-            station = st[S_PG_STATION]
+            station = pg_station
+        if station < 0:
+            station = suf_station
         st[S_TG_SET] = 0
         st[S_PG_SET] = 0
         if ts < 0 and (trail_ts == -2 or lead_ts == -2):  # its only own clock is implausible
@@ -769,6 +976,8 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 slots[k, SL_TSSRC] = TS_PENDING
                 slots[k, SL_STATION] = -1
                 slots[k, SL_FIRSTLINE] = line
+                slots[k, SL_RXTOD] = -1
+                slots[k, SL_SIG] = NO_SIGNAL
             elif k < 0 or slots[k, SL_GOT] + 1 != num:
                 nrej, rbu = _add_reject(line, R_ORPHAN, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
@@ -795,18 +1004,29 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 slots[k, SL_TSSRC] = tssrc
             if slots[k, SL_STATION] < 0:
                 slots[k, SL_STATION] = station
+            if slots[k, SL_RXTOD] < 0:
+                slots[k, SL_RXTOD] = rx_tod
+            if slots[k, SL_SIG] == NO_SIGNAL:
+                slots[k, SL_SIG] = sig
             if got + 1 < cnt:
                 continue
             slots[k, SL_USED] = 0
             ts = slots[k, SL_TS]
             tssrc = slots[k, SL_TSSRC]
             station = slots[k, SL_STATION]
+            rx_tod = slots[k, SL_RXTOD]
+            sig = slots[k, SL_SIG]
             plen = slots[k, SL_PAYLEN]
             for i in range(plen):
                 c = slot_pay[k, i]
                 sb[i] = c - 48 if c < 88 else c - 56
         # ---- decode -----------------------------------------------------------------------------------
         st[S_MESSAGES] += 1
+        # a message without its own $PGHP waits for one that follows it, whatever becomes of it (stored,
+        # folded as a duplicate, skipped type, too short): its $PGHP must not be given to another sentence
+        qk = -1
+        if tssrc != TS_PENDING and tssrc != TS_TAG and tssrc != TS_PGHP:
+            qk = _ring_put(pq, PG_RING, line, -1, sent_cs, -1, 0)
         nbits = plen * 6 - fill
         if nbits < 6:
             if multi:
@@ -833,6 +1053,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
         # ---- dedup on the full payload ------------------------------------------------------------------
+        dkey = np.int64(0)
         if window_ms >= 0 and tssrc != TS_PENDING:
             h = _hash_payload(slot_pay[k], 0, plen, fill) if multi else _hash_payload(buf, ps, pe, fill)
             j = _dedup_lookup(h, ts, window_ms, dd)
@@ -848,11 +1069,17 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             j = -j - 1
             if dd[j, 0] == 0:
                 st[S_DD_COUNT] += 1
-            dd[j, 0] = np.int64(h >> np.uint64(1)) | 1
+            dkey = np.int64(h >> np.uint64(1)) | 1
+            dd[j, 0] = dkey
             dd[j, 1] = ts
             dd[j, 2] = st[S_POS_TOTAL] + npos if is_pos else -1
             dd[j, 3] = st[S_REP_TOTAL] + nrep if is_rep else -1
         mmsi = _uint(sb, nbits, 8, 30)
+        rx = _rx_time(ts, rx_tod)
+        if qk >= 0:  # its $PGHP may still follow: the rows it retimes
+            pq[qk, Q_POS] = st[S_POS_TOTAL] + npos if is_pos else -1
+            pq[qk, Q_AUX] = st[S_REP_TOTAL] + nrep if is_rep else -1
+            pq[qk, Q_KEY] = dkey
         if tssrc == TS_PENDING:
             pend[0, npend] = 0 if is_pos else 1
             pend[1, npend] = npos if is_pos else nrep
@@ -875,6 +1102,9 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             p32[P32_STATION, r] = station
             p32[P32_NRECV, r] = 1
             p32[P32_TSSRC, r] = tssrc
+            p64[P64_RX, r] = rx
+            p32[P32_SIG, r] = sig
+            p32[P32_ROTDIR, r] = NO_ROTDIR
             p32[P32_NAV, r] = -1
             p32[P32_HEADING, r] = -1
             pf[PF_SOG, r] = np.nan
@@ -884,6 +1114,10 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 nav = _uint(sb, nbits, 38, 4)
                 p32[P32_NAV, r] = nav if nav != 15 else -1
                 rot, present = _sint(sb, nbits, 42, 8)
+                if present and rot != -128:
+                    # +-127 is "turning right/left, no rate available" (ITU-R M.1371-5 Table 45): the rate is
+                    # null but the direction is kept
+                    p32[P32_ROTDIR, r] = 1 if rot > 0 else (-1 if rot < 0 else 0)
                 if present and rot != -128 and rot != 127 and rot != -127:
                     if rot == 0:
                         pf[PF_ROT, r] = 0.0
@@ -946,6 +1180,8 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             r32[R32_STATION, r] = station
             r32[R32_NRECV, r] = 1
             r32[R32_TSSRC, r] = tssrc
+            r64[R64_RX, r] = rx
+            r32[R32_SIG, r] = sig
             for c in range(R32_IMO, R32_MINUTE + 1):
                 r32[c, r] = -1
             rf[r] = np.nan

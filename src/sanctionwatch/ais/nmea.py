@@ -53,6 +53,18 @@ def _nullable(values: np.ndarray, dtype: type, typ: pa.DataType) -> pa.Array:
     return pa.array(values.astype(dtype), type=typ, mask=mask if mask.any() else None)
 
 
+def _nullable_at(values: np.ndarray, null: int, dtype: type, typ: pa.DataType) -> pa.Array:
+    """Int column where the sentinel `null` means null (for columns whose valid values can be negative)."""
+    mask = values == null
+    return pa.array(np.where(mask, 0, values).astype(dtype), type=typ, mask=mask if mask.any() else None)
+
+
+def _opt_ts(ms: np.ndarray) -> pa.Array:
+    """Timestamp column where negative values mean null."""
+    mask = ms < 0
+    return pa.array(ms, type=pa.int64(), mask=mask if mask.any() else None).view(_TS_TYPE)
+
+
 def _float(values: np.ndarray, typ: pa.DataType) -> pa.Array:
     mask = np.isnan(values)
     return pa.array(values, type=pa.float64(), mask=mask if mask.any() else None).cast(typ)
@@ -127,6 +139,7 @@ class NmeaDecoder:
         self._st_len = np.zeros(K.MAX_STATIONS, dtype=np.int64)
         self._dd = np.zeros((PARAMS.dedup_table_initial, 4), np.int64)  # key, first ts, position row, report row
         self._dd_tmp = np.zeros_like(self._dd)
+        self._pq = np.zeros((2 * K.PG_RING, K.N_Q), np.int64)  # $PGHP / waiting-sentence rings (K.PG_WINDOW)
         self._carry = b""
         self._skip_to_newline = False
         self._finished = False
@@ -215,11 +228,11 @@ class NmeaDecoder:
         nl = int(np.count_nonzero(buf == 10)) + 1
         rows = min(nl, PARAMS.max_batch_rows)
         nrj = min(nl + 2 * K.N_SLOTS, PARAMS.max_batch_rejects)
-        p64 = np.empty((2, rows), np.int64)
-        p32 = np.empty((8, rows), np.int32)
+        p64 = np.empty((K.N_P64, rows), np.int64)
+        p32 = np.empty((K.N_P32, rows), np.int32)
         pf = np.empty((5, rows), np.float64)
-        r64 = np.empty((2, rows), np.int64)
-        r32 = np.empty((16, rows), np.int32)
+        r64 = np.empty((K.N_R64, rows), np.int64)
+        r32 = np.empty((K.N_R32, rows), np.int32)
         rf = np.empty(rows, np.float64)
         names = np.empty((rows, K.NAME_LEN), np.uint8)
         calls = np.empty((rows, K.CALL_LEN), np.uint8)
@@ -239,7 +252,8 @@ class NmeaDecoder:
             lines_before = int(st[K.S_LINE])
             while (status := K.decode_chunk(
                     buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key,
-                    self._stab_id, self._st_bytes, self._st_len, self._dd, self._dd_tmp, p64, p32, pf, r64, r32, rf,
+                    self._stab_id, self._st_bytes, self._st_len, self._dd, self._dd_tmp, self._pq, p64, p32, pf, r64,
+                    r32, rf,
                     names, calls, dests, rtext, rej_i64, rej_buf, by_type, skipped, pend, cnt)) == 1:
                 self._dd_grow()
             npos, nrep, nrej, npend = (int(cnt[i]) for i in (1, 2, 3, 5))
@@ -315,13 +329,16 @@ class NmeaDecoder:
             "station": self._station_col(i32[K.P32_STATION]),
             "n_receivers": pa.array(i32[K.P32_NRECV].astype(np.int16), pa.int16()),
             "ts_source": self._ts_source(i32[K.P32_TSSRC]),
+            "rx_time": _opt_ts(i64[K.P64_RX]),
+            "signal_dbm": _nullable_at(i32[K.P32_SIG], K.NO_SIGNAL, np.int16, pa.int16()),
+            "rot_direction": _nullable_at(i32[K.P32_ROTDIR], K.NO_ROTDIR, np.int8, pa.int8()),
         })
 
     def _empty_reports(self) -> pa.Table:
         """Zero-row reports table (most chunks of a small feed have none; skips building 19 columns)."""
         if self._no_reports is None:
             z = np.zeros(0, np.int64)
-            self._no_reports = self._reports(np.zeros((2, 0), np.int64), np.zeros((16, 0), np.int32),
+            self._no_reports = self._reports(np.zeros((K.N_R64, 0), np.int64), np.zeros((K.N_R32, 0), np.int32),
                                              np.zeros(0), np.zeros((0, K.NAME_LEN), np.uint8),
                                              np.zeros((0, K.CALL_LEN), np.uint8), np.zeros((0, K.DEST_LEN), np.uint8),
                                              np.zeros((3, 0), np.int64), None).slice(0, len(z))
@@ -356,4 +373,6 @@ class NmeaDecoder:
             "station": self._station_col(i32[K.R32_STATION]),
             "n_receivers": pa.array(i32[K.R32_NRECV].astype(np.int16), pa.int16()),
             "ts_source": self._ts_source(i32[K.R32_TSSRC]),
+            "rx_time": _opt_ts(i64[K.R64_RX]),
+            "signal_dbm": _nullable_at(i32[K.R32_SIG], K.NO_SIGNAL, np.int16, pa.int16()),
         })

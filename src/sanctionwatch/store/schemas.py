@@ -38,8 +38,11 @@ _PROVENANCE = [
         pa.dictionary(pa.int8(), pa.string()),
         "",
         "Where ts came from: tag, pghp, trailing, leading, csv, snapshot (export file time), assumed (--assume-time), "
-        "inferred (carried from the nearest stamped line).",
+        "inferred (carried from the nearest stamped line, or the last `$PGHP` time of a stream on the `$PGHP` clock).",
     ),
+    Column("rx_time", TS, "UTC", "Receiver's own UTC time (NMEA receiver suffix `t hhmmss.ss`, USCG NAIS style), "
+           "placed on the day nearest ts; null when the line has none. ts stays the logger's clock."),
+    Column("signal_dbm", pa.int16(), "dBm", "Received signal strength (receiver suffix `d-107`); null when absent."),
 ]
 
 POSITIONS: list[Column] = [
@@ -51,7 +54,10 @@ POSITIONS: list[Column] = [
     Column("cog", pa.float32(), "deg", "Course over ground; null when not available (360)."),
     Column("heading", pa.int16(), "deg", "True heading; null when not available (511)."),
     Column("nav_status", pa.int8(), "", "Navigational status 0-15 (Class A only); null when 15 or absent."),
-    Column("rot", pa.float32(), "deg/min", "Rate of turn (types 1-3); null when not available (-128)."),
+    Column("rot", pa.float32(), "deg/min", "Rate of turn (types 1-3); null when not available (-128) or when "
+           "turning without a rate (+-127: see rot_direction)."),
+    Column("rot_direction", pa.int8(), "", "Sign of the rate of turn (types 1-3): 1 turning right (starboard), -1 "
+           "left (port), 0 not turning; kept for +-127 (turning, no rate available); null when not available."),
     Column("accuracy", pa.bool_(), "", "Position accuracy flag (1 = high, < 10 m)."),
     Column("msg_type", pa.int8(), "", "AIS message type (1, 2, 3, 18, 19, 27; 4 for base stations).", nullable=False),
     *_PROVENANCE,
