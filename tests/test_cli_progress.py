@@ -164,3 +164,41 @@ def test_detect_cli_bars_on_a_terminal_none_with_quiet(smoke_store, terminal):
     r = CliRunner().invoke(app, ["--quiet", "detect", "--store", str(smoke_store.root)])
     assert r.exit_code == 0, r.output
     assert "detect:" not in terminal.getvalue() and "━" not in terminal.getvalue()
+
+
+@pytest.fixture(scope="module")
+def detected_store(smoke_store):
+    from sanctionwatch.engines.embedded import run
+
+    run(smoke_store)
+    return smoke_store
+
+
+def test_risk_reports_its_steps(detected_store, monkeypatch, tmp_path):
+    from sanctionwatch.lists import index as lindex
+    from sanctionwatch.risk.run import RISK_STEPS, compute_risk
+
+    monkeypatch.setenv("SANCTIONWATCH_CACHE_DIR", str(tmp_path / "cache"))  # a cold index cache: it is built
+    rec = Recorder()
+    res = compute_risk(detected_store, progress=rec)
+    rec.check()
+    assert rec.stages() == [RISK_STEPS, "loading lists", "indexing"] and rec.calls[-1] == (RISK_STEPS, 5, 5)
+    assert res.ranked.height > 0
+    builds = []
+    monkeypatch.setattr(lindex, "build_index", lambda loaded: builds.append(1) or (_ for _ in ()).throw(
+        AssertionError("the cached index was rebuilt")))
+    rec = Recorder()
+    again = compute_risk(detected_store, progress=rec)
+    assert rec.stages() == [RISK_STEPS] and not builds  # warm cache: nothing to load
+    assert again.ranked.equals(res.ranked)
+
+
+def test_risk_cli_bars_on_a_terminal_none_with_quiet(detected_store, terminal):
+    r = CliRunner().invoke(app, ["risk", "--store", str(detected_store.root), "--limit", "3"])
+    assert r.exit_code == 0, r.output
+    assert "risk: events, list screening" in terminal.getvalue()
+    terminal.seek(0)
+    terminal.truncate()
+    r = CliRunner().invoke(app, ["--quiet", "risk", "--store", str(detected_store.root), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "risk:" not in terminal.getvalue() and r.stdout.startswith("rank,mmsi")

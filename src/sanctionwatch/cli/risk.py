@@ -11,7 +11,7 @@ from sanctionwatch.cli.common import (
     existing_store,
     fail,
     format_option,
-    status,
+    progress_callback,
     store_option,
 )
 
@@ -41,8 +41,8 @@ def risk(
         fail(f"--weight: {e}")
         return
     st = existing_store(store)
-    with status("risk: screening every vessel, scoring events and list hits"):
-        res = compute_risk(st, weights)
+    with progress_callback("risk: screening every vessel, scoring events and list hits") as progress:
+        res = compute_risk(st, weights, progress=progress)
     ranked = res.ranked if band is None else res.ranked.filter(res.ranked["band"] == band)
     rows = ranked.head(limit)
     if format == Format.table:  # the full rows (signals, top reasons, points per kind) are in json/csv

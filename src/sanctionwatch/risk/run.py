@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from sanctionwatch.progress import ProgressFn, report
 from sanctionwatch.risk.score import HITS_COLUMNS, OPTIONAL_HIT_COLUMNS, contributions, score
 from sanctionwatch.risk.weights import RiskWeights
 from sanctionwatch.store import Store, connect
@@ -48,18 +49,34 @@ def store_mmsis(store: Store) -> pl.Series:
     ).pl()["mmsi"].cast(pl.Int64)
 
 
-def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.DataFrame | None = None) -> RiskResult:
+RISK_STEPS = "risk: events, list screening, contributions, ranking, writing"
+
+
+def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.DataFrame | None = None,
+                 progress: ProgressFn | None = None) -> RiskResult:
     """Band and rank every vessel of the store by explainable risk; persist contributions (caps included, so a
-    vessel's rows add up to its points), ranking and list hits atomically."""
+    vessel's rows add up to its points), ranking and list hits atomically.
+
+    `progress(stage, done, total)` (sanctionwatch.progress): the five steps of RISK_STEPS, and the list
+    index's loading when it has to be built (not cached, not in the store)."""
     w = weights or RiskWeights()
+    report(progress, RISK_STEPS, 0, 5)
     events = connect(store).execute(
         'select event_id, type, mmsi, other_mmsi, start, "end", port, country, confidence, evidence from events'
     ).pl()
-    hits = hits if hits is not None else list_hits(store)
+    report(progress, RISK_STEPS, 1, 5)
+    if hits is None:
+        from sanctionwatch.lists.screen import default_index
+
+        hits = list_hits(store, default_index(store, progress=progress))
+    report(progress, RISK_STEPS, 2, 5)
     contribs = contributions(events, hits.select([c for c in (*HITS_COLUMNS, *OPTIONAL_HIT_COLUMNS)
                                                   if c in hits.columns]), w)
+    report(progress, RISK_STEPS, 3, 5)
     ranked = score(contribs, w, store_mmsis(store))
+    report(progress, RISK_STEPS, 4, 5)
     write_parquet_atomic(contribs.to_arrow(), risk_file(store, "contributions"))
     write_parquet_atomic(ranked.to_arrow(), risk_file(store, "ranked"))
     write_parquet_atomic(hits.to_arrow(), risk_file(store, "list_hits"))
+    report(progress, RISK_STEPS, 5, 5)
     return RiskResult(ranked, contribs, hits)
