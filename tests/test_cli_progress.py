@@ -68,7 +68,7 @@ def test_simulate_reports_progress_and_output_is_unchanged(tmp_path):
 def terminal(monkeypatch):
     """Pretend stderr/stdout are a terminal and record what the CLI's stderr console draws."""
     buf = io.StringIO()  # the one stderr console every CLI module shares, drawn into a buffer as a terminal
-    monkeypatch.setattr(common.console, "file", buf)
+    monkeypatch.setattr(common.console, "_file", buf)  # not .file: undoing that would pin sys.stderr
     monkeypatch.setattr(common.console, "_force_terminal", True)
     monkeypatch.setattr(common.console, "is_interactive", True)
     monkeypatch.setattr(common, "show_progress", lambda: not common.QUIET)
@@ -95,7 +95,7 @@ def test_progress_callback_is_none_and_silent_when_quiet(terminal):
 
 def test_progress_callback_when_piped_is_one_status_line(monkeypatch):
     buf = io.StringIO()
-    monkeypatch.setattr(common.console, "file", buf)
+    monkeypatch.setattr(common.console, "_file", buf)  # not .file: undoing that would pin sys.stderr
     common.set_quiet(False)
     with common.progress_callback("working on it") as cb:  # CliRunner-free: pytest's stdout is not a TTY
         assert cb is None
@@ -202,3 +202,28 @@ def test_risk_cli_bars_on_a_terminal_none_with_quiet(detected_store, terminal):
     r = CliRunner().invoke(app, ["--quiet", "risk", "--store", str(detected_store.root), "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert "risk:" not in terminal.getvalue() and r.stdout.startswith("rank,mmsi")
+
+
+def test_lists_build_bars_on_a_terminal_none_with_quiet(terminal, tmp_path):
+    args = ["lists", "build", "--source", "gb_hmt_sanctions", "--source", "un_sc_sanctions"]
+    r = CliRunner().invoke(app, [*args, "--store", str(tmp_path / "a")])
+    assert r.exit_code == 0, r.output
+    drawn = terminal.getvalue()
+    assert "lists build: loading and validating lists" in drawn and "2/2" in drawn
+    assert "lists build: indexing and writing" in drawn
+    terminal.seek(0)
+    terminal.truncate()
+    r = CliRunner().invoke(app, ["--quiet", *args, "--store", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.output
+    assert terminal.getvalue() == "" and (tmp_path / "b" / "lists" / "manifest.json").exists()
+
+
+def test_screen_cli_shows_index_loading_only_when_the_cache_is_cold(terminal, tmp_path, monkeypatch):
+    monkeypatch.setenv("SANCTIONWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    r = CliRunner().invoke(app, ["screen", "TONG SAN 2", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "loading lists" in terminal.getvalue() and "TONG SAN 2" in r.stdout
+    terminal.seek(0)
+    terminal.truncate()
+    r = CliRunner().invoke(app, ["screen", "TONG SAN 2", "--format", "csv"])
+    assert r.exit_code == 0 and "loading lists" not in terminal.getvalue()  # read from the cache

@@ -17,11 +17,13 @@ from sanctionwatch.cli.common import (
     fail,
     format_option,
     master_option,
+    progress_callback,
     store_option,
     store_uri,
 )
 from sanctionwatch.lists.params import ScreenParams
 from sanctionwatch.lists.sources import SOURCES, load_source, source
+from sanctionwatch.progress import report, steps
 from sanctionwatch.store import Store
 
 # `lists download` exit code when the list was not accepted (download or validation failed; previous stays latest)
@@ -86,10 +88,15 @@ def screen(
         fail(f"--threshold must be in (0, 1], got {threshold}")
     params = ScreenParams(threshold=threshold)
     if st is None or not (st.root / "lists" / "manifest.json").exists():
-        console.print("no list index in the store: building one in memory from the shipped lists "
-                      f"({settings.get('lists_dir')}); `sanctionwatch lists build` makes it persistent")
+        from sanctionwatch.lists.sources import lists_dir
+
+        where = settings.get("lists_dir") or f"the packaged snapshot, {lists_dir()}"
+        console.print(f"no list index in the store: the default lists ({where}) are indexed once and cached in "
+                      f"{settings.get('cache_dir')}; `sanctionwatch lists build` puts an index in the store")
     try:
-        index = subset(default_index(st), [x.strip() for x in lists.split(",")] if lists else None)
+        with progress_callback("loading the list index") as progress:
+            index = default_index(st, progress=progress)
+        index = subset(index, [x.strip() for x in lists.split(",")] if lists else None)
     except (ValueError, FileNotFoundError, KeyError) as e:
         fail(str(e))
         return
@@ -150,24 +157,28 @@ def build(
     man_f = st_.root / "lists" / "manifest.json"
     current = json.loads(man_f.read_text()) if man_f.exists() else None
     loaded, failed = [], []
-    for sid in ids:
-        try:
-            src = source(sid)
-            meta = cached(src) if use_cache else None
-            path = meta["path"] if meta else default_path(src)
-            ll = load_source(src, path)
-        except (KeyError, FileNotFoundError, ValueError) as e:
-            fail(str(e), code=1 if isinstance(e, ValueError) else 2)
-            return
-        v = validate_loaded(src, path, ll, previous_in_index(current, ll.dataset), allow_drop=allow_drop)
-        failed += [f"{sid}: {f}" for f in v.errors]
-        for w in v.warnings:
-            console.print(f"warning: {sid}: {w}")
-        loaded.append(ll)
-    if failed:
-        fail("list validation failed, index not written (the current one stays): " + "; ".join(failed), code=1)
-    index, merged = build_index(loaded)
-    d = write_index(index, merged, st_)
+    with progress_callback(f"lists build: loading and validating {len(ids)} list(s), then indexing") as progress:
+        for sid in steps(progress, "lists build: loading and validating lists", ids):
+            try:
+                src = source(sid)
+                meta = cached(src) if use_cache else None
+                path = meta["path"] if meta else default_path(src)
+                ll = load_source(src, path)
+            except (KeyError, FileNotFoundError, ValueError) as e:
+                fail(str(e), code=1 if isinstance(e, ValueError) else 2)
+                return
+            v = validate_loaded(src, path, ll, previous_in_index(current, ll.dataset), allow_drop=allow_drop)
+            failed += [f"{sid}: {f}" for f in v.errors]
+            for w in v.warnings:
+                console.print(f"warning: {sid}: {w}")
+            loaded.append(ll)
+        if failed:
+            fail("list validation failed, index not written (the current one stays): " + "; ".join(failed), code=1)
+        report(progress, "lists build: indexing and writing", 0, 2)
+        index, merged = build_index(loaded)
+        report(progress, "lists build: indexing and writing", 1, 2)
+        d = write_index(index, merged, st_)
+        report(progress, "lists build: indexing and writing", 2, 2)
     _show(index.manifest)
     console.print(f"index written to {d}: {index.manifest['counts']}")
 
