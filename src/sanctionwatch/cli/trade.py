@@ -197,11 +197,30 @@ def mirror_cmd(exporter: str = typer.Option(..., "--exporter", "-e", help="Expor
     _json(analysis.mirror(_data(store, x, i), x, i, _spec(period), commodity, classification, params))
 
 
+CAPS_FLAT = ["kind", "rule", "window", "reporter", "flow", "period", "commodity", "barrels", "limit_barrels",
+             "pct_of_limit", "value_usd", "partial", "status", "sources"]
+"""Columns of `trade caps --format csv|jsonl`: one row per cap window or banned-goods flow."""
+
+
+def _flat_findings(caps: list[dict], bans: list[dict]) -> list[list[Any]]:
+    """Caps and bans as rows of CAPS_FLAT (a column that does not apply to the kind is empty)."""
+    rows = [["cap", c["rule"], c["window"], None, None, None, None, round(c["barrels"], 1), c["limit_barrels"],
+             round(c["pct_of_limit"], 2), None, None, c["status"],
+             ";".join(sorted({x for s in c["suppliers"] for x in s["sources"]}))] for c in caps]
+    rows += [["ban", h["rule"], None, h["reporter_code"], h["flow"], h["period"], h["commodity"], None, None, None,
+              h["value_usd"], h["partial"], None, h["sources"]] for h in bans]
+    return rows
+
+
 @trade_app.command("caps")
 def caps_cmd(rules: Path = typer.Option(None, "--rules", help="Rule file (TOML); default: shipped DPRK rules."),
              store: str = store_option(),
              write_events: bool = typer.Option(False, "--write-events", help="Write findings as trade_anomaly."),
-             json_out: bool = typer.Option(False, "--json", help="Print full results (with evidence) as JSON.")) -> None:
+             format: Format = format_option(note="table: a caps table and a bans table; csv/jsonl: one row per "
+                                            "finding, `kind` cap or ban; json: {rules, caps, bans} with the "
+                                            "evidence (suppliers, sources)."),
+             json_out: bool = typer.Option(False, "--json", hidden=True,
+                                           help="Deprecated: same as --format json.")) -> None:
     """Check UNSCR caps (refined petroleum, barrels) and HS-code bans against the stored flows."""
     from sanctionwatch.trade.checks import check_ban, check_cap
     from sanctionwatch.trade.events import ban_events, cap_events, replace_trade_events
@@ -222,7 +241,12 @@ def caps_cmd(rules: Path = typer.Option(None, "--rules", help="Rule file (TOML);
         n = replace_trade_events(Store(settings.store_path(store)), {"cap", "ban"}, cap_events(caps) + ban_events(bans))
         console.print(f"wrote {n} trade_anomaly event(s)")
     if json_out:
+        format = Format.json
+    if format == Format.json:
         _json({"rules": rs.source, "caps": caps, "bans": bans})
+        return
+    if format in (Format.csv, Format.jsonl):
+        emit_rows(CAPS_FLAT, _flat_findings(caps, bans), format)
         return
     emit_rows(["rule", "window", "barrels", "limit", "% of limit", "status"],
               [(c["rule"], c["window"], round(c["barrels"]), c["limit_barrels"], round(c["pct_of_limit"], 1),
