@@ -69,6 +69,20 @@ class GapParams:
     # Sanctioned area/port named on a gap when within this distance of its last or next fix: a tanker at
     # 12 kn covers it in 4.5 h, inside the 6 h minimum gap.
     near_area_km: float = 100.0
+    # A silence is a gap only when it is longer than `revisit_factor` x the vessel's own normal revisit: the
+    # longest interval between its fixes within `revisit_window_h` before the last fix (and after the next
+    # one), counting only intervals that start in the same state (stopped / under way) as that fix. Satellite
+    # AIS hears a moored ship every 3-6 h and a ship under way every 20-90 min (issue 12; Eriksen et al. 2006);
+    # 10 % lost reports make missed passes normal, so a silence within 3.5 such revisits is the coverage, not
+    # the ship (smoke + sea-of-japan seeds 1-3, satellite/mixed +-noisy: honest silences reach 3.1 x, the
+    # transponder-off ones start at 4.2 x). GFW's AIS-disabling events likewise need dense reception before
+    # the gap (>= 14 fixes in the 12 h before). No interval before the silence: the revisit is unknown, no gap.
+    revisit_factor: float = 3.5
+    revisit_window_h: float = 24.0  # = track.max_silence_h: the span one track segment may bridge
+    # Slower than this (SOG, else implied speed) the fix is 'stopped' (moored, at anchor, drifting): satellite
+    # revisits differ by state, so the revisit is judged in the state the ship fell silent / was heard again in
+    # (= port_call.max_stop_speed_kn: GFW port stops are 0.5-1 kn).
+    stopped_max_kn: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,28 @@ class SpoofingParams:
     # under way; receivers/aggregators thin to ~1-3 min).
     time_shift_km: float = 2.0
     time_shift_min_share: float = 0.8  # ...for at least this share of the segment's fixes (a stray may differ)
+    # ...and only against main-track fixes at most this far apart in time: a second clock is off by a bounded
+    # amount (exactEarth's downlink-arrival epoch runs up to ~1.5 h behind the $PGHP reception time; x4 slack).
+    # A hull moored where the main track once was (an MMSI twin's victim at its berth) matches it hours to days
+    # later: that is the same place at another time, not the same report with a wrong clock.
+    time_shift_max_h: float = 6.0
+    # Own-speed jumps: the main track is a chain reachable at TrackParams.max_speed_kn (50 kn), which under
+    # satellite coverage (fixes 20-90 min apart) lets a jump to a fake position 80-100 km away pass. Within one
+    # vessel's main track a step farther than noise_km + own_speed_factor x (its fastest reported SOG) +
+    # own_speed_margin_kn (x time) is a jump too: the straight-line speed between two fixes cannot exceed the
+    # speed sailed, and merchant service speed is ~85-90 % of the top speed (MCR), so 1.5 x + 5 kn is ample.
+    own_speed_factor: float = 1.5
+    own_speed_margin_kn: float = 5.0
+    # ...with the fastest SOG taken as at least this (a slow-looking ship may sail at a tanker's ~12-15 kn
+    # service speed between fixes: the cap is never below 1.5 x 10 + 5 = 20 kn).
+    own_speed_floor_kn: float = 10.0
+    # Tested only where the reported SOG can be trusted: at least this many reports with a SOG, this many of them
+    # under way (>= IdentityParams.handover_underway_kn; a ship seen only at berths and anchor shows no speed
+    # of its own), and at most own_speed_max_jumps such steps (an excursion has a jump out and one back; a vessel
+    # whose SOG disagrees with its track everywhere has a broken or absent speed sensor, not a spoofed position).
+    own_speed_min_sog_reports: int = 10
+    own_speed_min_underway_reports: int = 3
+    own_speed_max_jumps: int = 2
 
 
 @dataclass(frozen=True)
