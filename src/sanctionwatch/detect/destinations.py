@@ -34,12 +34,23 @@ from sanctionwatch.detect.params import AreaParams, DestinationParams
 
 
 def resolved_declarations(reports: pl.DataFrame) -> pl.DataFrame:
-    """Per report: t, mmsi, destination and its resolution (geo.destinations, with `level`), `at` = file:line."""
+    """Per report with a destination: t, mmsi, destination and its resolution (geo.destinations), `at` =
+    file:line, `run_start`: the first report of the run of identical reports this one belongs to, and
+    `changed_after`: the MMSI's last report before that run (another destination, or none: a blank field
+    counts as another value) - the value was set between the two (null: the run starts at the MMSI's first
+    report)."""
     from sanctionwatch.geo.destinations import resolve_destinations
 
-    r = reports.filter(pl.col("destination").is_not_null()).select(
-        pl.col("ts").dt.epoch("ms").alias("t"), "mmsi", "destination",
-        (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at")).sort("mmsi", "t")
+    key = pl.col("destination").fill_null("").str.strip_chars()
+    r = reports.select(pl.col("ts").dt.epoch("ms").alias("t"), "mmsi", "destination",
+                       (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at")
+                       ).sort("mmsi", "t")
+    new_run = (key != key.shift(1)).over("mmsi").fill_null(True)
+    r = (r.with_columns(new_run.alias("_new"), pl.col("t").shift(1).over("mmsi").alias("_prev"))
+         .with_columns(pl.col("_new").cum_sum().over("mmsi").alias("_run"))
+         .with_columns(pl.col("_prev").filter(pl.col("_new")).first().over("mmsi", "_run").alias("changed_after"),
+                       pl.col("t").min().over("mmsi", "_run").alias("run_start"))
+         .filter(key != "").drop("_new", "_prev", "_run"))
     if r.height == 0:
         return r
     res = resolve_destinations(r["destination"].unique()).unique("raw")
@@ -97,22 +108,23 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
     thresholds = {"min_resolve_confidence": params.min_resolve_confidence, "same_port_km": params.same_port_km,
                   "compare_country_level": params.compare_country_level}
     out = []
-    for m, cs in by_m.items():
+    stays = {m: _stays(cs) for m, cs in by_m.items()}
+    for m, ss in stays.items():
         d = dm.get(m)
         if d is None:
             continue
         t = d["t"].to_numpy()
-        for prev, nxt in pairwise(_stays(cs)):
+        for prev, nxt in pairwise(ss):
             arrive = int(nxt["start"].timestamp() * 1000)
             k = int((t < arrive).sum()) - 1
-            # the declaration in force on arrival, received since the previous stay began (set at the berth or
-            # under way); an older one belongs to an earlier voyage (satellite AIS may miss the new type 5)
-            if k < 0 or t[k] < int(prev["stay_start"].timestamp() * 1000):
+            if k < 0:
                 continue
             row = d.row(k, named=True)
             level = _compare(row)
             if level is None or (row["confidence"] or 0) < params.min_resolve_confidence or (
                     level == "country" and not params.compare_country_level):
+                continue
+            if not _current(row, level, prev, coords, params):
                 continue
             if level == "port":
                 declared_id, reached_id = row["port_id"], _port_id(nxt)
@@ -140,8 +152,46 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
                              declaration_report=row["at"], previous_call=prev["event_id"],
                              arrival_call=nxt["event_id"], thresholds=thresholds))
     if fixes is not None and targets is not None and targets.height and fixes.height:
-        out += _went_dark_en_route(fixes, decl, ports, targets, data_end_ms, params)
+        out += _went_dark_en_route(fixes, decl, ports, targets, data_end_ms, params, stays)
     return out
+
+
+def _current(row: dict, level: str, stay: dict, coords: dict, params: DestinationParams) -> bool:
+    """Is the declaration `row` (the newest received before the voyage's end) this voyage's, after `stay`?
+
+    Received after the stay ended: broadcast on this voyage, so it is the declaration in force (by the book,
+    even if never updated). Received before the stay began: an earlier voyage's. Received during the stay: the
+    destination field is set for a voyage at its start, and with one type 5 every 1-3 days (satellite AIS) a
+    newer one set on departure may never be heard - so it counts only when it was evidently set at the berth
+    for the next voyage: set during the stay as far as the data can tell (the run of identical reports starts
+    in the stay, `run_start`, and the last report with another value before it, `changed_after`, is from the
+    stay itself or there is none), and not naming the stay's own port, which is
+    the arriving voyage's destination. (A country is not tested that way: 'CN' declared at a Chinese berth
+    may as well be the next, domestic voyage's.)"""
+    t_decl, a, z = row["t"], _ms(stay["stay_start"]), _ms(stay["end"])
+    if t_decl >= z:
+        return True
+    if t_decl < a or row["run_start"] < a or (row["changed_after"] is not None and row["changed_after"] < a):
+        return False
+    return level != "port" or not _names_stay(row, stay, coords, params)
+
+
+def _names_stay(row: dict, stay: dict, coords: dict, params: DestinationParams) -> bool:
+    """The declared port is the stay's port (same id / LOCODE / within same_port_km)."""
+    from sanctionwatch.geo.distance import haversine_km
+
+    pid = _port_id(stay)
+    if row["port_id"] == pid or (row["locode"] and row["locode"] == stay["locode"]):
+        return True
+    if row["port_id"] in coords and pid in coords:
+        (la1, lo1), (la2, lo2) = coords[row["port_id"]], coords[pid]
+        return float(haversine_km(la1, lo1, la2, lo2)) <= params.same_port_km
+    return False
+
+
+def _ms(x) -> int:
+    """Epoch milliseconds of an event's datetime."""
+    return int(x.timestamp() * 1000)
 
 
 def _stays(calls: list[dict]) -> list[dict]:
@@ -194,8 +244,10 @@ def _dist_per_target(lat: np.ndarray, lon: np.ndarray, tlat: np.ndarray, tlon: n
 
 
 def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataFrame, targets: pl.DataFrame,
-                        data_end_ms: int | None, params: DestinationParams) -> list[dict]:
-    """went_dark_en_route events: silences whose last fixes head away from the declared place, toward a target."""
+                        data_end_ms: int | None, params: DestinationParams,
+                        stays: dict[int, list[dict]] | None = None) -> list[dict]:
+    """went_dark_en_route events: silences whose last fixes head away from the declared place, toward a target;
+    the declaration must be this voyage's (`_current`, against the last stay that ended before the silence)."""
     from sanctionwatch.geo.distance import haversine_km
 
     s = _silences(fixes, data_end_ms, params)
@@ -208,9 +260,9 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
     s = s.filter(pl.col("lat1").is_between(la0, la1)
                  & pl.col("lon1").is_between(targets["lon"].min() - lo_pad, targets["lon"].max() + lo_pad))
     # the declaration in force at the last fix
-    dd = decl.select("mmsi", "t", "destination", "status", "confidence", "rule", "port_id", "port", "locode",
-                     "country", "at").sort("t")
-    s = s.sort("t1").join_asof(dd, left_on="t1", right_on="t", by="mmsi", strategy="backward",
+    dd = decl.select("mmsi", pl.col("t").alias("t_decl"), "run_start", "changed_after", "destination", "status", "confidence",
+                     "rule", "port_id", "port", "locode", "country", "at").sort("t_decl")
+    s = s.sort("t1").join_asof(dd, left_on="t1", right_on="t_decl", by="mmsi", strategy="backward",
                                check_sortedness=False)
     if s.height == 0:
         return []
@@ -266,8 +318,12 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
     s = s.filter(keep).with_columns(pl.when(away).then(pl.lit("heading_away")).otherwise(pl.lit("no_progress"))
                                     .alias("reason"))
     targets = tg
+    coords = {r[0]: (r[1], r[2]) for r in ports.select("port_id", "lat", "lon").iter_rows()}
     out = []
     for r in s.sort("mmsi", "t1").iter_rows(named=True):
+        before = [st for st in (stays or {}).get(int(r["mmsi"]), []) if _ms(st["end"]) <= r["t1"]]
+        if before and not _current({**r, "t": r["t_decl"]}, r["level"], before[-1], coords, params):
+            continue  # an earlier voyage's declaration (e.g. a ferry's, heard before its last call)
         tg = targets.row(int(r["tidx"]), named=True)
         open_end = r["t_next"] is None
         end = data_end_ms if open_end else int(r["t_next"])
