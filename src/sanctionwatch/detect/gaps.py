@@ -48,6 +48,44 @@ def _port_at(lat: np.ndarray, lon: np.ndarray, ports: pl.DataFrame | None, margi
     return out
 
 
+def _stopped(track: pl.DataFrame, t: np.ndarray, first: np.ndarray, max_kn: float) -> np.ndarray:
+    """Per fix: stopped (SOG, else the implied speed from the previous fix of the vessel, below max_kn)."""
+    from sanctionwatch.geo.distance import haversine_km
+
+    lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
+    km = np.r_[0.0, np.asarray(haversine_km(lat[:-1], lon[:-1], lat[1:], lon[1:]), float)] if t.size > 1 else np.zeros(t.size)
+    hours = np.maximum(np.r_[0, np.diff(t)] / HOUR_MS, 1e-9)
+    implied = np.where(first, np.inf, km / hours / 1.852)
+    sog = track["sog"].cast(pl.Float64).to_numpy() if "sog" in track.columns else np.full(t.size, np.nan)
+    return np.where(np.isnan(sog), implied, sog) < max_kn
+
+
+def _revisits(key: np.ndarray, vstart: np.ndarray, t: np.ndarray, stopped: np.ndarray, a: np.ndarray,
+              b: np.ndarray, window_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    """The vessel's own normal revisit around each silence (a = last fix, b = next fix or -1), in hours:
+    the longest interval between consecutive fixes within `window_ms` before a, and within `window_ms`
+    after b, counting only intervals that start in the state (stopped or not) of a, resp. b (before a: any
+    state when none starts in a's). NaN: no interval (nothing shows how often the data hears this vessel).
+
+    `key` is monotonic over the whole table (vessel number << 42, then time), so one searchsorted bounds
+    each window inside its own vessel."""
+    step = np.r_[np.diff(t), 0] / HOUR_MS  # interval from each fix to the next (used only inside a vessel)
+    lo = np.maximum(np.searchsorted(key, key[a] - window_ms, side="left"), vstart[a])
+    bb = np.where(b >= 0, b, a)
+    hi = np.searchsorted(key, key[bb] + window_ms, side="right") - 1  # last fix within the window after b
+    r_start, r_end = np.full(a.size, np.nan), np.full(a.size, np.nan)
+    for k, (i, j, l0, h1) in enumerate(zip(a.tolist(), b.tolist(), lo.tolist(), hi.tolist(), strict=True)):
+        w = step[l0:i]  # intervals ending at or before the last fix; same state first, else any state
+        if w.size:
+            same = w[stopped[l0:i] == stopped[i]]
+            r_start[k] = (same if same.size else w).max()
+        if j >= 0:
+            w = step[j:h1][stopped[j:h1] == stopped[j]]  # intervals ending at or before the window's last fix
+            if w.size:
+                r_end[k] = w.max()
+    return r_start, r_end
+
+
 def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int | None = None,
          ports: pl.DataFrame | None = None, areas: pl.DataFrame | None = None,
          area_params: AreaParams = AreaParams()) -> list[dict]:
@@ -91,6 +129,8 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
     a_i = np.array([c[0] for c in cands])
     b_i = np.array([c[1] for c in cands])
     closed = b_i >= 0
+    stopped = _stopped(track, t, first, params.stopped_max_kn)
+    r_start, r_end = _revisits(key, vstart, t, stopped, a_i, b_i, int(params.revisit_window_h * HOUR_MS))
     # last and next fixes of every candidate in one batch (next = last for open gaps)
     ends = np.r_[a_i, np.where(closed, b_i, a_i)]
     port_of = _port_at(lat[ends], lon[ends], ports, params.in_port_margin_km)
@@ -114,6 +154,12 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
         if options:  # ports before areas (see near_sanctioned), then the closer one
             x, at = min(options, key=lambda o: (o[0]["kind"] != "port", o[0]["distance_km"]))
             near_area = {**x, "at": at}
+        rs, re_ = r_start[k], r_end[k] if b >= 0 else np.nan
+        revisit = {"state_at_last_fix": "stopped" if stopped[a] else "under_way",
+                   "state_at_next_fix": ("stopped" if stopped[b] else "under_way") if b >= 0 else None,
+                   "own_revisit_before_h": None if np.isnan(rs) else round(float(rs), 2),
+                   "own_revisit_after_h": None if np.isnan(re_) else round(float(re_), 2),
+                   "window_h": params.revisit_window_h, "factor": params.revisit_factor}
         out.append(event("gap", int(mmsi[a]), int(t[a]), end, lat=lat[a], lon=lon[a],
                          country=near_area["country"] if near_area else None, confidence=0.5,
                          rule=f"no report for {hours:.1f} h (>= {params.min_gap_h} h)",
@@ -121,6 +167,7 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
                          start_port=port_of[k], end_port=port_of[n + k] if b >= 0 else None,
                          near_area=near_area, near_sanctioned_area=near_area is not None,
                          inside_areas=sorted(set(ins_a) | (set(ins_b) if b >= 0 else set())),
+                         revisit=revisit,
                          positions=ev, thresholds={"min_gap_h": params.min_gap_h, "lookback_h": params.lookback_h,
                                                    "min_positions_before": params.min_positions_before,
                                                    "near_area_km": params.near_area_km}))
@@ -148,6 +195,11 @@ def _why(ev: dict, cls: dict, dark: bool, end_ms: int, params: GapParams) -> str
     else:
         head = (f"{'dark ' if dark else ''}gap ({start}, closed, {coverage}): no report for {ev['hours']:.1f} h "
                 f"(>= {params.min_gap_h} h) after {last['ts']} {where}; seen again {ev['moved_km']} km away")
+    rv = ev.get("revisit") or {}
+    normal = max((x for x in (rv.get("own_revisit_before_h"), rv.get("own_revisit_after_h")) if x is not None),
+                 default=None)
+    if normal:
+        head += f"; {ev['hours'] / normal:.1f} x its normal revisit here ({normal:.2f} h)"
     na = ev.get("near_area")
     if na:
         kind = "sanctioned port" if na["kind"] == "port" else "sanctioned area"
@@ -234,8 +286,15 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
         ev["rule"] = _why(ev, cls, dark, end_ms, params)
         same_stay = (not opened and ev.get("start_port") and ev.get("end_port")
                      and ev["start_port"]["port_id"] == ev["end_port"]["port_id"])
+        rv = ev.get("revisit") or {}
+        normal = max((x for x in (rv.get("own_revisit_before_h"), rv.get("own_revisit_after_h")) if x is not None),
+                     default=None)
         if cov == "no_data":
             count("gap_no_data")
+        elif rv and rv.get("own_revisit_before_h") is None:
+            count("gap_revisit_unknown")  # no interval before the silence: how often this ship is heard is unknown
+        elif rv and normal is not None and ev["hours"] < params.revisit_factor * normal:
+            count("gap_within_normal_revisit")
         elif same_stay:
             count("gap_inside_one_port_stay")
         elif opened and start == "in_port":
