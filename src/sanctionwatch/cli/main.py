@@ -32,7 +32,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ("ingest", "query", "demo", "serve", "report", "screen", "risk", "trade", "bgp", "detect", "simulate")
+COMMAND_MODULES = ("ingest", "query", "demo", "serve", "report", "screen", "risk", "trade", "bgp", "detect", "simulate",
+                   "ownership")
 
 
 def _version(value: bool) -> None:

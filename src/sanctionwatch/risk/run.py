@@ -70,6 +70,11 @@ def compute_risk(store: Store, weights: RiskWeights | None = None, hits: pl.Data
 
         hits = list_hits(store, default_index(store, progress=progress))
     report(progress, RISK_STEPS, 2, 5)
+    from sanctionwatch.registry.related import related_hits
+
+    related = related_hits(store)  # owner/manager/operator links of registry imports (issue 18); often none
+    if related.height:
+        hits = pl.concat([hits, related], how="diagonal_relaxed")
     contribs = contributions(events, hits.select([c for c in (*HITS_COLUMNS, *OPTIONAL_HIT_COLUMNS)
                                                   if c in hits.columns]), w)
     report(progress, RISK_STEPS, 3, 5)

@@ -42,7 +42,7 @@ DPRK_MID = 445  # ITU Maritime Identification Digits of the DPRK.
 HITS_COLUMNS = ("mmsi", "entity_id", "caption", "dataset", "programs", "match_kind", "score", "field", "list_version")
 # Screening contract columns read when present (older screening output lacks them).
 OPTIONAL_HIT_COLUMNS = ("designation_id", "sources", "name_weight", "matched_name", "matched_field",
-                        "matched_value", "query_value", "reasons", "entry_id", "name", "imo")
+                        "matched_value", "query_value", "reasons", "entry_id", "name", "imo", "related_factor", "hops")
 
 # signal -> (weight field, evidence class)
 SIGNALS = {
@@ -240,7 +240,8 @@ def _event_rows(events: pl.DataFrame, listed: set[int], w: RiskWeights) -> pl.Da
 def normalize_hits(hits: pl.DataFrame | None) -> pl.DataFrame:
     """Hits with every column risk reads (missing contract columns null) and a designation key per row."""
     schema = {c: pl.Utf8 for c in (*HITS_COLUMNS, *OPTIONAL_HIT_COLUMNS)} | {
-        "mmsi": pl.Int64, "score": pl.Float64, "name_weight": pl.Float64}
+        "mmsi": pl.Int64, "score": pl.Float64, "name_weight": pl.Float64, "related_factor": pl.Float64,
+        "hops": pl.Int64}
     h = hits if hits is not None else pl.DataFrame(schema=schema)
     h = h.with_columns([pl.lit(None, dtype=t).alias(c) for c, t in schema.items() if c not in h.columns])
     h = h.select([pl.col(c).cast(t, strict=False) for c, t in schema.items()])
@@ -263,7 +264,9 @@ def _hit_rows(hits: pl.DataFrame, w: RiskWeights) -> pl.DataFrame:
         return _empty()
     nw = pl.col("name_weight").fill_null(w.name_weight_unknown).clip(0.0, 1.0)
     h = h.with_columns(pl.col("match_kind").replace_strict(KIND_ORDER, return_dtype=pl.Int8).alias("k"),
-                       pl.when(pl.col("match_kind") == "name").then(nw).otherwise(1.0).alias("factor"),
+                       pl.when(pl.col("match_kind") == "name").then(nw)
+                       .when(pl.col("match_kind") == "related")
+                       .then(pl.col("related_factor").fill_null(1.0).clip(0.0, 1.0)).otherwise(1.0).alias("factor"),
                        pl.col("field").replace_strict(FIELD_ORDER, default=9, return_dtype=pl.Int8).alias("fk"))
     srcs = (h.select("mmsi", "designation", pl.col("src").str.split(",")).explode("src")
             .with_columns(pl.col("src").str.strip_chars()).filter(pl.col("src") != "")
@@ -288,7 +291,10 @@ def _hit_rows(hits: pl.DataFrame, w: RiskWeights) -> pl.DataFrame:
             _txt("caption"), lists, pl.lit("; designation "), _txt("designation"),
             pl.when(pl.col("reasons").is_not_null()).then(pl.concat_str([pl.lit(" ("), pl.col("reasons"), pl.lit(")")]))
             .otherwise(pl.lit(""))]))
-        .when(kind == "related").then(pl.concat_str([pl.lit("owner/manager link to "), _txt("caption"), lists]))
+        .when(kind == "related").then(pl.concat_str([
+            pl.lit("owner/manager/operator link to "), _txt("caption"), lists,
+            pl.when(pl.col("reasons").is_not_null()).then(pl.concat_str([pl.lit(": "), pl.col("reasons")]))
+            .otherwise(pl.lit(""))]))
         .otherwise(pl.concat_str([
             pl.lit("possible name match (no strong id agrees): "),
             pl.when(query.is_not_null() & (query.str.to_uppercase() != matched.str.to_uppercase()))
@@ -306,7 +312,8 @@ def _hit_rows(hits: pl.DataFrame, w: RiskWeights) -> pl.DataFrame:
         pl.concat_str([pl.lit("list_hit_"), kind]).alias("signal"), what.alias("what"),
         pl.coalesce("entity_id", "designation").alias("ref_id"), pl.lit("list").alias("ref_kind"),
         pl.lit(None, dtype=pl.Datetime("ms", "UTC")).alias("start"))
-    factor_name = pl.when(kind == "name").then(pl.lit("name weight")).otherwise(pl.lit("id match"))
+    factor_name = pl.when(kind == "name").then(pl.lit("name weight")).when(kind == "related").then(
+        pl.lit("link factor (hop decay x match)")).otherwise(pl.lit("id match"))
     return _finish(rows.select("mmsi", "signal", "what", "ref_id", "ref_kind", "start", "factor", "match_kind"),
                    w, factor_name)
 
