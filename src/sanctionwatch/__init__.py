@@ -1,8 +1,9 @@
 """sanctionwatch: open data to evidence of sanctions evasion.
 
-Python API (see docs/python.md): `sanctionwatch.open(store)` (`.detect()` runs the detectors;
-`sanctionwatch.detect` is the detectors' package, so the function is `sanctionwatch.api.detect`) and
-`sanctionwatch.screen(queries)`.
+Python API (see docs/python.md): `sanctionwatch.open(store)` (`.detect()` runs the detectors) and
+`sanctionwatch.screen(queries)`; every API function is in `sanctionwatch.api`, reachable after a plain
+`import sanctionwatch as sw` as `sw.api` (loaded on first use). `sanctionwatch.detect` is the detectors'
+package, so the detect function is `sw.api.detect(store)`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -27,4 +28,13 @@ def screen(queries, store=None):
     return _screen(queries, store)
 
 
-__all__ = ["__version__", "open", "screen"]
+def __getattr__(name: str):
+    """`sanctionwatch.api` without importing it first (it loads Polars/DuckDB lazily itself)."""
+    if name == "api":
+        import importlib
+
+        return importlib.import_module("sanctionwatch.api")
+    raise AttributeError(f"module 'sanctionwatch' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "api", "open", "screen"]

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import polars as pl
 
+    from sanctionwatch.progress import ProgressFn
+
 FORMS = ("polars", "pandas", "geo")
 
 
@@ -115,11 +117,12 @@ class Workspace:
             return df
         return _as(df, as_)  # type: ignore[return-value]
 
-    def detect(self, threads: int = 2) -> dict:
-        """Run the detectors over the store (writes the events table); returns the run report."""
+    def detect(self, threads: int = 2, progress: ProgressFn | None = None) -> dict:
+        """Run the detectors over the store (writes the events table); returns the run report.
+        `progress(stage, done, total)`, if given, is called as the work advances (sanctionwatch.progress)."""
         from sanctionwatch.engines import embedded
 
-        return embedded.run(self.store, threads=threads)
+        return embedded.run(self.store, threads=threads, progress=progress)
 
     def risk(self, as_: str = "polars") -> pl.DataFrame:
         """Vessels ranked by explainable risk (list hits + events)."""
@@ -141,9 +144,13 @@ def open(store: str | Path) -> Workspace:
     return Workspace(store)
 
 
-def detect(store: str | Path, threads: int = 2) -> dict:
-    """Run the detectors over a store (replaces its maritime events); returns the run report."""
-    return Workspace(store).detect(threads=threads)
+def detect(store: str | Path, threads: int = 2, progress: ProgressFn | None = None) -> dict:
+    """Run the detectors over a store (replaces its maritime events); returns the run report.
+
+    The top-level name `sanctionwatch.detect` is the detectors' package, so this function is
+    `sanctionwatch.api.detect` (`import sanctionwatch as sw; sw.api.detect(store)`) or `sw.open(store).detect()`.
+    """
+    return Workspace(store).detect(threads=threads, progress=progress)
 
 
 def screen(queries: list[str], store: str | Path | None = None) -> pl.DataFrame:
