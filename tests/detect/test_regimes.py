@@ -23,9 +23,6 @@ KNOWN = {
                           "broadcasts the borrowed identity, reported as an in-port (not dark) gap",
     ("satellite", "identity_change"): "recall 0.00 (0/1): laundering at the Nampo berth, old MMSI heard in 1 static "
                                       "report, new MMSI in none; 5.7 h between last old and first new fix",
-    ("satellite", "loitering"): "precision 0.67 (2 tp + 1 fp): the fishing control (mmsi 440722900, nav status 7 on "
-                                "its grounds) flagged as loitering for 2.4 h on sparse fixes",
-    ("mixed", "loitering"): "precision 0.67 (2 tp + 1 fp): the fishing control flagged, as satellite",
     ("satellite-noisy", "gap"): "precision 0.60 (3 tp + 2 fp): the MMSI-twin's own MMSI silent 25 h in Dalian, a "
                                 "7.0 h in-port silence at Inchon (satellite revisit + 10 % drops); neither claimed dark",
     ("satellite-noisy", "identity_change"): "recall 0.00 (0/1): as satellite",
