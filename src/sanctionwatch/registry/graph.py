@@ -50,10 +50,12 @@ class Graph:
 
 
 def _list_nodes(index: ListIndex) -> pl.DataFrame:
+    """One node per designation, labelled with its lists' names (a renamed ship: `Fan Ke / EVER BRIGHT 88`)."""
     e = index.entries
     src = designation_sources(e)
     first = (e.sort("dataset", "entry_id").group_by("designation_id", maintain_order=True)
-             .agg(pl.col("caption").first().alias("label"), pl.col("schema").first(),
+             .agg(pl.col("caption").unique(maintain_order=True).head(3).str.join(" / ").alias("label"),
+                  pl.col("schema").first(),
                   pl.col("programs").drop_nulls().unique().sort().str.join("; ").alias("programs")))
     return first.join(src, on="designation_id").select(
         pl.col("designation_id").alias("key"), "label", "schema", pl.lit(True).alias("designated"), "sources",

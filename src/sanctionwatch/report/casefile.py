@@ -139,6 +139,34 @@ def _list_warning(store: Store) -> str | None:
                                                 for s in manifest()["sources"]]}))
 
 
+OWNERSHIP_EDGES_SHOWN = 60  # links listed per vessel in the case file (the rest: `sanctionwatch network`)
+
+
+def _ownership(store: Store, identity: list[dict]) -> list[dict]:
+    """Per IMO the vessel sent: its owners / managers / operators and their list links (registry imports and
+    list statements), the scored paths to designated entities, and shared-company clusters (registry/view.py)."""
+    imos = sorted({str(r["imo"]).zfill(7) for r in identity if r.get("imo")})
+    if not imos:
+        return []
+    from sanctionwatch.registry.view import network_view, store_graph
+
+    graph = store_graph(store)
+    out = []
+    for imo in imos:
+        v = network_view(store, f"IMO {imo}", 2, graph=graph)
+        label = {n["key"]: n for n in v["nodes"]}
+        edges = [dict(e, a_label=label.get(e["a"], {}).get("label", e["a"]),
+                      b_label=label.get(e["b"], {}).get("label", e["b"]),
+                      b_status=(f"listed: {label[e['b']]['sources']}" if label.get(e["b"], {}).get("designated")
+                                else "not listed")) for e in v["edges"]]
+        direct = [e for e in edges if e["a"] in v["keys"] or e["b"] in v["keys"]]
+        rest = [e for e in edges if e not in direct]
+        out.append({"imo": imo, "keys": v["keys"], "edges": (direct + rest)[:OWNERSHIP_EDGES_SHOWN],
+                    "edges_total": len(edges), "paths": v["paths"], "clusters": v["clusters"],
+                    "registry_files": v["registry_files"]})
+    return out
+
+
 def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
     q = Queries(store)
@@ -158,7 +186,8 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "version": __version__,
         "store": str(store.root),
-        "identity": [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)],
+        "identity": (identity := [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]),
+        "ownership": _ownership(store, identity),
         "destinations": [dict(r, mmsi=m) for m in subj.mmsis for r in q.destinations(m)],
         "tracks": [dict(q.track_summary(m), mmsi=m) for m in subj.mmsis],
         "risk": [r for m in subj.mmsis for r in q.risk_of(m)],

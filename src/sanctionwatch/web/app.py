@@ -153,10 +153,12 @@ def create_app(store: Store | str | Path, *, token: str = "", limiter: RateLimit
         return _page(q.risk(limit, offset), limit, offset)
 
     from sanctionwatch.web.geo_routes import router as geo_router
+    from sanctionwatch.web.network_routes import router as network_router
     from sanctionwatch.web.trade_routes import router as trade_router
 
     app.include_router(trade_router(store, q))
     app.include_router(geo_router())
+    app.include_router(network_router(store))
 
     index_cache: dict[str, Any] = {}
 
