@@ -62,8 +62,17 @@ PG_WINDOW = 32
 PG_RING = PG_WINDOW
 # ring columns: used, line, ts (PGHP) / global position row (sentence), cs, station (PGHP) / report row,
 # dedup key of the sentence's payload (0 none)
-Q_USED, Q_LINE, Q_TS, Q_CS, Q_AUX, Q_KEY = range(6)
-N_Q = 6
+# and (sentence ring) the message's own UTC second, -1 unknown
+Q_USED, Q_LINE, Q_TS, Q_CS, Q_AUX, Q_KEY, Q_SEC = range(7)
+N_Q = 7
+# A one-byte checksum is shared by 1 sentence in 256, so within PG_WINDOW lines two candidates can name the
+# same one. Position reports carry their own UTC second (types 1-3: bits 137-142, 18/19: 133-138, 4: 72-77):
+# a $PGHP whose second is not within PG_LAG_BEHIND s before to PG_LAG_AHEAD s after it is another sentence's
+# (exact-earth pairs of adjacent lines: the reception second is 3 s before to 8 s after the report's, the
+# satellite's clock and relay; DMA's terrestrial pairs 0-1 s after). Such a mismatch is still taken when
+# the two lines are adjacent (the writer put them together) and there is no agreeing candidate.
+PG_LAG_AHEAD = 10
+PG_LAG_BEHIND = 5
 Q_POS = Q_TS
 
 # ---- fragment slots --------------------------------------------------------------------------------
@@ -426,18 +435,62 @@ def _ring_put(pq, base, line, a, b, c, key):
     pq[k, Q_CS] = b
     pq[k, Q_AUX] = c
     pq[k, Q_KEY] = key
+    pq[k, Q_SEC] = -1
     return k
 
 
 @njit(cache=True, error_model="numpy")
-def _ring_find(pq, base, line, cs):
-    """Newest live ring row in [base, base + PG_RING) for checksum cs within PG_WINDOW lines; -1 if none."""
+def _sec_agrees(pg_ts, sec):
+    """Does a $PGHP time agree with a report's own UTC second (see PG_LAG_AHEAD)? True when sec is unknown."""
+    if sec < 0:
+        return True
+    d = ((pg_ts // 1000) % 60 - sec) % 60
+    return d <= PG_LAG_AHEAD or d >= 60 - PG_LAG_BEHIND
+
+
+@njit(cache=True, error_model="numpy")
+def _ring_find(pq, base, line, cs, pg_ts, sec):
+    """Newest live ring row in [base, base + PG_RING) for checksum cs within PG_WINDOW lines whose UTC second
+    agrees (PGHP ring: the row's time with the sentence's second `sec`; sentence ring: the $PGHP time `pg_ts`
+    with the row's second); else the adjacent line's row if its checksum matches; -1 if none."""
     best = -1
+    near = -1
     for j in range(base, base + PG_RING):
-        if pq[j, Q_USED] == 1 and pq[j, Q_CS] == cs and line - pq[j, Q_LINE] <= PG_WINDOW \
-                and (best < 0 or pq[j, Q_LINE] > pq[best, Q_LINE]):
-            best = j
-    return best
+        if pq[j, Q_USED] == 1 and pq[j, Q_CS] == cs and line - pq[j, Q_LINE] <= PG_WINDOW:
+            if line - pq[j, Q_LINE] == 1:
+                near = j
+            ok = _sec_agrees(pg_ts, pq[j, Q_SEC]) if base > 0 else _sec_agrees(pq[j, Q_TS], sec)
+            if ok and (best < 0 or pq[j, Q_LINE] > pq[best, Q_LINE]):
+                best = j
+    return best if best >= 0 else near
+
+
+@njit(cache=True, error_model="numpy")
+def _msg_second(buf, ps, pe):
+    """The UTC second (0-59) a single-sentence position report carries in its payload buf[ps:pe]; -1 if none."""
+    if pe - ps < 1:
+        return -1
+    c = buf[ps]
+    t = c - 48 if c < 88 else c - 56
+    if t == 1 or t == 2 or t == 3:
+        start = 137
+    elif t == 18 or t == 19:
+        start = 133
+    elif t == 4:
+        start = 72
+    else:
+        return -1
+    last = (start + 5) // 6
+    if ps + last >= pe:
+        return -1
+    acc = 0
+    for i in range(start // 6, last + 1):
+        c = buf[ps + i]
+        if c < 48 or c > 119 or (87 < c < 96):
+            return -1
+        acc = (acc << 6) | (c - 48 if c < 88 else c - 56)
+    v = (acc >> ((last + 1) * 6 - (start + 6))) & 63
+    return v if v < 60 else -1
 
 
 @njit(cache=True, error_model="numpy")
@@ -839,7 +892,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             st[S_PG_LINE] = line
             st[S_PG_LAST_TS] = t
             # after its sentence? (a sentence within PG_WINDOW lines that got no $PGHP, with this checksum)
-            j = _ring_find(pq, PG_RING, line, pcs) if pcs > 0 else -1
+            j = _ring_find(pq, PG_RING, line, pcs, t, -1) if pcs > 0 else -1
             if j >= 0:
                 _pg_patch(pq, j, t, pst, st, npos, nrep, p64, p32, r64, r32, dd)
                 st[S_PG_SET] = 0
@@ -868,7 +921,10 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         first_frag = nf >= 2 and _parse_uint(buf, fs[0], fe[0]) > 1 and _parse_uint(buf, fs[1], fe[1]) == 1
         pg_cs = st[S_PG_CS]
         pg_stream = st[S_PG_LINE] > 0 and line - st[S_PG_LINE] <= PG_WINDOW
-        pg_j = _ring_find(pq, 0, line, sent_cs) if pg_stream else -1
+        msg_sec = -1
+        if st[S_PG_LINE] > 0 and nf >= 6 and _parse_uint(buf, fs[0], fe[0]) == 1:  # $PGHP streams: pairing
+            msg_sec = _msg_second(buf, fs[4], fe[4])
+        pg_j = _ring_find(pq, 0, line, sent_cs, -1, msg_sec) if pg_stream else -1
         pg_ts = np.int64(-1)
         pg_station = -1
         if pg_j >= 0:
@@ -1027,6 +1083,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         qk = -1
         if tssrc != TS_PENDING and tssrc != TS_TAG and tssrc != TS_PGHP:
             qk = _ring_put(pq, PG_RING, line, -1, sent_cs, -1, 0)
+            pq[qk, Q_SEC] = msg_sec
         nbits = plen * 6 - fill
         if nbits < 6:
             if multi:
