@@ -62,6 +62,12 @@ def norm_name(name: str | None) -> str:
     return re.sub(r"[^0-9A-Z]+", " ", (name or "").upper()).strip()
 
 
+def norm_name_expr(col: str | pl.Expr) -> pl.Expr:
+    """`norm_name` as a column expression (same result: Unicode upper case, non-[0-9A-Z] runs to one space)."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return e.str.to_uppercase().str.replace_all(r"[^0-9A-Z]+", " ").str.strip_chars()
+
+
 def rel_id(*parts: str) -> str:
     """Stable relation / node id from its defining parts (same statement, same id on every load)."""
     return "rel-" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]

@@ -22,7 +22,7 @@ import polars as pl
 
 from sanctionwatch.lists.designations import designation_sources
 from sanctionwatch.lists.index import ListIndex
-from sanctionwatch.lists.relations import RELATION_SCHEMA, norm_name
+from sanctionwatch.lists.relations import RELATION_SCHEMA, norm_name, norm_name_expr
 from sanctionwatch.registry.load import ROW_SCHEMA
 from sanctionwatch.registry.match import match_companies
 from sanctionwatch.registry.params import OwnershipParams
@@ -73,13 +73,13 @@ def _resolve_across_lists(rel: pl.DataFrame, index: ListIndex) -> pl.DataFrame:
     todo = rel.filter(~pl.col("b_resolved"))
     if todo.is_empty():
         return rel
-    wanted = todo.select(pl.col("b_caption").map_elements(norm_name, return_dtype=pl.Utf8).alias("n")).unique()
+    wanted = todo.select(norm_name_expr("b_caption").alias("n")).unique()
     names = index.names.filter(pl.col("field").is_in(["name", "alias"]) & (pl.col("schema") != "Vessel")).select(
-        "entry_id", pl.col("name").map_elements(norm_name, return_dtype=pl.Utf8).alias("n")).join(wanted, on="n")
+        "entry_id", norm_name_expr("name").alias("n")).join(wanted, on="n")
     one = (names.join(index.entries.select("entry_id", "designation_id"), on="entry_id").group_by("n")
            .agg(pl.col("designation_id").unique().alias("d")).filter(pl.col("d").list.len() == 1)
            .select("n", pl.col("d").list.first().alias("x_key")))
-    return (rel.with_columns(pl.col("b_caption").map_elements(norm_name, return_dtype=pl.Utf8).alias("n"))
+    return (rel.with_columns(norm_name_expr("b_caption").alias("n"))
             .join(one, on="n", how="left")
             .with_columns(pl.when(~pl.col("b_resolved") & pl.col("x_key").is_not_null()).then(pl.col("x_key"))
                           .otherwise(pl.col("b_key")).alias("b_key"),
@@ -116,8 +116,8 @@ def build_graph(index: ListIndex, registry: pl.DataFrame | None = None,
         vkeys = index.idents.filter((pl.col("kind") == "imo") & pl.col("valid")).join(
             to_desig, on="entry_id").group_by("value").agg(pl.col("designation_id").min())
         ckey = pl.when(pl.col("company_imo").is_not_null()).then(pl.format("coimo-{}", "company_imo")) \
-            .otherwise(pl.concat_str([pl.lit("co-"), pl.col("company").map_elements(
-                lambda s: norm_name(s).replace(" ", "-").lower(), return_dtype=pl.Utf8)]))
+            .otherwise(pl.concat_str([pl.lit("co-"), norm_name_expr("company").str.replace_all(" ", "-")
+                .str.to_lowercase()]))
         verbs = {k: v[0] for k, v in REGISTRY_VERBS.items()}
         kinds = {k: v[1] for k, v in REGISTRY_VERBS.items()}
         r = reg.join(vkeys, left_on="imo", right_on="value", how="left").with_columns(
@@ -141,11 +141,11 @@ def build_graph(index: ListIndex, registry: pl.DataFrame | None = None,
             "start_date", "end_date"))
         # a registry company bearing the very name of a graph-only list node (named by a list, not listed:
         # OFAC's unlisted owners and link targets) is that node: exact normalised name, no hop
-        only = nodes[1].select("key", pl.col("label").map_elements(norm_name, return_dtype=pl.Utf8).alias("n"))
+        only = nodes[1].select("key", norm_name_expr("label").alias("n"))
         named = rel.filter(~pl.col("b_resolved")).group_by("b_key").agg(
             pl.format("named by {} {}, {}", "dataset", "list_version", "source_ref").first().alias("by"))
         same_only = (r.select("ckey", "company").unique().with_columns(
-            pl.col("company").map_elements(norm_name, return_dtype=pl.Utf8).alias("n"))
+            norm_name_expr("company").alias("n"))
             .join(only, on="n").join(named, left_on="key", right_on="b_key"))
         edges.append(same_only.select(
             pl.col("ckey").alias("a"), pl.col("key").alias("b"), pl.lit("is the company").alias("verb"),
@@ -282,5 +282,5 @@ def resolve_node(g: Graph, index: ListIndex, text: str) -> list[str]:
         out += [k for k in (f"imo-{imo}", f"coimo-{imo}") if k in set(g.nodes["key"].to_list())]
         return sorted(set(out))
     n = norm_name(t)
-    return g.nodes.filter(pl.col("label").map_elements(norm_name, return_dtype=pl.Utf8) == n)["key"].unique().sort() \
+    return g.nodes.filter(norm_name_expr("label") == n)["key"].unique().sort() \
         .to_list()
