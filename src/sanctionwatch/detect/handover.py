@@ -31,9 +31,16 @@ KM_PER_DEG = 111.195
 KN = 1.852  # km/h per knot
 
 
-def _boundaries(df: pl.DataFrame, w: int, min_span: int) -> pl.DataFrame:
-    """Per MMSI: first and last fix, and a velocity (km/h east, north) over the first/last window of fixes."""
+def _boundaries(df: pl.DataFrame, w: int, min_span: int, k: int = 3, cap: int | None = None
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per MMSI: first and last fix, and a velocity (km/h east, north) over the first/last window of fixes; the
+    reported speed at that fix (`sog`, when the feed has it), the MMSI's fix count `n`, and its revisit `r`: the
+    longest of the `k` pass intervals next to the fix (intervals >= min_span, up to `cap`; shorter ones are one
+    pass's burst of reports), 0 unless at least two were seen (one interval is a silence, not a revisit: a
+    sparse file holding each ship twice a day would otherwise open half-day windows)."""
     t = pl.col("t")
+    d = t.diff()
+    passes = d.filter((d >= min_span) & (d <= (cap if cap is not None else d.max())))
 
     def vel(sel: pl.Expr, first: bool) -> list[pl.Expr]:
         # edge fix and the farthest fix within the window next to it: their displacement / elapsed time
@@ -41,12 +48,19 @@ def _boundaries(df: pl.DataFrame, w: int, min_span: int) -> pl.DataFrame:
         pick = (lambda e: e.last()) if first else (lambda e: e.first())
         return [pick(lat).alias("_la"), pick(lon).alias("_lo"), pick(tt).alias("_t")]
 
+    sog = "sog" in df.columns
     first = df.group_by("mmsi").agg(
         t.first().alias("t"), pl.col("lat").first().alias("lat"), pl.col("lon").first().alias("lon"),
-        pl.col("at").first().alias("at"), *vel(t <= t.first() + w, True))
+        pl.col("at").first().alias("at"), *vel(t <= t.first() + w, True),
+        (pl.col("sog").first().cast(pl.Float64) if sog else pl.lit(None, pl.Float64)).alias("sog"),
+        pl.len().alias("n"),
+        pl.when(passes.head(k).len() >= 2).then(passes.head(k).max()).otherwise(0).alias("r"))
     last = df.group_by("mmsi").agg(
         t.last().alias("t"), pl.col("lat").last().alias("lat"), pl.col("lon").last().alias("lon"),
-        pl.col("at").last().alias("at"), *vel(t >= t.last() - w, False))
+        pl.col("at").last().alias("at"), *vel(t >= t.last() - w, False),
+        (pl.col("sog").last().cast(pl.Float64) if sog else pl.lit(None, pl.Float64)).alias("sog"),
+        pl.len().alias("n"),
+        pl.when(passes.tail(k).len() >= 2).then(passes.tail(k).max()).otherwise(0).alias("r"))
 
     def with_v(b: pl.DataFrame, sign: float) -> pl.DataFrame:
         dt_h = (pl.col("t") - pl.col("_t")).abs() / 3.6e6
@@ -59,6 +73,57 @@ def _boundaries(df: pl.DataFrame, w: int, min_span: int) -> pl.DataFrame:
 
     # first window: velocity = (later - first) / dt -> sign -1 on (first - later); last: (last - earlier) / dt
     return with_v(first, -1.0), with_v(last, 1.0)
+
+
+def _window(r_a: pl.Expr, r_b: pl.Expr, p: IdentityParams) -> pl.Expr:
+    """Handover window (ms) for a pair: `handover_revisit_factor` x the longer of the two revisits, at least
+    `handover_max_min`, at most `handover_max_window_h`, rounded up to whole floors (few distinct windows)."""
+    w = int(p.handover_max_min * 60_000)
+    wc = max(w, int(p.handover_max_window_h * 3.6e6))
+    raw = (pl.max_horizontal(r_a, r_b).cast(pl.Float64) * p.handover_revisit_factor).clip(w, wc)
+    return ((raw / w).ceil() * w).cast(pl.Int64).clip(w, wc)
+
+
+def _sparse(r: pl.Expr, p: IdentityParams) -> pl.Expr:
+    """A boundary whose own revisit asks for a window beyond the floor (`handover_max_min`)."""
+    return r.cast(pl.Float64) * p.handover_revisit_factor > p.handover_max_min * 60_000
+
+
+def _bucket_join(ends: pl.DataFrame, starts: pl.DataFrame, b_ms: int, deg: float, s: str = "0", e: str = "1"
+                 ) -> pl.DataFrame:
+    """Pairs of an end (t{e}, lat{e}, lon{e}) and a later start (t{s}, ...) at most one bucket of `b_ms` apart in
+    time and in neighbouring cells of `deg`: a start in bucket b pairs with ends in b or b - 1, cells +-1
+    (the caller filters the exact time and distance). Linear in boundaries per (bucket, cell)."""
+    cy0, cx0 = _cell(pl.col(f"lat{s}"), pl.col(f"lon{s}"), deg)
+    cy1, cx1 = _cell(pl.col(f"lat{e}"), pl.col(f"lon{e}"), deg)
+    offs = pl.DataFrame({"k": [k for k in (0, 1) for _ in range(9)],
+                         "dy": [dy for _ in (0, 1) for dy in (-1, 0, 1) for _ in range(3)],
+                         "dx": [dx for _ in (0, 1) for _ in range(3) for dx in (-1, 0, 1)]},
+                        schema={"k": pl.Int64, "dy": pl.Int32, "dx": pl.Int32})
+    keyed = starts.with_columns((pl.col(f"t{s}") // b_ms).alias("_b0"), cy0.alias("_cy0"), cx0.alias("_cx0")).join(
+        offs, how="cross").select(pl.exclude("_b0", "_cy0", "_cx0", "k", "dy", "dx"),
+                                  (pl.col("_b0") - pl.col("k")).alias("_b"), (pl.col("_cy0") + pl.col("dy")).alias("_cy"),
+                                  (pl.col("_cx0") + pl.col("dx")).alias("_cx"))
+    ek = ends.with_columns((pl.col(f"t{e}") // b_ms).alias("_b"), cy1.alias("_cy"), cx1.alias("_cx"))
+    return keyed.join(ek, on=["_b", "_cy", "_cx"]).drop("_b", "_cy", "_cx")
+
+
+def _tiered_join(ends: pl.DataFrame, starts: pl.DataFrame, p: IdentityParams, sparse_e: pl.Expr, sparse_s: pl.Expr,
+                 s: str = "0", e: str = "1") -> pl.DataFrame:
+    """All end/start pairs that a window could join: every pair in floor-window buckets, and in long-window
+    buckets only pairs with a sparse side (its revisit asks for more). A receiver outage ends and starts
+    hundreds of densely received tracks at once; they never enter the long buckets, so memory stays bounded."""
+    w = int(p.handover_max_min * 60_000)
+    wc = max(w, int(p.handover_max_window_h * 3.6e6))
+    deg = p.handover_cell_deg
+    parts = [_bucket_join(ends, starts, w, deg, s, e)]
+    if wc > w:
+        se, ss = ends.filter(sparse_e), starts.filter(sparse_s)
+        if se.height:
+            parts.append(_bucket_join(se, starts, wc, deg, s, e))
+        if ss.height:
+            parts.append(_bucket_join(ends.filter(~sparse_e), ss, wc, deg, s, e))
+    return pl.concat(parts)
 
 
 def _cell(lat: pl.Expr, lon: pl.Expr, deg: float) -> tuple[pl.Expr, pl.Expr]:
@@ -94,7 +159,7 @@ def handovers(tracks: pl.DataFrame, params: IdentityParams = IdentityParams(), d
         return []
     p = params
     at = (pl.col("source").cast(pl.String) + ":" + pl.col("src_line").cast(pl.String)).alias("at")
-    cols = ["mmsi", "t", "lat", "lon", at] + (["seg"] if "seg" in tracks.columns else [])
+    cols = ["mmsi", "t", "lat", "lon", at] + [c for c in ("sog", "seg") if c in tracks.columns]
     df = tracks.select(cols).filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     if df.height == 0:
         return []
@@ -109,32 +174,30 @@ def _one_way(df: pl.DataFrame, p: IdentityParams, data_start_ms: int | None, dat
              report: dict | None) -> list[dict]:
     """One MMSI's last fix in the store meets another's first (see the module docstring)."""
     w = int(p.handover_max_min * 60_000)
+    wc = max(w, int(p.handover_max_window_h * 3.6e6))
     lo = data_start_ms if data_start_ms is not None else int(df["t"].min())
     hi = data_end_ms if data_end_ms is not None else int(df["t"].max())
-    first, last = _boundaries(df, w, int(p.handover_min_track_min * 60_000))
-    cy, cx = _cell(pl.col("lat"), pl.col("lon"), p.handover_cell_deg)
+    first, last = _boundaries(df, w, int(p.handover_min_track_min * 60_000), p.handover_revisit_intervals, wc)
     ends = last.filter(pl.col("t") < hi - w).select(
         pl.col("mmsi").alias("old"), pl.col("t").alias("t1"), pl.col("lat").alias("lat1"), pl.col("lon").alias("lon1"),
-        pl.col("at").alias("at1"), pl.col("ve").alias("ve1"), pl.col("vn").alias("vn1"), (pl.col("t") // w).alias("b"),
-        cy.alias("cy"), cx.alias("cx"))
+        pl.col("at").alias("at1"), pl.col("ve").alias("ve1"), pl.col("vn").alias("vn1"), pl.col("sog").alias("rep1"),
+        pl.col("n").alias("n1"), pl.col("r").alias("r1"))
     starts = first.filter(pl.col("t") > lo + w).select(
         pl.col("mmsi").alias("new"), pl.col("t").alias("t0"), pl.col("lat").alias("lat0"), pl.col("lon").alias("lon0"),
-        pl.col("at").alias("at0"), pl.col("ve").alias("ve0"), pl.col("vn").alias("vn0"), (pl.col("t") // w).alias("b0"),
-        cy.alias("cy0"), cx.alias("cx0"))
-    counts = {"ends": ends.height, "starts": starts.height}
+        pl.col("at").alias("at0"), pl.col("ve").alias("ve0"), pl.col("vn").alias("vn0"), pl.col("sog").alias("rep0"),
+        pl.col("n").alias("n0"), pl.col("r").alias("r0"))
+    counts = {"ends": ends.height, "starts": starts.height,
+              "sparse_ends": ends.filter(_sparse(pl.col("r1"), p)).height,
+              "sparse_starts": starts.filter(_sparse(pl.col("r0"), p)).height}
     if ends.height == 0 or starts.height == 0:
         _merge(report, counts)
         return []
-    # a start in bucket b0 pairs with ends in b0 or b0 - 1 (t0 - t1 <= w), cells +-1 (cell >= max_km)
-    offs = pl.DataFrame({"k": [k for k in (0, 1) for _ in range(9)], "dy": [dy for _ in (0, 1) for dy in (-1, 0, 1)
-                                                                            for _ in range(3)],
-                         "dx": [dx for _ in (0, 1) for _ in range(3) for dx in (-1, 0, 1)]},
-                        schema={"k": pl.Int64, "dy": pl.Int32, "dx": pl.Int32})
-    keyed = starts.join(offs, how="cross").with_columns(
-        (pl.col("b0") - pl.col("k")).alias("b"), (pl.col("cy0") + pl.col("dy")).alias("cy"),
-        (pl.col("cx0") + pl.col("dx")).alias("cx")).drop("k", "dy", "dx")
-    cand = keyed.join(ends, on=["b", "cy", "cx"]).filter(
-        (pl.col("old") != pl.col("new")) & (pl.col("t0") >= pl.col("t1")) & (pl.col("t0") - pl.col("t1") <= w))
+    # the window follows the revisit of the two MMSIs (floor handover_max_min); the pair may not reach past the
+    # data's edges by a window (a file starting or ending is not a switch)
+    cand = _tiered_join(ends, starts, p, _sparse(pl.col("r1"), p), _sparse(pl.col("r0"), p)).with_columns(
+        _window(pl.col("r1"), pl.col("r0"), p).alias("win")).filter(
+        (pl.col("old") != pl.col("new")) & (pl.col("t0") >= pl.col("t1")) & (pl.col("t0") - pl.col("t1") <= pl.col("win"))
+        & (pl.col("t1") < hi - pl.col("win")) & (pl.col("t0") > lo + pl.col("win"))).unique(["old", "new"])
     from sanctionwatch.geo.distance import haversine_km
 
     if cand.height:
@@ -148,7 +211,18 @@ def _one_way(df: pl.DataFrame, p: IdentityParams, data_start_ms: int | None, dat
         _merge(report, counts)
         return []
     # kinematic continuity: both velocities known; the new first fix is where the old track was heading;
-    # speeds agree; courses agree when under way
+    # speeds agree; courses agree when under way. A hull reporting itself stopped (SOG < handover_underway_kn) at
+    # its last (first) fix is moored: velocity 0 (on sparse tracks the window holds no second fix, and the
+    # displacement since the previous fix is the approach, not the berth) - unless that displacement is faster
+    # than the speed tolerance (a transponder sending 0 kn while it moves); a lone fix is no track
+    def moored(i: str) -> pl.Expr:
+        spd = (pl.col(f"ve{i}") ** 2 + pl.col(f"vn{i}") ** 2).sqrt() / KN
+        return ((pl.col(f"rep{i}") < p.handover_underway_kn) & (spd.is_null() | (spd <= p.handover_speed_tol_kn))
+                & (pl.col(f"n{i}") >= 2)).fill_null(False)
+
+    cand = cand.with_columns(moored("1").alias("moored1"), moored("0").alias("moored0"))
+    both = pl.col("moored1") & pl.col("moored0")
+    cand = cand.with_columns(*[pl.when(both).then(0.0).otherwise(pl.col(c)).alias(c) for c in ("ve1", "vn1", "ve0", "vn0")])
     dt_h = (pl.col("t0") - pl.col("t1")) / 3.6e6
     coslat = pl.col("lat1").radians().cos()
     pe = (pl.col("lon0") - pl.col("lon1")) * KM_PER_DEG * coslat - pl.col("ve1") * dt_h
@@ -162,6 +236,7 @@ def _one_way(df: pl.DataFrame, p: IdentityParams, data_start_ms: int | None, dat
                              dc.alias("dcourse"))
     under_way = (pl.col("sog1") >= p.handover_underway_kn) & (pl.col("sog0") >= p.handover_underway_kn)
     kin = (pl.col("ve1").is_not_null() & pl.col("ve0").is_not_null() & (pl.col("pred_km") <= p.handover_max_km)
+           & (~both | (pl.col("km") <= p.handover_moored_km))
            & ((pl.col("sog1") - pl.col("sog0")).abs() <= p.handover_speed_tol_kn)
            & (~under_way | (pl.col("dcourse") <= p.handover_course_tol_deg)))
     cand = cand.filter(kin)
@@ -169,60 +244,88 @@ def _one_way(df: pl.DataFrame, p: IdentityParams, data_start_ms: int | None, dat
     if cand.height == 0:
         _merge(report, counts)
         return []
-    cand = cand.sort("pred_km", "t1", "old", "new").unique(["new"], keep="first").unique(["old"], keep="first")
+    cand = cand.sort("pred_km", "t1", "old", "new").unique(["new"], keep="first", maintain_order=True).unique(
+        ["old"], keep="first", maintain_order=True)
     cand = cand.with_row_index("qid")
     # coverage: any fix received nearby a full window before the start and after the end (edge of a file,
     # of a receiver's range or of an outage otherwise); the pair's own fixes count (the old one received before
     # the start shows the feed was live there)
-    cb = max(1, w // 2)
     allfix = df.select("mmsi", "t", "lat", "lon")
-    before = cand.select("qid", "old", "new", pl.col("lat0").alias("lat"), pl.col("lon0").alias("lon"),
-                         (pl.col("t0") - w).alias("t")).with_columns(pl.lit(-1, pl.Int32).alias("old"),
-                                                                       pl.lit(-1, pl.Int32).alias("new"))
-    after = before.with_columns((cand["t1"] + w).alias("t"), cand["lat1"].alias("lat"), cand["lon1"].alias("lon"))
+    before = cand.select("qid", "win", pl.lit(-1, pl.Int32).alias("old"), pl.lit(-1, pl.Int32).alias("new"),
+                         pl.col("lat0").alias("lat"), pl.col("lon0").alias("lon"), (pl.col("t0") - pl.col("win")).alias("t"))
+    after = cand.select("qid", "win", pl.lit(-1, pl.Int32).alias("old"), pl.lit(-1, pl.Int32).alias("new"),
+                        pl.col("lat1").alias("lat"), pl.col("lon1").alias("lon"), (pl.col("t1") + pl.col("win")).alias("t"))
     cov_deg = p.handover_coverage_cell_deg
-    seen_before = _near_counts(before, allfix, cov_deg, cb, range(0, 1))
-    seen_after = _near_counts(after, allfix, cov_deg, cb, range(0, 1))
+    seen_before = _near_counts_by_window(before, allfix, cov_deg, lambda win: max(1, win // 2), range(0, 1))
+    seen_after = _near_counts_by_window(after, allfix, cov_deg, lambda win: max(1, win // 2), range(0, 1))
     cand = cand.with_columns(seen_before.alias("cov_before"), seen_after.alias("cov_after")).filter(
         (pl.col("cov_before") > 0) & (pl.col("cov_after") > 0))
     counts["covered_pairs"] = cand.height
     if cand.height == 0:
         _merge(report, counts)
         return []
-    # density: other track boundaries (first or last fix of any other MMSI) near the pair within +- the
-    # density window; where ships often appear/disappear (port, edge of coverage) a handover is chance
-    bnd = pl.concat([first.select("mmsi", "t", "lat", "lon"), last.select("mmsi", "t", "lat", "lon")])
+    # density: other track boundaries (first or last fix of any other MMSI) near the pair within the density
+    # window's bucket and both neighbours, buckets of half the pair's window when that is longer (so +- W/2..W);
+    # where ships often appear/disappear (port, edge of coverage) a handover is chance. A boundary within its
+    # own window of the data's edges is the edge (a ship first heard one revisit after the data starts was
+    # there all along), as for the pair itself.
+    own = _window(pl.col("r"), pl.col("r"), p)
+    bnd = pl.concat([first.filter(pl.col("t") > lo + own).select("mmsi", "t", "lat", "lon"),
+                     last.filter(pl.col("t") < hi - own).select("mmsi", "t", "lat", "lon")])
     dw = int(p.handover_density_window_h * 3.6e6)
-    mid = cand.select("qid", "old", "new", pl.col("lat1").alias("lat"), pl.col("lon1").alias("lon"),
+    mid = cand.select("qid", "win", "old", "new", pl.col("lat1").alias("lat"), pl.col("lon1").alias("lon"),
                       pl.col("t1").alias("t"))
-    cand = cand.with_columns(_near_counts(mid, bnd, p.handover_density_cell_deg, dw, range(-1, 2)).alias("nearby"))
+    cand = cand.with_columns(_near_counts_by_window(mid, bnd, p.handover_density_cell_deg,
+                                                    lambda win: max(dw, win // 2), range(-1, 2)).alias("nearby"))
     cand = cand.filter(pl.col("nearby") <= p.handover_max_nearby_boundaries)
     counts["kept"] = cand.height
+    counts["kept_long_window"] = cand.filter(pl.col("win") > w).height
     _merge(report, counts)
     out = []
     for r in cand.sort("t1", "old").iter_rows(named=True):
         mins = (r["t0"] - r["t1"]) / 60_000
         of, nf = flag_of(r["old"]), flag_of(r["new"])
+        berth = r["moored1"] and r["moored0"]
+        how = (f"both reporting themselves stopped ({r['rep1']:.1f} and {r['rep0']:.1f} kn)" if berth else
+               f"on the same course and speed ({r['sog1']:.1f} -> {r['sog0']:.1f} kn, {r['pred_km']:.2f} km from the "
+               "extrapolated track)")
+        win_txt = (f"; window {r['win'] / 60_000:.0f} min = {p.handover_revisit_factor:g} x the observed revisit "
+                   f"{max(r['r1'], r['r0']) / 60_000:.0f} min" if r["win"] > w else "")
+        conf = (0.7 if r["nearby"] == 0 else 0.55) * (0.85 if r["win"] > w else 1.0)
         out.append(event("identity_change", int(r["old"]), int(r["t1"]), int(r["t0"]), other_mmsi=int(r["new"]),
-                         lat=r["lat1"], lon=r["lon1"], country=nf, confidence=0.7 if r["nearby"] == 0 else 0.55,
+                         lat=r["lat1"], lon=r["lon1"], country=nf, confidence=round(conf, 3),
                          rule=f"handover: MMSI {r['old']} fell silent for good and MMSI {r['new']} (never heard before)"
-                              f" started {mins:.1f} min later {r['km']:.2f} km away, on the same course and speed "
-                              f"({r['sog1']:.1f} -> {r['sog0']:.1f} kn, {r['pred_km']:.2f} km from the extrapolated "
-                              f"track; {r['nearby']} other track starts/ends nearby)",
+                              f" started {mins:.1f} min later {r['km']:.2f} km away, {how}{win_txt}; "
+                              f"{r['nearby']} other track starts/ends nearby",
                          scope="track", changes={"mmsi": {"old": str(r["old"]), "new": str(r["new"])},
                                                  **({"flag": {"old": of, "new": nf, "from": "MMSI MID (ITU table)"}}
                                                     if of != nf else {})},
                          last_old={"ts_ms": r["t1"], "lat": r["lat1"], "lon": r["lon1"], "at": r["at1"],
-                                   "sog_kn": round(r["sog1"], 1)},
+                                   "sog_kn": round(r["sog1"], 1), "reported_sog_kn": r["rep1"]},
                          first_new={"ts_ms": r["t0"], "lat": r["lat0"], "lon": r["lon0"], "at": r["at0"],
-                                    "sog_kn": round(r["sog0"], 1)},
-                         distance_km=round(float(r["km"]), 3), minutes=round(mins, 1),
+                                    "sog_kn": round(r["sog0"], 1), "reported_sog_kn": r["rep0"]},
+                         distance_km=round(float(r["km"]), 3), minutes=round(mins, 1), moored=berth,
+                         window_min=round(r["win"] / 60_000, 1),
+                         revisit_min={"old": round(r["r1"] / 60_000, 1), "new": round(r["r0"] / 60_000, 1)},
                          extrapolation_error_km=round(float(r["pred_km"]), 3),
                          course_change_deg=round(float(r["dcourse"]), 1), nearby_boundaries=int(r["nearby"]),
                          thresholds={k: getattr(p, k) for k in (
-                             "handover_max_min", "handover_max_km", "handover_speed_tol_kn", "handover_course_tol_deg",
+                             "handover_max_min", "handover_max_km", "handover_revisit_factor", "handover_max_window_h",
+                             "handover_moored_km",
+                             "handover_speed_tol_kn", "handover_course_tol_deg",
                              "handover_density_window_h", "handover_max_nearby_boundaries")}))
     return out
+
+
+def _near_counts_by_window(points: pl.DataFrame, table: pl.DataFrame, deg: float, bucket, dbs: range) -> pl.Series:
+    """`_near_counts` with the time bucket set per row from its window `win` (`bucket(win)` ms); rows of one
+    window are counted together (windows are whole multiples of the floor, so there are few)."""
+    parts = []
+    for win in sorted(points["win"].unique().to_list()):
+        sub = points.filter(pl.col("win") == win)
+        parts.append(sub.select("qid").with_columns(_near_counts(sub.drop("win"), table, deg, int(bucket(win)), dbs)
+                                                    .alias("n")))
+    return points.select("qid").join(pl.concat(parts), on="qid", how="left")["n"].fill_null(0)
 
 
 def _merge(report: dict | None, counts: dict, prefix: str = "") -> None:
@@ -299,7 +402,8 @@ def round_trips(df: pl.DataFrame, p: IdentityParams = IdentityParams(), report: 
     counts["kept"] = cand.height
     _merge(report, counts, "round_trip_")
     cand = (cand.with_columns((pl.col("km_out") + pl.col("km_back")).alias("_d"))
-            .sort("_d", "t1", "old", "new").unique(["old", "t1"], keep="first").unique(["new", "t0"], keep="first"))
+            .sort("_d", "t1", "old", "new").unique(["old", "t1"], keep="first", maintain_order=True)
+            .unique(["new", "t0"], keep="first", maintain_order=True))
     out = []
     th = {k: getattr(p, k) for k in ("handover_max_min", "handover_max_km", "handover_return_min_silence_h",
                                       "handover_return_min_move_km")}

@@ -212,6 +212,19 @@ class IdentityParams:
     # Class A at anchor), so 30 min and 2 km leave ample slack while staying rare by chance outside ports.
     handover_max_min: float = 30.0
     handover_max_km: float = 2.0  # see handover_max_min: same spot within GNSS error plus ~30 min of drift
+    # ...or longer where the feed itself hears the hulls less often: the window is this many times the observed
+    # revisit of the two MMSIs (the longest of the `handover_revisit_intervals` pass intervals next to the old
+    # MMSI's last fix and the new one's first; intervals under handover_min_track_min are one pass's burst).
+    # 2 = one missed pass (satellite AIS: 3-6 h between passes over a moored ship, 20-90 min at sea).
+    handover_revisit_factor: float = 2.0
+    handover_revisit_intervals: int = 3
+    # ...up to this (2 x the 6 h in-port satellite revisit; half of TrackParams.max_silence_h, so a handover
+    # never bridges a segment break).
+    handover_max_window_h: float = 12.0
+    # Both ends reporting themselves stopped (SOG < handover_underway_kn): the new first fix must be this close to
+    # the old last one - a moored hull stays in its swinging circle at anchor (~0.3 km for a ship on ~100 m of
+    # chain) plus GNSS error, so a berth neighbour a few hundred metres off does not count as the same hull.
+    handover_moored_km: float = 0.5
     # Same-IMO links (IMO -> MMSI, MMSI -> IMO) count from a single report when the IMO passes its check digit
     # (IMO Res. A.1117(30)); every stored NMEA report passed its sentence checksum (ingest rejects the rest).
     single_report_valid_imo: bool = True
