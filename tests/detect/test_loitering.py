@@ -80,3 +80,14 @@ def test_sparse_honest_approach_is_still_loitering():
     """Satellite-like cadence: a fix every 50 min under way, every 40 min drifting."""
     ev = _run(_voyage(step_s=3000, drift_step_s=2400))
     assert len(ev) == 1
+
+
+def test_drift_of_one_of_two_hulls_on_one_mmsi_is_still_loitering():
+    """A second hull broadcasts the MMSI 150 km away during the whole drift: the jumps between the two are
+    another transmitter, not a replaced track, so the drift is judged as any other."""
+    lat, lon = SPOT
+    other = _status(leg(9, 2.5, 6.5, lat - 1.4, lon - 0.3, lat - 1.4, lon + 0.3, step_s=420, sog=3.0), 0)
+    pos = cat(_voyage(step_s=600, drift_step_s=600), other)
+    tr, _ = build_tracks(pos)
+    assert tr.filter(~pl.col("on_track"))["lat"].max() < lat - 1  # the other hull is the secondary track
+    assert len(_run(pos)) == 1

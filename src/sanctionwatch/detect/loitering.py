@@ -6,8 +6,10 @@ Two kinds of slow stretch at sea are not loitering (docs/detectors.md "loitering
   median over the same window as the speed, so one stale status does not split or make a run);
 - the stretch is not physically joined to the rest of the vessel's fixes: the vessel's fix right before its
   first or right after its last (any track segment) is farther than the vessel could sail at the fastest
-  speed it ever reports (a broadcast drift at a made-up position, or another hull on the same MMSI: one side
-  of the jump is not this ship, so its "loitering" is not evidence; the spoofing detector reports the jump).
+  speed it ever reports (a drift broadcast at a made-up position in place of the real track: one side of the
+  jump is not this ship, so its "loitering" is not evidence; the spoofing detector reports the jump). When
+  the MMSI is also heard elsewhere *during* the stretch, two transmitters share it at once (a second hull):
+  the jump says nothing about this one's drift, and the stretch is judged as any other.
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ def _jumps(fixes: pl.DataFrame, params: LoiteringParams) -> tuple[np.ndarray, np
     return jump_in[on], jump_out[on]
 
 
+def _concurrent(fixes: pl.DataFrame, mmsi: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+    """Per stretch: the MMSI has an off-track fix strictly between t0 and t1 (another transmitter meanwhile)."""
+    off = fixes.filter(~pl.col("on_track")).select("mmsi", "t").sort("mmsi", "t")
+    om, ot = off["mmsi"].to_numpy(), off["t"].to_numpy()
+    out = np.zeros(mmsi.size, bool)
+    for i in range(mmsi.size):
+        lo, hi = np.searchsorted(om, mmsi[i], "left"), np.searchsorted(om, mmsi[i], "right")
+        k = lo + int(np.searchsorted(ot[lo:hi], t0[i], "right"))
+        out[i] = k < hi and ot[k] < t1[i]
+    return out
+
+
 def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams = LoiteringParams(),
               fixes: pl.DataFrame | None = None) -> list[dict]:
     """Loitering events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels.
@@ -87,6 +101,8 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
             raise ValueError("loitering: `fixes` must be the tracks whose on-track rows are `track`")
         j_in, j_out = _jumps(fixes, params)
         jumped = j_in[st_a] | j_out[st_b - 1]
+        if jumped.any():  # heard elsewhere during the stretch: two transmitters at once, not a replaced track
+            jumped[_concurrent(fixes, mmsi[st_a], t[st_a], t[st_b - 1]) & jumped] = False
     brk[1:] |= np.diff(t) > params.max_report_gap_h * HOUR_MS
     starts, stops = runs(slow & away, brk)
     keep = []
