@@ -227,3 +227,12 @@ def test_screen_cli_shows_index_loading_only_when_the_cache_is_cold(terminal, tm
     terminal.truncate()
     r = CliRunner().invoke(app, ["screen", "TONG SAN 2", "--format", "csv"])
     assert r.exit_code == 0 and "loading lists" not in terminal.getvalue()  # read from the cache
+
+
+def test_demo_draws_the_stage_bars_on_a_terminal(terminal, tmp_path):
+    r = CliRunner().invoke(app, ["demo", "--preset", "smoke", "--out", str(tmp_path / "demo")])
+    assert r.exit_code == 0, r.output
+    drawn = terminal.getvalue()
+    for stage in ("simulate: writing position rows", "traffic.nmea", "detect: per-vessel detectors",
+                  "risk: events, list screening"):
+        assert stage in drawn, stage

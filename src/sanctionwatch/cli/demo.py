@@ -15,8 +15,8 @@ from pathlib import Path
 
 import typer
 
-from sanctionwatch.cli.common import Format, console, emit_rows, fail
-from sanctionwatch.cli.ingest import print_report
+from sanctionwatch.cli.common import Format, console, emit_rows, fail, progress_callback
+from sanctionwatch.cli.ingest import byte_bars, print_report
 
 DEMO_PRESET = "sea-of-japan"
 DEMO_SEED = 2017
@@ -40,7 +40,8 @@ def demo(
     scenario = out / "scenario"
     console.rule(f"1/5 simulate {preset} (seed {seed})")
     try:
-        summary = simulate(preset, scenario, seed=seed, csv=False)  # the demo ingests NMEA only: no CSV copy
+        with progress_callback(f"simulating {preset}") as progress:  # the demo ingests NMEA only: no CSV copy
+            summary = simulate(preset, scenario, seed=seed, csv=False, progress=progress)
     except ValueError as e:
         fail(str(e))
         return
@@ -53,15 +54,19 @@ def demo(
     if not kernels_cached():
         console.print(f"[dim]{FIRST_RUN_NOTE}[/]")
     store = Store(out / "store")
-    for rep in ingest(store, [str(scenario / summary["files"]["nmea"])]):
+    with byte_bars() as factory:
+        reports = ingest(store, [str(scenario / summary["files"]["nmea"])], progress_factory=factory)
+    for rep in reports:
         print_report(rep)
 
     console.rule("3/5 detect behaviour")
-    det = embedded.run(store)
+    with progress_callback("detecting") as progress:
+        det = embedded.run(store, progress=progress)
     console.print("events: " + (", ".join(f"{k} {v}" for k, v in sorted(det["by_type"].items())) or "none"))
 
     console.rule("4/5 screen lists + score risk")
-    res = compute_risk(store)
+    with progress_callback("screening and scoring") as progress:
+        res = compute_risk(store, progress=progress)
     top = res.ranked.head(10)
     emit_rows(["mmsi", "risk_0_100", "points", "top_reasons"],
               top.select("mmsi", "risk_0_100", "points", "top_reasons").rows(), Format.table,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -33,6 +35,24 @@ from sanctionwatch.store.ingest_report import REASONS
 
 if TYPE_CHECKING:
     from sanctionwatch.ais.sources import Input
+
+
+@contextlib.contextmanager
+def byte_bars() -> Iterator[Callable[[Input], Callable[[int], None]]]:
+    """Transient per-input bars (bytes read, speed, ETA) as `ais.ingest.ingest`'s `progress_factory`; they
+    draw nothing when bars are off (--quiet, piped)."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        TimeRemainingColumn(), console=console, transient=True, disable=not show_progress(),
+    ) as progress:
+
+        def factory(inp: Input) -> Callable[[int], None]:
+            # Progress counts decompressed bytes, so a compressed input gets no total (no misleading ETA).
+            total = None if inp.path.endswith((".gz", ".zip")) else inp.size()
+            task = progress.add_task(inp.name, total=total)
+            return lambda n: progress.advance(task, n)
+
+        yield factory
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -112,17 +132,7 @@ def ingest_cmd(
     except ValueError:
         fail(f"--assume-time: not an ISO-8601 time or epoch seconds: {assume_time!r}")
         return
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=console, transient=True, disable=not show_progress(),
-    ) as progress:
-
-        def factory(inp: Input):
-            # Progress counts decompressed bytes, so a compressed input gets no total (no misleading ETA).
-            total = None if inp.path.endswith((".gz", ".zip")) else inp.size()
-            task = progress.add_task(inp.name, total=total)
-            return lambda n: progress.advance(task, n)
-
+    with byte_bars() as factory:
         try:
             reports = ingest(st, paths, force=force, assume_time=assumed, progress_factory=factory)
         except (FileNotFoundError, IngestError) as e:
