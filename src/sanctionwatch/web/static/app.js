@@ -156,13 +156,70 @@ async function showVessel(mmsi) {
          — <a href="/api/vessels/${esc(v.mmsi)}">JSON</a></p>
       <h3>List hits</h3>${table(v.list_hits, ["caption", "dataset", "programs", "match_kind", "field", "score", "list_version", "entity_id"])}
       <h3>Risk breakdown (every point traced)</h3>${table(v.risk_breakdown, ["signal", "points", "ref_kind", "ref_id", "reason"])}
+      <h3>Ownership network</h3><div id="network-body">loading…</div>
       <h3>Identity history</h3>${table(v.identity_history, ["imo", "name", "callsign", "ship_type", "first_seen", "last_seen", "reports"])}
       <h3>Declared destinations</h3>${table(v.destinations, ["destination", "first_seen", "last_seen", "reports"])}
       <h3>Events timeline</h3>${table(v.events, ["type", "start", "end", "other_mmsi", "port", "country", "confidence", "evidence"],
         { render: { type: pill, other_mmsi: vesselLink } })}`;
+    document.getElementById("network-body").innerHTML = await networkSection(v.identity_history);
   } catch (e) {
     el.innerHTML = `<p>${esc(e.message)}</p>`;
   }
+}
+
+// ---------------------------------------------------------------- ownership network (issue 18)
+const NODE_FILL = { listed: "#c53030", Vessel: "#2b6cb0", other: "#718096" };
+
+function networkSvg(view) {
+  // Radial node-link drawing: the vessel in the centre, its companies around it, their other links outside.
+  const center = view.keys[0];
+  const near = new Set();
+  view.edges.forEach((e) => { if (e.a === center) near.add(e.b); if (e.b === center) near.add(e.a); });
+  near.delete(center);
+  const ring1 = view.nodes.filter((n) => near.has(n.key));
+  const ring2 = view.nodes.filter((n) => n.key !== center && !near.has(n.key)).slice(0, 48);
+  const W = 760, H = 520, cx = W / 2, cy = H / 2, pos = {};
+  pos[center] = [cx, cy];
+  [[ring1, 130], [ring2, 230]].forEach(([ring, rad]) => ring.forEach((n, i) => {
+    const a = (2 * Math.PI * i) / Math.max(ring.length, 1) - Math.PI / 2;
+    pos[n.key] = [cx + rad * Math.cos(a), cy + rad * 0.9 * Math.sin(a)];
+  }));
+  const lines = view.edges.filter((e) => pos[e.a] && pos[e.b]).map((e) =>
+    `<line x1="${pos[e.a][0]}" y1="${pos[e.a][1]}" x2="${pos[e.b][0]}" y2="${pos[e.b][1]}" stroke="${e.origin === "registry" ? "#2b6cb0" : "#a0aec0"}" stroke-width="${e.origin === "registry" ? 2 : 1}"><title>${esc(e.verb)} — ${esc(e.evidence)}</title></line>`).join("");
+  const dots = view.nodes.filter((n) => pos[n.key]).map((n) => {
+    const fill = n.designated ? NODE_FILL.listed : n.schema === "Vessel" ? NODE_FILL.Vessel : NODE_FILL.other;
+    const status = n.designated ? "LISTED: " + n.sources : "not listed";
+    const label = n.label.length > 28 ? n.label.slice(0, 27) + "…" : n.label;
+    const [x, y] = pos[n.key];
+    return `<g class="node" data-key="${esc(n.key)}"><circle cx="${x}" cy="${y}" r="${n.key === center ? 10 : 7}" fill="${fill}"><title>${esc(n.label)} (${esc(n.schema)}) — ${esc(status)}</title></circle>` +
+      `<text x="${x + 10}" y="${y + 4}" font-size="10" fill="#1b2430">${esc(label)}</text></g>`;
+  }).join("");
+  return `<svg class="network" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="ownership network">${lines}${dots}</svg>` +
+    `<p class="muted">red: listed · blue: vessel · grey: company not listed · blue lines: registry import; hover for the evidence` +
+    (view.truncated || ring2.length < view.nodes.length - ring1.length - 1 ? " · drawing cut, see the table and the JSON" : "") + "</p>";
+}
+
+async function networkSection(identity) {
+  const imos = [...new Set(identity.map((r) => r.imo).filter(Boolean))];
+  if (!imos.length) return '<p class="muted">no IMO number sent: owners and managers are looked up by IMO</p>';
+  const parts = [];
+  for (const imo of imos) {
+    const id = encodeURIComponent("IMO " + String(imo).padStart(7, "0"));
+    try {
+      const v = await api(`/api/network/${id}?depth=2`);
+      const label = Object.fromEntries(v.nodes.map((n) => [n.key, n.label]));
+      const links = v.edges.filter((e) => v.keys.includes(e.a) || v.keys.includes(e.b))
+        .map((e) => ({ from: label[e.a] || e.a, link: e.verb, to: label[e.b] || e.b, evidence: e.evidence }));
+      parts.push(`<h4>IMO ${esc(imo)} — <a href="/api/network/${id}">JSON</a></h4>` + networkSvg(v) +
+        (v.paths.length ? "<p>Paths to designated entities (risk list_hit_related):</p>" + table(v.paths, ["hops", "factor", "path"]) : "") +
+        table(links, ["from", "link", "to", "evidence"]) +
+        (v.clusters.length ? "<p>Shares a company with designated vessels (context, not scored):</p>" +
+          table(v.clusters.map((c) => ({ via: c.via, company: label[c.company] || c.company, vessels: c.designated_vessels.length })), ["via", "company", "vessels"]) : ""));
+    } catch (e) {
+      parts.push(`<p class="muted">IMO ${esc(imo)}: ${esc(e.message)}</p>`);
+    }
+  }
+  return parts.join("");
 }
 
 async function showWatchlist() {
