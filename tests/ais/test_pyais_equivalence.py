@@ -22,7 +22,6 @@ import pytest
 from pyais.stream import IterMessages
 from pyais.util import compute_checksum
 
-from sanctionwatch.ais import _nmea_kernel as K
 from sanctionwatch.ais.nmea import NmeaDecoder
 
 FILES = ["212123000_drift_1.ais", "amsa_risky_ais.txt.gz", "dma_aisabnormal_ais-sample.txt.gz",
@@ -363,22 +362,8 @@ def test_chunked_equals_whole(shared_data, name, chunk):
     rej2 = sorted((r.line, r.reason, r.raw) for b in b2 for r in b.rejects)
     no_ts = {line for line, reason, _ in rej2 if reason == "no_timestamp"}
     assert [r for r in rej2 if r[1] != "no_timestamp"] == rej1
-    # A $PGHP after its sentence cannot retime a row handed out with the previous chunk: rows within
-    # PG_WINDOW lines before a chunk edge may keep their preliminary (inferred) time; all else is equal.
-    edges = np.cumsum([b.lines for b in b2])
-    near = {ln for ln in range(1, int(edges[-1]) + 1)
-            if ((edges >= ln) & (edges - ln < K.PG_WINDOW)).any()}
-
-    def same(a, b):
-        if a["src_line"] in near and a["ts_source"] == "inferred":
-            return {k: v for k, v in a.items() if k not in ("ts", "ts_source", "station")} == \
-                {k: v for k, v in b.items() if k not in ("ts", "ts_source", "station")}
-        return a == b
-
-    for got, whole in ((pos_c, pos), (rep_c, rep)):
-        want = [r for r in whole.to_pylist() if r["src_line"] not in no_ts]
-        rows = got.to_pylist()
-        assert len(rows) == len(want) and all(same(a, b) for a, b in zip(rows, want, strict=True))
+    assert pos_c.to_pylist() == [r for r in pos.to_pylist() if r["src_line"] not in no_ts]
+    assert rep_c.to_pylist() == [r for r in rep.to_pylist() if r["src_line"] not in no_ts]
     if no_ts:  # only lines before the first stamp of the input, all in the first chunk
         first_stamped = min(r["src_line"] for r in pos.to_pylist() if r["ts_source"] != "inferred")
         assert max(no_ts) < first_stamped

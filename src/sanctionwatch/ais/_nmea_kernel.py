@@ -398,8 +398,9 @@ def _pg_patch(pq, j, t, pst, st, npos, nrep, p64, p32, r64, r32, dd):
     """A $PGHP (time t, station pst) that follows its sentence: give the rows of waiting sentence j its time
     (and its dedup entry, so later receptions of the payload are compared with the time the rows have).
 
-    Rows already handed out in an earlier batch cannot change (only at a batch boundary: at most PG_WINDOW
-    lines per 64 MiB chunk in the ingest keep their inferred time)."""
+    Rows already handed out cannot change: the decoder holds back the rows of a feed's last PG_WINDOW lines
+    for this (nmea.py `_run_iter`); only where a batch is cut because its outputs are full (1 Mi rows) may a
+    row keep its preliminary time."""
     hk = pq[j, Q_KEY]
     if hk != 0:
         mask = dd.shape[0] - 1

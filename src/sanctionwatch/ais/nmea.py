@@ -40,6 +40,8 @@ class NmeaParams:
 PARAMS = NmeaParams()
 
 _TS_TYPE = pa.timestamp("ms", tz="UTC")
+# output arrays of `_run_iter` (p64, p32, pf, r64, r32, rf, names, calls, dests, rtext) indexed [row] / [row, :]
+_ROW_MAJOR = (5, 6, 7, 8)
 _TS_SOURCES = pa.array(K.TS_SOURCE_NAMES, pa.string())
 
 
@@ -140,6 +142,7 @@ class NmeaDecoder:
         self._dd = np.zeros((PARAMS.dedup_table_initial, 4), np.int64)  # key, first ts, position row, report row
         self._dd_tmp = np.zeros_like(self._dd)
         self._pq = np.zeros((2 * K.PG_RING, K.N_Q), np.int64)  # $PGHP / waiting-sentence rings (K.PG_WINDOW)
+        self._held: tuple | None = None  # rows of a feed's last K.PG_WINDOW lines, handed out with the next one
         self._carry = b""
         self._skip_to_newline = False
         self._finished = False
@@ -189,7 +192,7 @@ class NmeaDecoder:
             raise RuntimeError("finish() called twice")
         self._finished = True
         tail, self._carry = self._carry, b""
-        batch = self._run(np.frombuffer(tail, dtype=np.uint8))
+        batch = self._run(np.frombuffer(tail, dtype=np.uint8), final=True)
         rej_i64 = np.zeros((4, K.N_SLOTS), dtype=np.int64)
         rej_buf = np.zeros(K.N_SLOTS * K.SLOT_RAW + K.N_SLOTS, dtype=np.uint8)
         nrej = K.flush_slots(self._slots, self._slot_raw, rej_i64, rej_buf)
@@ -215,18 +218,26 @@ class NmeaDecoder:
                  for i in range(n)]
         return pa.array(names, pa.string())
 
-    def _run(self, buf: np.ndarray) -> DecodedBatch:
+    def _run(self, buf: np.ndarray, final: bool = False) -> DecodedBatch:
         """All lines of `buf` as one batch (the sub-batches of `_run_iter` concatenated)."""
-        parts = list(self._run_iter(buf))
+        parts = list(self._run_iter(buf, final))
         return parts[0] if len(parts) == 1 else _concat(parts)
 
-    def _run_iter(self, buf: np.ndarray) -> Iterator[DecodedBatch]:
+    def _run_iter(self, buf: np.ndarray, final: bool = False) -> Iterator[DecodedBatch]:
         """Decode `buf`, yielding a batch whenever the outputs (rows, rejects) fill up: memory per batch is
         bounded by PARAMS.max_batch_rows / max_batch_rejects whatever the input (16 MiB of `x\\n` used to need
-        2.4 GB because every output array was sized by the line count)."""
+        2.4 GB because every output array was sized by the line count).
+
+        In a `$PGHP` stream the rows of the last K.PG_WINDOW lines are held back and handed out with the next
+        call (or `finish()`): a `$PGHP` in the next chunk may still retime them (exactEarth writes it after its
+        sentence), which it can only do to rows the kernel still holds.
+        """
         st = self._st
+        held, self._held = self._held, None
+        nh_p = held[0].shape[1] if held else 0
+        nh_r = held[3].shape[1] if held else 0
         nl = int(np.count_nonzero(buf == 10)) + 1
-        rows = min(nl, PARAMS.max_batch_rows)
+        rows = min(nl, PARAMS.max_batch_rows) + max(nh_p, nh_r)
         nrj = min(nl + 2 * K.N_SLOTS, PARAMS.max_batch_rejects)
         p64 = np.empty((K.N_P64, rows), np.int64)
         p32 = np.empty((K.N_P32, rows), np.int32)
@@ -243,12 +254,22 @@ class NmeaDecoder:
                            + K.REJ_SLACK, np.uint8)
         pend = np.empty((4, 2 * rows), np.int64)
         cnt = np.zeros(6, np.int64)
+        outs = (p64, p32, pf, r64, r32, rf, names, calls, dests, rtext)
+        first = True
         while True:
             for k in (K.S_SENTENCES, K.S_MESSAGES, K.S_DUPS, K.S_FIRST_TS_CHUNK):
                 st[k] = 0
             by_type = np.zeros(64, np.int64)
             skipped = np.zeros(64, np.int64)
             cnt[1:] = 0
+            if first and held:  # the previous call's last rows, at the same global row ids
+                for i, (arr, h) in enumerate(zip(outs, held, strict=True)):
+                    if i in _ROW_MAJOR:
+                        arr[:h.shape[0]] = h
+                    else:
+                        arr[:, :h.shape[1]] = h
+                cnt[1], cnt[2] = nh_p, nh_r
+            first = False
             lines_before = int(st[K.S_LINE])
             while (status := K.decode_chunk(
                     buf, st, self.window_ms, self._slots, self._slot_pay, self._slot_raw, self._stab_key,
@@ -257,6 +278,17 @@ class NmeaDecoder:
                     names, calls, dests, rtext, rej_i64, rej_buf, by_type, skipped, pend, cnt)) == 1:
                 self._dd_grow()
             npos, nrep, nrej, npend = (int(cnt[i]) for i in (1, 2, 3, 5))
+            if status == 0 and not final and npend == 0 and st[K.S_PG_LINE] > 0:
+                cut = st[K.S_LINE] - K.PG_WINDOW
+                hp = npos - int(np.searchsorted(p64[K.P64_LINE, :npos], cut, side="right"))
+                hr = nrep - int(np.searchsorted(r64[K.R64_LINE, :nrep], cut, side="right"))
+                if hp or hr:
+                    a, b = npos - hp, nrep - hr
+                    self._held = (p64[:, a:npos].copy(), p32[:, a:npos].copy(), pf[:, a:npos].copy(),
+                                  r64[:, b:nrep].copy(), r32[:, b:nrep].copy(), rf[b:nrep].copy(),
+                                  names[b:nrep].copy(), calls[b:nrep].copy(), dests[b:nrep].copy(),
+                                  rtext[:, b:nrep].copy())
+                    npos, nrep = a, b
             st[K.S_POS_TOTAL] += npos
             st[K.S_REP_TOTAL] += nrep
             rejects = self._rejects(rej_i64, rej_buf, nrej)
