@@ -321,10 +321,16 @@ def _parse_suffix(buf, p, e, st, stab_key, stab_id, st_bytes, st_len):
     day, `T59.4` arrival second, `S2229` slot, `x162` counter, `r|R|b|B|D<id>` station, then the logger's
     epoch); AISHub/AMSA/exactEarth style (`,epoch` alone, `,station`, `,station,epoch`). The epoch is the
     last token when it is a number (s or ms, decided by magnitude; a `.fraction` kept as ms); other tokens
-    are ignored (the sentence's own checksum already vouches for the sentence).
-    Returns (epoch ms | -1 none | -3 a last number that is no epoch, receiver time of day ms | -1,
-    signal dBm | NO_SIGNAL, station id | -1).
+    are ignored (the sentence's own checksum already vouches for the sentence). A `!`, `$`, `\\` or `*` in
+    the suffix is another sentence run into this one (a lost newline): the line is rejected, so that
+    sentence is quarantined rather than silently dropped.
+    Returns (epoch ms | -1 none | -3 a last number that is no epoch, or a sentence in the suffix; receiver
+    time of day ms | -1, signal dBm | NO_SIGNAL, station id | -1).
     """
+    for i in range(p, e):
+        c = buf[i]
+        if c == 33 or c == 36 or c == 92 or c == 42:
+            return np.int64(-3), np.int64(-1), NO_SIGNAL, -1
     epoch = np.int64(-1)
     tod = np.int64(-1)
     sig = NO_SIGNAL
@@ -856,7 +862,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             trail_ts, rx_tod, sig, suf_station = _parse_suffix(buf, p, e, st, stab_key, stab_id, st_bytes, st_len)
-            if trail_ts == -3:  # a number where the epoch goes that is no time
+            if trail_ts == -3:  # a number where the epoch goes that is no time, or a sentence run into it
                 nrej, rbu = _add_reject(line, R_BAD_FIELDS, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
                 continue
             if trail_ts >= 0 and (trail_ts < st[S_TMIN] or trail_ts > st[S_TMAX]):
@@ -1078,7 +1084,6 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 c = slot_pay[k, i]
                 sb[i] = c - 48 if c < 88 else c - 56
         # ---- decode -----------------------------------------------------------------------------------
-        st[S_MESSAGES] += 1
         # a message without its own $PGHP waits for one that follows it, whatever becomes of it (stored,
         # folded as a duplicate, skipped type, too short): its $PGHP must not be given to another sentence
         qk = -1
@@ -1094,10 +1099,11 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
         mtype = sb[0]
-        by_type[mtype] += 1
         is_pos = mtype == 1 or mtype == 2 or mtype == 3 or mtype == 4 or mtype == 18 or mtype == 19 or mtype == 27
         is_rep = mtype == 5 or mtype == 24 or mtype == 19
         if not is_pos and not is_rep:
+            st[S_MESSAGES] += 1
+            by_type[mtype] += 1
             skipped[mtype] += 1
             continue
         part = -1
@@ -1110,6 +1116,10 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             else:
                 nrej, rbu = _add_reject(line, R_BAD_PAYLOAD, buf, line_s, line_e, rej_i64, rej_buf, nrej, rbu)
             continue
+        # a message: counted whether it is then stored, folded as a duplicate or waits for its time; a payload
+        # rejected above (too short, bad characters) is a bad_payload reject, not a message
+        st[S_MESSAGES] += 1
+        by_type[mtype] += 1
         # ---- dedup on the full payload ------------------------------------------------------------------
         dkey = np.int64(0)
         if window_ms >= 0 and tssrc != TS_PENDING:
