@@ -9,6 +9,10 @@ Calls are also found on the MMSI's other track segments (`secondary_tracks`: fix
 join to the main track - a second hull on the same MMSI, or the real track beside a spoofed one): a hull
 that stayed in port is a call whichever of the two identities' tracks won the main-track vote (evidence
 `on_main_track: false`; dropped when it overlaps a main-track call at the same port).
+
+Short stops: a call must last `min_duration_h`, except one seen arriving (a fix outside before it in the
+same segment) and never seen leaving, with >= `min_open_positions` fixes inside - its length is unknown, not
+short. A ship at the berth at its first and last fix (a file shorter than a call) shows presence only.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ def port_calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams 
     if fixes is None:
         return main
     sec = _calls(secondary_tracks(fixes, max_silence_h), ports, params, sanctioned_countries, data_end_ms, False)
-    by = {}
+    by: dict[tuple, list[dict]] = {}
     for c in main:
         by.setdefault((c["mmsi"], c["port"]), []).append(c)
     return main + [c for c in sec if not any(c["start"] < m["end"] and m["start"] < c["end"]
@@ -111,7 +115,9 @@ def _calls(track: pl.DataFrame, ports: pl.DataFrame, params: PortCallParams, san
             "port_call", int(mmsi[s]), int(t[s]), end, lat=p["lat"], lon=p["lon"], port=p["name"],
             locode=p["locode"], country=p["country"], confidence=0.9 if b - s >= 3 else 0.7,
             rule=f"entered within {p['radius_km']} km of port {p['port_id']}, stopped (<= {params.max_stop_speed_kn} kn),"
-                 f" left beyond {p['radius_km'] + params.exit_margin_km} km",
+                 + (f" left beyond {p['radius_km'] + params.exit_margin_km} km" if left else
+                    " not seen leaving (its track ends in port: length unknown, at least as observed)")
+                 + ("" if on_main else "; on a secondary track of this MMSI (another transmitter, see spoofing)"),
             port_id=p["port_id"], sanctioned_port=sanctioned, n_positions=b - s, open_ended=bool(cut),
             left_seen=bool(left), on_main_track=on_main, arrival_seen=bool(arrived), observed_h=round((t[b - 1] - t[s]) / HOUR_MS, 2),
             min_speed_kn=round(float(spd[s:b].min()), 2), positions=ev,
