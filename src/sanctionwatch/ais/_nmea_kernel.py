@@ -47,7 +47,8 @@ S_TMAX = 21         #   are quarantined as implausible_time, never stored nor ca
 S_PG_LINE = 22      # line of the last $PGHP seen (0 none): a stream with $PGHP lines within PG_WINDOW
 S_PG_LAST_TS = 23   #   takes its sentences' times from that clock (see PG_WINDOW)
 S_PG_RING = 24      # ring slot of the pending $PGHP of S_PG_SET (-1 none)
-N_STATE = 25
+S_PG_DENS = 25      # share of $PGHP lines among $PGHP + AIS lines, moving average (fixed point, PG_ONE = 1)
+N_STATE = 26
 
 # ---- $PGHP <-> sentence matching ------------------------------------------------------------------
 # Gatehouse `$PGHP` lines carry the reception time and, in their last field, the checksum of the sentence
@@ -73,6 +74,15 @@ N_Q = 7
 # the two lines are adjacent (the writer put them together) and there is no agreeing candidate.
 PG_LAG_AHEAD = 10
 PG_LAG_BEHIND = 5
+# Only a stream dense in $PGHP lines is on the $PGHP clock: AMSA's terrestrial feed has a few satellite $PGHP
+# bursts (26 in 44,687 lines) among sentences whose trailing epoch is their own reception time. The share of
+# $PGHP lines among $PGHP + AIS lines (moving average over ~PG_DENS_SPAN lines) must be at least PG_DENS_MIN:
+# exactEarth 0.44, DMA 0.50; a burst of 4 in AMSA reaches about 0.12. Simulated on the files (start 0.5 at
+# the first $PGHP): no exactEarth sentence within PG_WINDOW of a $PGHP falls below 0.25, no AMSA sentence
+# with a trailing epoch is above it.
+PG_ONE = 1 << 20
+PG_DENS_SPAN_LOG2 = 5  # 32 lines
+PG_DENS_MIN = PG_ONE // 4
 Q_POS = Q_TS
 
 # ---- fragment slots --------------------------------------------------------------------------------
@@ -896,8 +906,11 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
                 h2 = _hexval(buf[fs[12] + 1])
                 if h1 >= 0 and h2 >= 0:
                     pcs = h1 * 16 + h2
+            if st[S_PG_LINE] == 0:  # the first $PGHP: an even share until the lines show otherwise
+                st[S_PG_DENS] = PG_ONE // 2
             st[S_PG_LINE] = line
             st[S_PG_LAST_TS] = t
+            st[S_PG_DENS] += (PG_ONE - st[S_PG_DENS]) >> PG_DENS_SPAN_LOG2
             # after its sentence? (a sentence within PG_WINDOW lines that got no $PGHP, with this checksum)
             j = _ring_find(pq, PG_RING, line, pcs, t, -1) if pcs > 0 else -1
             if j >= 0:
@@ -928,17 +941,22 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
         first_frag = nf >= 2 and _parse_uint(buf, fs[0], fe[0]) > 1 and _parse_uint(buf, fs[1], fe[1]) == 1
         pg_cs = st[S_PG_CS]
         pg_stream = st[S_PG_LINE] > 0 and line - st[S_PG_LINE] <= PG_WINDOW
+        st[S_PG_DENS] -= st[S_PG_DENS] >> PG_DENS_SPAN_LOG2
+        pg_clock = pg_stream and st[S_PG_DENS] >= PG_DENS_MIN
         msg_sec = -1
         if st[S_PG_LINE] > 0 and nf >= 6 and _parse_uint(buf, fs[0], fe[0]) == 1:  # $PGHP streams: pairing
             msg_sec = _msg_second(buf, fs[4], fe[4])
-        pg_j = _ring_find(pq, 0, line, sent_cs, -1, msg_sec) if pg_stream else -1
         pg_ts = np.int64(-1)
         pg_station = -1
-        if pg_j >= 0:
-            pg_ts, pg_station = pq[pg_j, Q_TS], pq[pg_j, Q_AUX]
-        elif st[S_PG_SET] == 1 and (pg_cs <= 0 or first_frag):
+        if st[S_PG_SET] == 1 and (pg_cs <= 0 or pg_cs == sent_cs or first_frag):
+            # the $PGHP just before it, as DMA writes them (its `00` own-ship VDO may follow another $PGHP
+            # naming the same checksum: dma_aisabnormal line 9163)
             pg_j = st[S_PG_RING]
             pg_ts, pg_station = st[S_PG_TS], st[S_PG_STATION]
+        else:
+            pg_j = _ring_find(pq, 0, line, sent_cs, -1, msg_sec) if pg_stream else -1
+            if pg_j >= 0:
+                pg_ts, pg_station = pq[pg_j, Q_TS], pq[pg_j, Q_AUX]
         pg_ok = pg_ts >= 0
         if pg_ok and pg_j >= 0:
             pq[pg_j, Q_USED] = 0
@@ -948,7 +966,7 @@ def decode_chunk(buf, st, window_ms, slots, slot_pay, slot_raw, stab_key, stab_i
             ts, tssrc = st[S_TG_TS], TS_TAG
         elif pg_ok:
             ts, tssrc = pg_ts, TS_PGHP
-        elif pg_stream:  # on the $PGHP clock: the last $PGHP time, until this sentence's own $PGHP follows
+        elif pg_clock:  # on the $PGHP clock: the last $PGHP time, until this sentence's own $PGHP follows
             ts, tssrc = st[S_PG_LAST_TS], TS_INFERRED
         elif trail_ts >= 0:
             ts, tssrc = trail_ts, TS_TRAILING
