@@ -159,7 +159,11 @@ class NmeaDecoder:
 
     # ---- public API --------------------------------------------------------------------------
     def feed(self, chunk: bytes) -> DecodedBatch:
-        """Decode the complete lines of `chunk` (an unterminated tail is kept for the next call)."""
+        """Decode the complete lines of `chunk` (an unterminated tail is kept for the next call).
+
+        In a `$PGHP` stream the rows of the chunk's last K.PG_WINDOW lines come with the next call or `finish()`
+        (a `$PGHP` after them may still retime them), so every caller must call `finish()`.
+        """
         parts = list(self.feed_iter(chunk))
         return parts[0] if len(parts) == 1 else _concat(parts)
 
