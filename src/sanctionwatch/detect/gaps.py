@@ -130,6 +130,7 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
     b_i = np.array([c[1] for c in cands])
     closed = b_i >= 0
     stopped = _stopped(track, t, first, params.stopped_max_kn)
+    on_track = track["on_track"].to_numpy() if "on_track" in track.columns else None
     r_start, r_end = _revisits(key, vstart, t, stopped, a_i, b_i, int(params.revisit_window_h * HOUR_MS))
     # last and next fixes of every candidate in one batch (next = last for open gaps)
     ends = np.r_[a_i, np.where(closed, b_i, a_i)]
@@ -155,6 +156,7 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
             x, at = min(options, key=lambda o: (o[0]["kind"] != "port", o[0]["distance_km"]))
             near_area = {**x, "at": at}
         rs, re_ = r_start[k], r_end[k] if b >= 0 else np.nan
+        off_track = on_track is not None and not on_track[a] and (b < 0 or not on_track[b])
         revisit = {"state_at_last_fix": "stopped" if stopped[a] else "under_way",
                    "state_at_next_fix": ("stopped" if stopped[b] else "under_way") if b >= 0 else None,
                    "own_revisit_before_h": None if np.isnan(rs) else round(float(rs), 2),
@@ -167,7 +169,7 @@ def gaps(track: pl.DataFrame, params: GapParams = GapParams(), data_end_ms: int 
                          start_port=port_of[k], end_port=port_of[n + k] if b >= 0 else None,
                          near_area=near_area, near_sanctioned_area=near_area is not None,
                          inside_areas=sorted(set(ins_a) | (set(ins_b) if b >= 0 else set())),
-                         revisit=revisit,
+                         revisit=revisit, off_main_track=bool(off_track),
                          positions=ev, thresholds={"min_gap_h": params.min_gap_h, "lookback_h": params.lookback_h,
                                                    "min_positions_before": params.min_positions_before,
                                                    "near_area_km": params.near_area_km}))
@@ -291,6 +293,8 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
                      default=None)
         if cov == "no_data":
             count("gap_no_data")
+        elif ev.get("off_main_track"):
+            count("gap_off_main_track")  # between positions the track builder set aside (spoofed / second hull)
         elif rv and rv.get("own_revisit_before_h") is None:
             count("gap_revisit_unknown")  # no interval before the silence: how often this ship is heard is unknown
         elif rv and normal is not None and ev["hours"] < params.revisit_factor * normal:
@@ -306,3 +310,91 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
             e["confidence"] = round(conf, 3)
             kept.append(e)
     return kept
+
+
+def borrowed_identity(events: list[dict], fixes: pl.DataFrame, params: GapParams = GapParams(),
+                      counter: dict[str, int] | None = None) -> list[dict]:
+    """Drop closed gaps during which the hull kept transmitting under another MMSI (counted
+    `gap_borrowed_identity`): an MMSI twin's own identity falls silent while it broadcasts a borrowed one.
+
+    Explained when another MMSI B was received, all within the silence,
+    - within reach of A's last fix (`identity_max_speed_kn` from it, since it fell silent) at most
+      `revisit_factor` x A's revisit before it (clipped to `identity_window_h`) later, but not within reach of
+      it within one such revisit before it: B appears on A's path only once A is silent, and
+    - within reach of A's next fix as shortly before it (A's revisit after), but not within one revisit after:
+      B leaves A's path when A is heard again.
+    - and B's own fix before the first (after the last) of these is not reachable from it, or B has none: B's
+      track jumps onto A's path and off it again (two hulls on B).
+    A ship that merely sails the same way (a convoy or STS partner, heard before and after) is within reach on
+    both sides and explains nothing; B's real ship, elsewhere, is out of reach (two hulls on B).
+    `fixes`: every fix of every vessel (mmsi, t, lat, lon). Work: per closed gap, the fixes of two windows of
+    at most `identity_window_h` (fixes sorted by time once).
+    """
+    closed = [k for k, e in enumerate(events) if not json.loads(e["evidence"]).get("open_ended")]
+    if not closed or fixes.height == 0:
+        return events
+    from sanctionwatch.geo.distance import haversine_km
+
+    counter = counter if counter is not None else {}
+    f = fixes.select("mmsi", "t", "lat", "lon").sort("mmsi", "t", "lat", "lon")  # ties: the engines' order
+    m, t = f["mmsi"].to_numpy(), f["t"].to_numpy()
+    lat, lon = f["lat"].to_numpy(), f["lon"].to_numpy()
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    kmh = params.identity_max_speed_kn * 1.852
+    noise = params.identity_noise_km
+
+    def reachable(i: int, j: int) -> bool:
+        """Fix j reachable from fix i (either order in time) at the hull's top speed."""
+        d = float(haversine_km(lat[i], lon[i], lat[j], lon[j]))
+        return d <= noise + kmh * abs(int(t[j]) - int(t[i])) / HOUR_MS
+
+    def window(h: float | None, factor: float = params.revisit_factor) -> int:
+        w = factor * (h if h is not None else 0.0)
+        return int(min(max(w, 1.0), params.identity_window_h) * HOUR_MS)
+
+    def near(p: dict, t0: int, t1: int, own: int, after: bool) -> dict[int, int]:
+        """Per other MMSI: its first (after=True) or last fix in (t0, t1) within reach of fix p."""
+        rows = order[np.searchsorted(ts, t0, "right"):np.searchsorted(ts, t1, "left")]
+        rows = rows[m[rows] != own]
+        if rows.size == 0:
+            return {}
+        d = np.asarray(haversine_km(p["lat"], p["lon"], lat[rows], lon[rows]), float)
+        dt_h = np.abs(t[rows] - p["t"]) / HOUR_MS
+        rows = rows[d <= noise + kmh * dt_h]
+        out: dict[int, int] = {}
+        for r in (rows if after else rows[::-1]).tolist():
+            out.setdefault(int(m[r]), r)
+        return out
+
+    drop = set()
+    for k in closed:
+        e = events[k]
+        ev = json.loads(e["evidence"])
+        rv = ev.get("revisit") or {}
+        t1, t2 = int(e["start"].timestamp() * 1000), int(e["end"].timestamp() * 1000)
+        p1 = {"t": t1, "lat": ev["positions"][0]["lat"], "lon": ev["positions"][0]["lon"]}
+        p2 = {"t": t2, "lat": ev["positions"][-1]["lat"], "lon": ev["positions"][-1]["lon"]}
+        w_out = window(rv.get("own_revisit_before_h"))
+        out = near(p1, t1, min(t2, t1 + w_out), e["mmsi"], True)
+        if not out:
+            continue
+        w_back = window(rv.get("own_revisit_after_h") or rv.get("own_revisit_before_h"))
+        back = near(p2, max(t1, t2 - w_back), t2, e["mmsi"], False)
+        # B within reach of A's last fix up to it (of its next fix from it on), within one revisit: B was there
+        w_b, w_a = (window(h, 1.0) for h in (rv.get("own_revisit_before_h"), rv.get("own_revisit_after_h")
+                                               or rv.get("own_revisit_before_h")))
+        there_before = near(p1, t1 - w_b, t1 + 1, e["mmsi"], True)
+        there_after = near(p2, t2 - 1, t2 + w_a, e["mmsi"], True)
+        for b, r1 in out.items():
+            r3 = back.get(b)
+            if r3 is None or t[r3] <= t[r1] or b in there_before or b in there_after:
+                continue
+            jump_on = r1 == 0 or m[r1 - 1] != b or not reachable(r1 - 1, r1)
+            jump_off = r3 + 1 >= m.size or m[r3 + 1] != b or not reachable(r3, r3 + 1)
+            if jump_on and jump_off:
+                drop.add(k)
+                break
+    for _ in drop:
+        counter["gap_borrowed_identity"] = counter.get("gap_borrowed_identity", 0) + 1
+    return [e for k, e in enumerate(events) if k not in drop]

@@ -83,6 +83,12 @@ class GapParams:
     # revisits differ by state, so the revisit is judged in the state the ship fell silent / was heard again in
     # (= port_call.max_stop_speed_kn: GFW port stops are 0.5-1 kn).
     stopped_max_kn: float = 1.0
+    # Borrowed identity (an MMSI twin): a closed gap is explained when another MMSI's fixes jump onto the silent
+    # ship's path right after it fell silent and off it right before it is heard again (gaps.borrowed_identity).
+    # Reach at this speed (a fast merchant hull; loitering's jump test uses 1.25 x 12 kn) plus the noise.
+    identity_max_speed_kn: float = 20.0
+    identity_noise_km: float = 1.0  # = track.noise_km
+    identity_window_h: float = 12.0  # the switch may lie this long inside the silence (2 x a 6 h in-port revisit)
 
 
 @dataclass(frozen=True)

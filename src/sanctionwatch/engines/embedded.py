@@ -23,7 +23,7 @@ from sanctionwatch.detect.destinations import (
     sanctioned_targets,
 )
 from sanctionwatch.detect.encounters import encounters
-from sanctionwatch.detect.gaps import coverage_table, gaps, rate_gaps
+from sanctionwatch.detect.gaps import borrowed_identity, coverage_table, gaps, rate_gaps
 from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.loitering import loitering
@@ -144,6 +144,7 @@ def detect(positions: pl.DataFrame, reports: pl.DataFrame, params: DetectParams 
     gap_ev = [e for e in events if e["type"] == "gap"]
     if gap_ev:
         kept = rate_gaps(gap_ev, coverage_table(tracks, params.gap), params.gap, explained)
+        kept = borrowed_identity(kept, tracks, params.gap, explained)  # an MMSI twin's own silent identity
         events = [e for e in events if e["type"] != "gap"] + kept
     timings["gap_coverage_s"] = time.perf_counter() - t1
     report_progress(progress, fleet, 1, 4)

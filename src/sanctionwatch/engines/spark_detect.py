@@ -34,7 +34,7 @@ from sanctionwatch.detect.destinations import (
     sanctioned_targets,
 )
 from sanctionwatch.detect.encounters import PAIR_SCHEMA, buckets, encounter_events, keyed, pair_candidates
-from sanctionwatch.detect.gaps import coverage_table, rate_gaps
+from sanctionwatch.detect.gaps import borrowed_identity, coverage_table, rate_gaps
 from sanctionwatch.detect.handover import handovers
 from sanctionwatch.detect.identity import identity_changes
 from sanctionwatch.detect.params import DEFAULT, DetectParams
@@ -289,6 +289,9 @@ def detect(spark: SparkSession, store_uri: str, params: DetectParams = DEFAULT,
     ids = identity_changes(reports, params.identity)
     linked = {(e["mmsi"], e["other_mmsi"]) for e in ids}
     tracks = _collect(u.filter(F.col("kind") == "fix").select("mmsi", "t", "seg", "lat", "lon", "source", "src_line"))
+    # the embedded engine's borrowed_identity step (right after rate_gaps there; nothing between reads gaps)
+    events = [e for e in events if e["type"] != "gap"] + borrowed_identity(
+        [e for e in events if e["type"] == "gap"], tracks, params.gap, explained)
     t_start = int(tracks["t"].min()) if tracks.height else None  # type: ignore[arg-type]
     handover_report: dict = {}
     ids += [e for e in handovers(tracks, params.identity, t_start, data_end, handover_report)
