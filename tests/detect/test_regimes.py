@@ -19,12 +19,8 @@ BAR = 0.95
 
 # measured 2026-12-02 23:15 UTC on main at 237f1ab (yellow-sea seed 103); detectors are owned by others
 KNOWN = {
-    ("satellite", "gap"): "precision 0.75 (3 tp + 1 fp): 25 h silence of the MMSI-twin's own MMSI in Dalian while it "
-                          "broadcasts the borrowed identity, reported as an in-port (not dark) gap",
     ("satellite", "identity_change"): "recall 0.00 (0/1): laundering at the Nampo berth, old MMSI heard in 1 static "
                                       "report, new MMSI in none; 5.7 h between last old and first new fix",
-    ("satellite-noisy", "gap"): "precision 0.60 (3 tp + 2 fp): the MMSI-twin's own MMSI silent 25 h in Dalian, a "
-                                "7.0 h in-port silence at Inchon (satellite revisit + 10 % drops); neither claimed dark",
     ("satellite-noisy", "identity_change"): "recall 0.00 (0/1): as satellite",
 }
 
