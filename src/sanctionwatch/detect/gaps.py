@@ -7,7 +7,11 @@ off) and `near_area` (the nearest sanctioned port/area within `near_area_km` of 
 The `rule` sentence names the class; an open gap says "not seen since T at PLACE" and claims no end
 beyond the end of the data. Gaps the data could not have seen (`no_data`: the store holds almost no fix
 at all during the silence, e.g. between two archive files years apart), open gaps in port or without
-coverage, and silences inside one port stay are not reported; they are counted in the run report.
+coverage, and silences inside one port stay are not reported; they are counted in the run report. Nor is
+a silence the data's own coverage explains: one within `revisit_factor` x the vessel's normal revisit in its
+state (stopped / under way; a moored ship under satellite coverage is heard every 3-6 h), one right after the
+vessel's first fix (revisit unknown), one between set-aside (off-main-track) positions, or one while the hull
+broadcast a borrowed MMSI (`borrowed_identity`, a cross-vessel step run after `rate_gaps` by both engines).
 """
 
 from __future__ import annotations
