@@ -107,3 +107,11 @@ def test_default_index_uses_the_cache(env):
     assert len(env["builds"]) == 1
     hits = screen_queries(["TONG SAN 2"], idx)  # the excerpt's one vessel, read back from the cache
     assert hits.filter(pl.col("entity_id") == "imo-8937675").height == 1
+
+
+def test_an_unwritable_cache_is_not_fatal(env, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be\n")
+    monkeypatch.setenv("SANCTIONWATCH_CACHE_DIR", str(blocker))
+    a, b = _get(), _get()
+    assert len(env["builds"]) == 2 and a.entries.equals(b.entries)  # built each time, never an error

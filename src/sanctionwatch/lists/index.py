@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -258,12 +259,14 @@ def _read_cached(d: Path, key: str) -> ListIndex:
 
 
 def _write_cached(index: ListIndex, root: Path, key: str) -> None:
-    import os
     import shutil
     import tempfile
 
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".incoming-{key[:16]}-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".incoming-{key[:16]}-", dir=root))
+    except OSError:  # the cache cannot be written: the in-memory index stands, the next call builds again
+        return
     try:
         tables = _tables(index)
         for name, df in tables.items():
@@ -301,10 +304,12 @@ def cached_index(source_ids: list[str], cache_dir: str | Path | None = None,
     if (d / "manifest.json").exists():
         try:
             index = _read_cached(d, key)
-            d.touch()  # most recently used: kept by the pruning above
-            return index
         except Exception:  # any unreadable cache (cut parquet, bad JSON, old layout) is rebuilt
             shutil.rmtree(d, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):  # a read-only cache is still used
+                os.utime(d)  # most recently used: kept by the pruning in _write_cached
+            return index
     loaded = [load_source(SOURCES[sid], p) for sid, p in steps(progress, "loading lists", inputs)]
     report(progress, "indexing", 0, 1)
     index, _ = build_index(loaded)
