@@ -29,8 +29,8 @@ def _voyage(m: int, a: tuple, b: tuple, t_dep: float, hours: float, end_h: float
 def _fleet() -> dict[int, tuple[list[pl.DataFrame], list[tuple[float, str]]]]:
     f: dict[int, tuple[list[pl.DataFrame], list[tuple[float, str]]]] = {}
     for m, decl in ((352000101, "VIETNAM"), (352000102, "HONG KONG"), (352000103, "CN"), (352000104, "VNSGN")):
-        f[m] = (_voyage(m, DLC, NAM, 3, 18), [(1, decl)])
-    f[352000105] = (_voyage(352000105, NAM, DLC, 3, 18), [(1, "CN")])  # declared China, reached Dalian: honest
+        f[m] = (_voyage(m, DLC, NAM, 3, 18), [(6, decl)])  # heard under way (a declaration of this voyage)
+    f[352000105] = (_voyage(352000105, NAM, DLC, 3, 18), [(6, "CN")])  # declared China, reached Dalian: honest
     # guard: berthed at Dalian, a > 24 h silence splits the call in two, the destination is updated at the berth
     # (KR PUS) and the ship then sails there: no mismatch; the same with a call at Nampo instead: one mismatch
     for m, to in ((352000106, PUS), (352000107, NAM)):
@@ -41,24 +41,36 @@ def _fleet() -> dict[int, tuple[list[pl.DataFrame], list[tuple[float, str]]]]:
     # went dark en route: leaves Dalian for Shanghai, heads east toward Nampo, silent 40 km off it until the end
     off_nam = (38.72, 124.94)
     f[636000108] = ([stay(636000108, 0, 3, *DLC, step_s=600), leg(636000108, 3, 15, *DLC, *off_nam, step_s=600)],
-                    [(1, SHA_DECL)])
+                    [(5, SHA_DECL)])
     # honest: Dalian -> Busan past the DPRK coast, silent 8 h en route and seen again further on; and one that
     # goes silent en route until the end of the data, still heading for Busan
     m = 636000109
     p1, p2 = _on(DLC, PUS, 9 / 25), _on(DLC, PUS, 17 / 25)
     f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 9, *DLC, *p1, step_s=600), leg(m, 20, 8, *p2, *PUS, step_s=600),
-             stay(m, 28, END_H - 28, *PUS, step_s=600)], [(1, "KR PUS")])
+             stay(m, 28, END_H - 28, *PUS, step_s=600)], [(5, "KR PUS")])
     m = 636000110
-    f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 9, *DLC, *p1, step_s=600)], [(1, "KR PUS")])
+    f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 9, *DLC, *p1, step_s=600)], [(5, "KR PUS")])
     # called unseen: Vladivostok for Busan, dark 11 h 40 km off Ch'ongjin, seen again at the same spot, back home
     m, spot = 538000111, (41.88, 130.28)
     f[m] = ([stay(m, 0, 3, *VVO, step_s=600), leg(m, 3, 10, *VVO, *spot, step_s=600),
-             leg(m, 24, 10, *spot, *VVO, step_s=600), stay(m, 34, END_H - 34, *VVO, step_s=600)], [(1, "KR PUS")])
+             leg(m, 24, 10, *spot, *VVO, step_s=600), stay(m, 34, END_H - 34, *VVO, step_s=600)], [(5, "KR PUS")])
     # berthed at Nampo after declaring VIETNAM, then silent 7 h at the berth (satellite revisit in port): the
     # call is a mismatch and nothing else (the in-port rule itself is exercised by tests/detect/test_regimes.py mixed)
     m = 352000112
     f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 18, *DLC, *NAM, step_s=600), stay(m, 21, 1, *NAM, step_s=600),
-             stay(m, 29, END_H - 29, *NAM, step_s=600)], [(1, "VIETNAM")])
+             stay(m, 29, END_H - 29, *NAM, step_s=600)], [(6, "VIETNAM")])
+    # satellite-like static reports: Dalian -> Nampo declaring VIETNAM, then back to Dalian (declared CN on
+    # departure, or never heard). A: VIETNAM heard only at the Nampo berth - the arriving voyage's declaration
+    # as far as the data can tell: compared with neither call. B: VIETNAM heard under way and again at the
+    # berth (unchanged since before the stay): the first voyage is a mismatch, the return is not compared.
+    # C: VIETNAM under way, then CN at the Nampo berth (changed there): the first voyage is a mismatch, the
+    # return (CN, reached Dalian) is honest. D: at the Nampo berth VIETNAM is replaced by NAMPO (its own port):
+    # not the next voyage's, not compared.
+    for m, ds in ((352000113, [(25, "VIETNAM")]), (352000114, [(6, "VIETNAM"), (25, "VIETNAM")]),
+                  (352000115, [(6, "VIETNAM"), (25, "CN")]), (352000116, [(6, "VIETNAM"), (24, "KP NAM")])):
+        f[m] = ([stay(m, 0, 3, *DLC, step_s=600), leg(m, 3, 18, *DLC, *NAM, step_s=600),
+                 stay(m, 21, 9, *NAM, step_s=600), leg(m, 30, 18, *NAM, *DLC, step_s=600),
+                 stay(m, 48, END_H - 48, *DLC, step_s=600)], ds)
     return f
 
 
@@ -117,3 +129,11 @@ def test_honest_silence_en_route_not_flagged(found):
 
     p1 = _on(DLC, PUS, 9 / 25)
     assert float(np.asarray(haversine_km(p1[0], p1[1], 37.7, 125.0))) < 150
+
+
+def test_declarations_heard_at_the_berth_are_judged_by_when_they_were_set(found):
+    assert found[352000113] == []  # only heard at the berth of the arrival it describes
+    for m in (352000114, 352000115, 352000116):
+        evs = found[m]
+        assert _kinds(evs) == [("arrived_elsewhere", "country")], m  # Dalian -> Nampo declaring VIETNAM
+        assert evs[0]["locode"] == "KPNAM" and evs[0]["declared_country"] == "VN"

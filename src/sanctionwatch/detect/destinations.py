@@ -14,8 +14,11 @@ Two cases (evidence `case`):
   made unseen). Evidence `toward` gives the distances to the target and to the declared destination at the
   start and end of those last fixes (and `declared_distance_next_km` at the next fix). A silence starting
   inside a port area (radius + exit margin) is a berth silence, never this case.
-  A declaration is compared only when received since the previous stay began (an older one belongs to an
-  earlier voyage); calls at one port split by a silence (the first not seen leaving) are one stay.
+  A declaration is compared only when it is this voyage's (`_current`): received after the previous stay, or
+  evidently set at that berth (a report there shows another value before it; not naming that port); an
+  older one belongs to an earlier voyage, and with one type 5 every 1-3 days (satellite AIS) a newer one set
+  on departure may go unheard. Calls at one port split by a silence (the first not seen leaving) are one stay;
+  a voyage back to the port it left is not compared (arrived_elsewhere).
 
 Declarations that resolve to no place ('FOR ORDERS', 'CN FOR ORDERS'), weakly (confidence below
 min_resolve_confidence) or only to a LOCODE missing from the gazetteer are never compared.
@@ -115,6 +118,9 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
             continue
         t = d["t"].to_numpy()
         for prev, nxt in pairwise(ss):
+            if _port_id(prev) == _port_id(nxt):
+                continue  # back where it left: not an arrival elsewhere (turned back, or the stay was split when
+                # an MMSI twin took the main track); a round trip made dark is the went_dark_en_route case
             arrive = int(nxt["start"].timestamp() * 1000)
             k = int((t < arrive).sum()) - 1
             if k < 0:
@@ -156,22 +162,31 @@ def destination_mismatches(calls: list[dict], decl: pl.DataFrame, ports: pl.Data
     return out
 
 
-def _current(row: dict, level: str, stay: dict, coords: dict, params: DestinationParams) -> bool:
+def _current(row: dict, level: str, stay: dict, coords: dict, params: DestinationParams,
+             first_report_ok: bool = False) -> bool:
     """Is the declaration `row` (the newest received before the voyage's end) this voyage's, after `stay`?
 
     Received after the stay ended: broadcast on this voyage, so it is the declaration in force (by the book,
     even if never updated). Received before the stay began: an earlier voyage's. Received during the stay: the
     destination field is set for a voyage at its start, and with one type 5 every 1-3 days (satellite AIS) a
     newer one set on departure may never be heard - so it counts only when it was evidently set at the berth
-    for the next voyage: set during the stay as far as the data can tell (the run of identical reports starts
-    in the stay, `run_start`, and the last report with another value before it, `changed_after`, is from the
-    stay itself or there is none), and not naming the stay's own port, which is
-    the arriving voyage's destination. (A country is not tested that way: 'CN' declared at a Chinese berth
-    may as well be the next, domestic voyage's.)"""
+    for the next voyage: a report from the stay itself shows another value before it (`changed_after` >= the
+    stay's start: it was changed at the berth), and it does not name the stay's own port, which is the
+    arriving voyage's destination. A berth report with no earlier value in the stay may be the arriving
+    voyage's declaration (a tanker that declared 'VIETNAM' and called at Nampo still broadcasts VIETNAM there),
+    so it is not compared with the next call. (Own country is not tested: 'CN' declared at a Chinese berth may
+    as well be the next, domestic voyage's.) Received after the last fix seen in port but before the first
+    outside (satellite revisits in port are 3-6 h apart: the ship may have left unseen): compared unless it
+    names the stay's own port. `first_report_ok` (went_dark_en_route) also keeps the MMSI's very
+    first report when heard at the berth: that case rests on the heading toward a sanctioned target, away from
+    the declared place, when the ship went dark, not on the declaration alone."""
     t_decl, a, z = row["t"], _ms(stay["stay_start"]), _ms(stay["end"])
     if t_decl >= z:
         return True
-    if t_decl < a or row["run_start"] < a or (row["changed_after"] is not None and row["changed_after"] < a):
+    if t_decl > _last_in_port(stay):  # after the last fix seen in port: at the berth or under way, unseen
+        return level != "port" or not _names_stay(row, stay, coords, params)
+    if t_decl < a or (row["changed_after"] is None and not first_report_ok) or (
+            row["changed_after"] is not None and row["changed_after"] < a):
         return False
     return level != "port" or not _names_stay(row, stay, coords, params)
 
@@ -187,6 +202,12 @@ def _names_stay(row: dict, stay: dict, coords: dict, params: DestinationParams) 
         (la1, lo1), (la2, lo2) = coords[row["port_id"]], coords[pid]
         return float(haversine_km(la1, lo1, la2, lo2)) <= params.same_port_km
     return False
+
+
+def _last_in_port(stay: dict) -> int:
+    """Epoch ms of the stay's last fix seen inside the port (port-call evidence `observed_h`, else its end)."""
+    h = json.loads(stay["evidence"]).get("observed_h")
+    return _ms(stay["start"]) + int(h * 3_600_000) if h is not None else _ms(stay["end"])
 
 
 def _ms(x) -> int:
@@ -322,7 +343,7 @@ def _went_dark_en_route(fixes: pl.DataFrame, decl: pl.DataFrame, ports: pl.DataF
     out = []
     for r in s.sort("mmsi", "t1").iter_rows(named=True):
         before = [st for st in (stays or {}).get(int(r["mmsi"]), []) if _ms(st["end"]) <= r["t1"]]
-        if before and not _current({**r, "t": r["t_decl"]}, r["level"], before[-1], coords, params):
+        if before and not _current({**r, "t": r["t_decl"]}, r["level"], before[-1], coords, params, True):
             continue  # an earlier voyage's declaration (e.g. a ferry's, heard before its last call)
         tg = targets.row(int(r["tidx"]), named=True)
         open_end = r["t_next"] is None
