@@ -56,7 +56,7 @@ def test_moored_victim_of_an_mmsi_twin_is_not_a_clock_artefact():
     """The twin takes the main track after one fix of the moored victim: the victim's later fixes lie on that
     fix's spot, but hours to days later - the same place at another time, not a second clock."""
     m = 477000003
-    victim = stay(m, 0, 40, 43.109, 131.888, step_s=4 * 3600)  # every 4 h at its berth
+    victim = stay(m, 0, 42, 43.109, 131.888, step_s=6 * 3600)  # every 6 h at its berth (satellite revisit)
     twin = leg(m, 5, 14, 41.78, 129.89, 42.24, 130.38, step_s=1200, sog=13.0, source="twin.nmea")
     counter: dict = {}
     tr, _ = build_tracks(cat(victim, twin))
