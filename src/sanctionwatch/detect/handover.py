@@ -353,39 +353,64 @@ def round_trips(df: pl.DataFrame, p: IdentityParams = IdentityParams(), report: 
     if df.height == 0:
         return []
     w = int(p.handover_max_min * 60_000)
+    wc = max(w, int(p.handover_max_window_h * 3.6e6))
     s_ms = int(p.handover_return_min_silence_h * 3.6e6)
+    span = int(p.handover_min_track_min * 60_000)
+    k = p.handover_revisit_intervals
     seg = "seg" if "seg" in df.columns else None
     nxt = [pl.col(c).shift(-1).over("mmsi") for c in ("t", "lat", "lon", "at")]
     sil = df.with_columns(*[e.alias(f"{c}2") for e, c in zip(nxt, ("t", "lat", "lon", "at"), strict=True)]).filter(
         pl.col("t2") - pl.col("t") >= s_ms)
-    cy, cx = _cell(pl.col("lat"), pl.col("lon"), p.handover_cell_deg)
     sil = sil.select(pl.col("mmsi").alias("old"), pl.col("t").alias("t1"), pl.col("lat").alias("lat1"),
                      pl.col("lon").alias("lon1"), pl.col("at").alias("at1"), pl.col("t2"), pl.col("lat2"),
-                     pl.col("lon2"), pl.col("at2"), (pl.col("t") // w).alias("b"), cy.alias("cy"), cx.alias("cx"))
+                     pl.col("lon2"), pl.col("at2"))
     keys = ["mmsi"] + ([seg] if seg else [])
+    # pieces of track (bounded by silences >= s_ms or segment ends) with their revisit at both ends (as for
+    # one-way handovers: the longest of k pass intervals, 0 unless two were seen) and the velocity leaving
+    # the first fix (to the first fix a pass later: satellite bursts are a minute long)
+    t = pl.col("t")
+    d = t.diff()
+    passes = d.filter((d >= span) & (d < min(wc, s_ms)))
+    later = t >= t.first() + span
     pieces = df.sort(*keys, "t").with_columns(
         ((pl.col("t") - pl.col("t").shift(1).over(keys)).fill_null(s_ms) >= s_ms).cum_sum().over(keys).alias("_p"))
     pieces = pieces.group_by(*keys, "_p").agg(
-        pl.col("t").first().alias("t0"), pl.col("lat").first().alias("lat0"), pl.col("lon").first().alias("lon0"),
-        pl.col("at").first().alias("at0"), pl.col("t").last().alias("t3"), pl.col("lat").last().alias("lat3"),
-        pl.col("lon").last().alias("lon3"), pl.col("at").last().alias("at3"), pl.len().alias("n")).filter(
-        pl.col("n") >= 2)
+        t.first().alias("t0"), pl.col("lat").first().alias("lat0"), pl.col("lon").first().alias("lon0"),
+        pl.col("at").first().alias("at0"), t.last().alias("t3"), pl.col("lat").last().alias("lat3"),
+        pl.col("lon").last().alias("lon3"), pl.col("at").last().alias("at3"), pl.len().alias("n"),
+        pl.when(passes.head(k).len() >= 2).then(passes.head(k).max()).otherwise(0).alias("r0"),
+        pl.when(passes.tail(k).len() >= 2).then(passes.tail(k).max()).otherwise(0).alias("r3"),
+        t.filter(later).first().alias("_tv"), pl.col("lat").filter(later).first().alias("_lav"),
+        pl.col("lon").filter(later).first().alias("_lov"))
+    dt_h = (pl.col("_tv") - pl.col("t0")) / 3.6e6
+    pieces = pieces.with_columns(
+        ((pl.col("_lov") - pl.col("lon0")) * KM_PER_DEG * pl.col("lat0").radians().cos() / dt_h).alias("ve0"),
+        ((pl.col("_lav") - pl.col("lat0")) * KM_PER_DEG / dt_h).alias("vn0")).drop("_tv", "_lav", "_lov")
+    # A's revisit before its silence (the piece ending at its last fix) and after it (the piece starting at
+    # its next fix); fewer than 3 fixes before the silence: A's revisit there is unknown
+    a_before = pieces.select(pl.col("mmsi").alias("old"), pl.col("t3").alias("t1"), pl.col("r3").alias("ra1"),
+                             pl.col("n").alias("na1")).unique(["old", "t1"])
+    a_after = pieces.select(pl.col("mmsi").alias("old"), pl.col("t0").alias("t2"), pl.col("r0").alias("ra2")
+                            ).unique(["old", "t2"])
+    sil = sil.join(a_before, on=["old", "t1"], how="left").join(a_after, on=["old", "t2"], how="left").with_columns(
+        pl.col("ra1").fill_null(0), pl.col("na1").fill_null(k), pl.col("ra2").fill_null(0))
+    pieces = pieces.filter(pl.col("n") >= 2).select(pl.col("mmsi").alias("new"), "t0", "lat0", "lon0", "at0", "t3",
+                                                    "lat3", "lon3", "at3", "r0", "r3", "ve0", "vn0")
     counts = {"silences": sil.height, "pieces": pieces.height}
     if sil.height == 0 or pieces.height == 0:
         _merge(report, counts, "round_trip_")
         return []
-    cy0, cx0 = _cell(pl.col("lat0"), pl.col("lon0"), p.handover_cell_deg)
-    offs = pl.DataFrame({"k": [k for k in (0, 1) for _ in range(9)],
-                         "dy": [dy for _ in (0, 1) for dy in (-1, 0, 1) for _ in range(3)],
-                         "dx": [dx for _ in (0, 1) for _ in range(3) for dx in (-1, 0, 1)]},
-                        schema={"k": pl.Int64, "dy": pl.Int32, "dx": pl.Int32})
-    keyed = pieces.select(pl.col("mmsi").alias("new"), "t0", "lat0", "lon0", "at0", "t3", "lat3", "lon3", "at3",
-                          (pl.col("t0") // w).alias("b0"), cy0.alias("cy0"), cx0.alias("cx0")).join(
-        offs, how="cross").with_columns((pl.col("b0") - pl.col("k")).alias("b"), (pl.col("cy0") + pl.col("dy"))
-                                        .alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx"))
-    cand = keyed.join(sil, on=["b", "cy", "cx"]).filter(
-        (pl.col("old") != pl.col("new")) & (pl.col("t0") >= pl.col("t1")) & (pl.col("t0") - pl.col("t1") <= w)
-        & (pl.col("t3") <= pl.col("t2")) & (pl.col("t2") - pl.col("t3") <= w))
+    # candidates meet at the return (B's piece ends, A is heard again): that end is held to the one-way rules
+    # (window from the revisit there, handover_max_km); the switch end (A's last fix, B's first) must be
+    # within its own window - the ceiling when A's revisit before the silence is unknown - and B's first fix
+    # where A was, or on B's course leading back to A's last fix within reach (B left A's berth during the
+    # silence, e.g. a moored hull heard every few hours by satellite that sails under B)
+    cand = _tiered_join(pieces, sil, p, _sparse(pl.col("r3"), p), _sparse(pl.col("ra2"), p), s="2", e="3")
+    w_out = pl.when(pl.col("na1") < k).then(wc).otherwise(_window(pl.col("ra1"), pl.col("r0"), p))
+    cand = cand.with_columns(_window(pl.col("r3"), pl.col("ra2"), p).alias("win_back"), w_out.alias("win_out")).filter(
+        (pl.col("old") != pl.col("new")) & (pl.col("t3") <= pl.col("t2"))
+        & (pl.col("t2") - pl.col("t3") <= pl.col("win_back")) & (pl.col("t0") >= pl.col("t1"))
+        & (pl.col("t0") - pl.col("t1") <= pl.col("win_out"))).unique(["old", "t1", "new", "t0"], maintain_order=True)
     counts["time_pairs"] = cand.height
     if cand.height == 0:
         _merge(report, counts, "round_trip_")
@@ -397,8 +422,19 @@ def round_trips(df: pl.DataFrame, p: IdentityParams = IdentityParams(), report: 
                                                  cand[f"lat{b}"].to_numpy(), cand[f"lon{b}"].to_numpy()), float))
 
     cand = cand.with_columns(km("1", "0").alias("km_out"), km("3", "2").alias("km_back"), km("1", "2").alias("moved"))
-    cand = cand.filter((pl.col("km_out") <= p.handover_max_km) & (pl.col("km_back") <= p.handover_max_km)
-                       & (pl.col("moved") >= p.handover_return_min_move_km))
+    # B's backward course from its first fix: A's last fix along it (>= 0, within reach at B's speed over the
+    # switch silence) and at most handover_max_km off it
+    e_ = (pl.col("lon1") - pl.col("lon0")) * KM_PER_DEG * pl.col("lat0").radians().cos()
+    n_ = (pl.col("lat1") - pl.col("lat0")) * KM_PER_DEG
+    spd = (pl.col("ve0") ** 2 + pl.col("vn0") ** 2).sqrt()
+    along = -(e_ * pl.col("ve0") + n_ * pl.col("vn0")) / spd
+    cross = (e_ * pl.col("vn0") - n_ * pl.col("ve0")).abs() / spd
+    reach = spd * (pl.col("t0") - pl.col("t1")) / 3.6e6 + p.handover_max_km
+    led_back = ((spd >= p.handover_underway_kn * KN) & (along >= 0) & (along <= reach)
+                & (cross <= p.handover_max_km)).fill_null(False)
+    cand = cand.with_columns(led_back.alias("led_back"), cross.alias("cross_km")).filter(
+        ((pl.col("km_out") <= p.handover_max_km) | pl.col("led_back")) & (pl.col("km_back") <= p.handover_max_km)
+        & (pl.col("moved") >= p.handover_return_min_move_km))
     counts["kept"] = cand.height
     _merge(report, counts, "round_trip_")
     cand = (cand.with_columns((pl.col("km_out") + pl.col("km_back")).alias("_d"))
