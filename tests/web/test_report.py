@@ -83,3 +83,12 @@ def test_case_file_states_band_reason_and_arithmetic(store, tmp_path):
     assert "dprk_port_call 40.5 = 40.5" in html
     assert "matched &#39;CHONMASAN&#39;" in html or "matched 'CHONMASAN'" in html
     assert "imo agrees" in html and "us_ofac_sdn" in html
+
+
+def test_title_names_vessel_imo_and_flag(store):
+    """The headline an editor needs: name, IMO and flag (MID 445 -> KP), not just the MMSI; the other name the
+    hull sent is kept. Both names were sent once: the later one (CHONMASAN, day 2) heads the title."""
+    ctx = vessel_context(store, str(MMSI), with_map=False)
+    assert ctx["title"] == (f"Case file: CHONMASAN (IMO 8705539, flag KP; MMSI {MMSI}) — also reported as "
+                            "CHON MA SAN")
+    assert f"<h1>{ctx['title']}</h1>" in render_html(ctx)

@@ -167,6 +167,29 @@ def _ownership(store: Store, identity: list[dict]) -> list[dict]:
     return out
 
 
+def _title(subj: Subject, identity: list[dict]) -> str:
+    """`Case file: NAME (IMO n, flag XX; MMSI m) — also reported as ...`: the name and IMO most reported (the latest on a tie), other
+    names after "also", and the flag from each MMSI's MID (ITU table) — what an editor puts in a headline."""
+    from sanctionwatch.detect.identity import flag_of
+
+    def top(key: str) -> list:
+        count: dict = {}
+        last: dict = {}
+        for r in identity:
+            if (v := r.get(key)) is not None:
+                count[v] = count.get(v, 0) + r["reports"]
+                last[v] = max(last.get(v, r["last_seen"]), r["last_seen"])
+        return sorted(count, key=lambda v: (count[v], last[v]), reverse=True)
+
+    names, imos = top("name"), top("imo")
+    flags = sorted({f for m in subj.mmsis if (f := flag_of(m))})
+    ids = ([f"IMO {imos[0]}"] if imos else ["no IMO sent"]) + [f"flag {'/'.join(flags) if flags else 'unknown'}"]
+    mmsi = f"MMSI {', '.join(map(str, subj.mmsis))}"
+    head = names[0] if names else subj.label
+    also = f" — also reported as {', '.join(map(str, names[1:]))}" if len(names) > 1 else ""
+    return f"Case file: {head} ({', '.join(ids)}; {mmsi}){also}"
+
+
 def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
     q = Queries(store)
@@ -179,14 +202,15 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         e["evidence_parsed"] = json.loads(e["evidence"]) if e.get("evidence") else {}
         e["raw_positions"] = _evidence_rows(q, e)
     hits = [h for m in subj.mmsis for h in q.list_hits(m)]
+    identity = [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]
     return {
-        "title": f"Case file: {subj.label}",
+        "title": _title(subj, identity),
         "subject": subj.label,
         "mmsis": subj.mmsis,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "version": __version__,
         "store": str(store.root),
-        "identity": (identity := [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]),
+        "identity": identity,
         "ownership": _ownership(store, identity),
         "destinations": [dict(r, mmsi=m) for m in subj.mmsis for r in q.destinations(m)],
         "tracks": [dict(q.track_summary(m), mmsi=m) for m in subj.mmsis],
