@@ -17,12 +17,9 @@ TYPES = ("port_call", "gap", DARK, "encounter", "loitering", "destination_mismat
          "spoofing", "sanctioned_area")
 BAR = 0.95
 
-# measured 2026-12-02 23:15 UTC on main at 237f1ab (yellow-sea seed 103); detectors are owned by others
-KNOWN = {
-    ("satellite", "identity_change"): "recall 0.00 (0/1): laundering at the Nampo berth, old MMSI heard in 1 static "
-                                      "report, new MMSI in none; 5.7 h between last old and first new fix",
-    ("satellite-noisy", "identity_change"): "recall 0.00 (0/1): as satellite",
-}
+# measured 2026-12-02 23:15 UTC on main at 237f1ab (yellow-sea seed 103); detectors are owned by others.
+# identity_change (satellite, satellite-noisy) fixed 2026-12-03 at ec11080: handover window follows the revisit
+KNOWN: dict[tuple[str, str], str] = {}
 
 _cards: dict[str, dict] = {}
 
