@@ -92,3 +92,22 @@ def test_title_names_vessel_imo_and_flag(store):
     assert ctx["title"] == (f"Case file: CHONMASAN (IMO 8705539, flag KP; MMSI {MMSI}) — also reported as "
                             "CHON MA SAN")
     assert f"<h1>{ctx['title']}</h1>" in render_html(ctx)
+
+
+def test_no_python_reprs_and_ids_do_not_wrap(store):
+    """Import formats read `NMEA: 1 file`, rejects `reason: n`, confidences without float32 noise; no `{'` or
+    `['` anywhere; every event id sits whole in a no-wrap span (and its title) so the PDF cannot split it."""
+    import re
+
+    ctx = vessel_context(store, str(MMSI), with_map=False)
+    ctx["sources"] = [{"import_id": "imp1", "inputs": ["sim.nmea"], "formats": {"nmea": 1, "csv": 2},
+                       "positions": 20000, "vessel_reports": 2, "rejected": {"bad checksum": 3},
+                       "ts_min": None, "ts_max": None}]
+    ctx["events"][0]["confidence"] = 0.8999999761581421  # what a float32 column reads back as
+    html = render_html(ctx)
+    assert "NMEA: 1 file, CSV: 2 files" in html and "bad checksum: 3" in html
+    assert "0.8999999761581421" not in html and "confidence 0.9" in html
+    assert not re.search(r"[{\[](&#39;|')", html), "a Python dict/list repr leaked into the case file"
+    assert ".id {" in html and "white-space: nowrap" in html
+    for e in ctx["events"]:
+        assert f'<span class="id" title="{e["event_id"]}">{e["event_id"]}</span>' in html

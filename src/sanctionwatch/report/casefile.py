@@ -200,6 +200,7 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     events.sort(key=lambda e: (e["start"], e["event_id"]))
     for e in events:
         e["evidence_parsed"] = json.loads(e["evidence"]) if e.get("evidence") else {}
+        e["why"] = str(e["evidence_parsed"].get("rule", "")) if isinstance(e["evidence_parsed"], dict) else ""
         e["raw_positions"] = _evidence_rows(q, e)
     hits = [h for m in subj.mmsis for h in q.list_hits(m)]
     identity = [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]
@@ -226,8 +227,30 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     }
 
 
+def human(v: object) -> str:
+    """A value as a person reads it: floats to 4 significant digits (no float32 noise such as
+    0.8999999761581421), lists comma-joined, mappings `key: value`, None blank, never a Python repr."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}: {human(x)}" for k, x in v.items())
+    if isinstance(v, list | tuple | set):
+        return ", ".join(human(x) for x in v)
+    return str(v)
+
+
+def formats_h(formats: dict | None) -> str:
+    """Import formats as `NMEA: 1 file, CSV: 2 files` (the import manifest's {format: file count})."""
+    return ", ".join(f"{k.upper()}: {n} file{'s' if n != 1 else ''}" for k, n in (formats or {}).items())
+
+
 def render_html(context: dict) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters.update(human=human, formats_h=formats_h)
     return env.get_template("casefile.html.j2").render(**context)
 
 
