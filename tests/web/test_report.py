@@ -111,3 +111,50 @@ def test_no_python_reprs_and_ids_do_not_wrap(store):
     assert ".id {" in html and "white-space: nowrap" in html
     for e in ctx["events"]:
         assert f'<span class="id" title="{e["event_id"]}">{e["event_id"]}</span>' in html
+
+
+def _hits_table(rows: list[dict]):
+    import pyarrow as pa
+
+    cols = ("mmsi", "caption", "dataset", "match_kind", "score", "matched_name", "reasons", "sources")
+    types = (pa.int32(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(), pa.string())
+    return pa.table({c: pa.array([r[c] for r in rows], t) for c, t in zip(cols, types, strict=True)})
+
+
+def test_every_list_searched_is_named_with_version_and_result(store):
+    """Before `risk` runs the file says 'not screened' (no false negative); after a screening with no hit it names
+    every list of the shipped snapshot with its version and 'no match'; a hit marks exactly its lists."""
+    import pyarrow.parquet as pq
+
+    from sanctionwatch.lists.snapshot import manifest
+    from sanctionwatch.risk.run import risk_file
+
+    versions = {s["source"]: s["list_version"] for s in manifest()["sources"]}
+    ctx = vessel_context(store, str(MMSI), with_map=False)
+    assert ctx["screening"]["screened"] is None and ctx["screening"]["sentence"].startswith("Not screened")
+    assert {r["result"] for r in ctx["screening"]["lists"]} == {"not screened"}
+    f = risk_file(store, "list_hits")
+    f.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        pq.write_table(_hits_table([]), f)
+        ctx = vessel_context(store, str(MMSI), with_map=False)
+        s = ctx["screening"]
+        assert {r["dataset"]: r["list_version"] for r in s["lists"]} == versions
+        assert s["sentence"].startswith("Searched on ") and s["sentence"].endswith(": no match.")
+        for d, v in versions.items():
+            assert f"{d} {v}" in s["sentence"]
+        html = render_html(ctx)
+        part = html.split("<h3>Lists searched</h3>")[1].split("<h2>")[0]
+        assert part.count("<td>no match</td>") == len(versions) and "shipped list snapshot" in part
+        pq.write_table(_hits_table([
+            {"mmsi": MMSI, "caption": "CHON MA SAN", "dataset": "un_sc_sanctions", "match_kind": "strong",
+             "score": 1.0, "matched_name": "CHONMASAN", "reasons": "imo agrees",
+             "sources": "un_sc_sanctions, us_ofac_sdn"},
+            {"mmsi": MMSI, "caption": "CHON MA", "dataset": "gb_hmt_sanctions", "match_kind": "rejected",
+             "score": 0.5, "matched_name": "CHON MA", "reasons": "imo differs", "sources": "gb_hmt_sanctions"}]), f)
+        res = {r["dataset"]: r["result"] for r in vessel_context(store, str(MMSI), with_map=False)
+               ["screening"]["lists"]}
+    finally:
+        shutil.rmtree(f.parent)
+    assert res.pop("un_sc_sanctions") == res.pop("us_ofac_sdn") == "strong match: CHON MA SAN"
+    assert set(res.values()) == {"no match"}  # a rejected namesake is not a match

@@ -126,17 +126,48 @@ def _evidence_rows(q: Queries, e: dict) -> list[dict]:
     return rows
 
 
-def _list_warning(store: Store) -> str | None:
-    """The stale-list warning for the lists screening used (the store's index, else the shipped lists)."""
-    from sanctionwatch.lists.freshness import list_ages, stale_warning
+def _lists_searched(store: Store, hits: list[dict]) -> dict:
+    """Every list screening searched, with its version, age and this vessel's result on it — a negative
+    result ("no match") is evidence too, but only against named, dated lists, and only if screening ran.
 
-    man = store.root / "lists" / "manifest.json"
-    if man.exists():
-        return stale_warning(list_ages(json.loads(man.read_text())))
-    from sanctionwatch.lists.snapshot import manifest
+    Lists: the store's index (`sanctionwatch lists build`) when present, else the shipped snapshot's (what
+    `sanctionwatch risk` falls back to, lists/screen.py `default_index`). Screened: the date
+    STORE/risk/list_hits.parquet was written by `sanctionwatch risk`, None when it never ran."""
+    from sanctionwatch.lists.freshness import list_ages, searched, stale_warning
+    from sanctionwatch.risk.run import risk_file
 
-    return stale_warning(list_ages({"sources": [{"dataset": s["source"], "list_version": s["list_version"]}
-                                                for s in manifest()["sources"]]}))
+    man_file = store.root / "lists" / "manifest.json"
+    if man_file.exists():
+        manifest, origin = json.loads(man_file.read_text()), "the store's list index (STORE/lists/manifest.json)"
+    else:
+        from sanctionwatch.lists.snapshot import manifest as snapshot_manifest
+
+        snap = snapshot_manifest()
+        manifest = {"sources": [{"dataset": s["source"], "list_version": s["list_version"]}
+                                for s in snap["sources"]]}
+        origin = f"the shipped list snapshot (sha256 {snap['sha256'][:12]})"
+    ages = list_ages(manifest)
+    hits_file = risk_file(store, "list_hits")
+    screened = (datetime.fromtimestamp(hits_file.stat().st_mtime, UTC).date().isoformat()
+                if hits_file.exists() else None)
+    kept = [h for h in hits if h.get("match_kind") != "rejected"]
+    rows = []
+    for a in ages:
+        mine = [h for h in kept if h.get("dataset") == a["dataset"]
+                or a["dataset"] in [x.strip() for x in str(h.get("sources") or "").split(",")]]
+        result = ("not screened" if screened is None else
+                  "no match" if not mine else
+                  "; ".join(f"{h.get('match_kind')} match: {h.get('caption')}" for h in mine))
+        rows.append(dict(a, result=result))
+    if screened is None:
+        sentence = (f"Not screened: `sanctionwatch risk` has not run on this store; it would search "
+                    f"{searched(ages)}.")
+    else:
+        matched = sorted({r["dataset"] for r in rows if r["result"] != "no match"})
+        sentence = (f"Searched on {screened}: {searched(ages)}: "
+                    + (f"match on {', '.join(matched)}." if matched else "no match."))
+    return {"lists": rows, "origin": origin, "screened": screened, "sentence": sentence,
+            "warning": stale_warning(ages)}
 
 
 OWNERSHIP_EDGES_SHOWN = 60  # links listed per vessel in the case file (the rest: `sanctionwatch network`)
@@ -218,8 +249,8 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         "risk": [r for m in subj.mmsis for r in q.risk_of(m)],
         "breakdown": [r for m in subj.mmsis for r in q.risk_breakdown(m)],
         "hits": hits,
-        "list_versions": sorted({f"{h.get('dataset')} {h.get('list_version')}" for h in hits}),
-        "list_warning": _list_warning(store),
+        "screening": (screening := _lists_searched(store, hits)),
+        "list_warning": screening["warning"],
         "events": events,
         "sources": [{k: r.get(k) for k in ("import_id", "inputs", "formats", "positions", "vessel_reports",
                                             "rejected", "ts_min", "ts_max")} for r in store.imports()],
