@@ -94,3 +94,14 @@ def test_radius_boundary_is_inclusive():
     idx = PointIndex.build([0.0], [0.0], [haversine_km(0, 0, 0, 0.01)])
     got, _ = idx.nearest_within([0.0, 0.0], [0.01, 0.0100001])
     assert got.tolist() == [0, -1]
+
+
+def test_lon_median_across_the_antimeridian():
+    """A group straddling 180 degrees has its median near 180, not near 0 (the encounter position bug)."""
+    from sanctionwatch.geo.distance import lon_median
+
+    df = pl.DataFrame({"g": [1, 1, 2, 2, 2, 3, 3], "lon": [179.9, -179.7, 10.0, 11.0, 12.5, -170.0, -171.0]})
+    assert df.filter(pl.col("g") == 1)["lon"].median() == pytest.approx(0.1)  # the plain median: wrong side
+    out = df.group_by("g", maintain_order=True).agg(lon_median("lon")).sort("g")["lon"].to_list()
+    assert out[0] == pytest.approx(-179.9)
+    assert out[1] == 11.0 and out[2] == pytest.approx(-170.5)

@@ -24,6 +24,7 @@ from sanctionwatch.detect.evidence import event, point_rows
 from sanctionwatch.detect.near import near_any_port
 from sanctionwatch.detect.params import EncounterParams
 from sanctionwatch.detect.resample import grid
+from sanctionwatch.geo.distance import lon_median
 
 CELL_DEG = 0.01  # ~1.1 km of latitude: >= 2 x max_distance_km, so the 3x3 neighbourhood always suffices
 KM_PER_DEG = 111.195  # km per degree of latitude (mean Earth radius 6371 km)
@@ -171,7 +172,7 @@ def encounter_events(pairs: pl.DataFrame, track: pl.DataFrame, params: Encounter
             .agg(pl.first("a"), pl.first("b"), pl.col("t0").min(), pl.col("t1").max(),
                  pl.col("sog_a").median().alias("med_a"), pl.col("sog_b").median().alias("med_b"),
                  pl.col("dist_km").median().alias("med_dist"), pl.col("dist_km").max().alias("max_dist"),
-                 pl.col("lat").median(), pl.col("lon").median(), pl.len().alias("n_buckets"),
+                 pl.col("lat").median(), lon_median("lon"), pl.len().alias("n_buckets"),
                  pl.col("obs_a").sum().alias("n_obs_a"), pl.col("obs_b").sum().alias("n_obs_b"),
                  _bridged("obs_a", "prev_a", "next_a").alias("bridged_a"),
                  _bridged("obs_b", "prev_b", "next_b").alias("bridged_b"),

@@ -150,3 +150,11 @@ def port_index(ports: pl.DataFrame) -> PointIndex:
         idx = PointIndex.build(ports["lat"].to_numpy(), ports["lon"].to_numpy(), ports["radius_km"].to_numpy())
         hit = _INDEX_CACHE[id(ports)] = (ports, idx)
     return hit[1]
+
+
+def lon_median(col: str = "lon") -> pl.Expr:
+    """Median longitude of a group, taken relative to its first value and wrapped back to [-180, 180): a group
+    straddling the antimeridian (179.9 and -179.9) has its median near 180, not near 0 as a plain median gives."""
+    first = pl.col(col).first()
+    rel = (pl.col(col) - first + 540.0) % 360.0 - 180.0
+    return ((rel.median() + first + 540.0) % 360.0 - 180.0).alias(col)
