@@ -44,7 +44,8 @@ def test_html_has_events_with_raw_evidence_and_sources(store, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftoppm") is None,
+@pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftoppm") is None
+                    or shutil.which("pdftotext") is None,
                     reason="needs Debian chromium + poppler-utils (.ci/run installs them)")
 def test_pdf_renders_non_blank(store, tmp_path):
     from PIL import Image
@@ -54,6 +55,13 @@ def test_pdf_renders_non_blank(store, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
     page = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("L"))
     assert (page < 200).mean() > 0.02, "first page looks blank"
+    # every page is numbered "Page N of M" and carries the document id (CSS @page margin boxes)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+    assert len(pages) >= 2
+    for i, p in enumerate(pages, 1):
+        assert f"Page {i} of {len(pages)}" in p and "SW-CF-" in p, f"page {i} has no number or document id"
 
 
 def test_case_file_states_band_reason_and_arithmetic(store, tmp_path):
@@ -158,3 +166,26 @@ def test_every_list_searched_is_named_with_version_and_result(store):
         shutil.rmtree(f.parent)
     assert res.pop("un_sc_sanctions") == res.pop("us_ofac_sdn") == "strong match: CHON MA SAN"
     assert set(res.values()) == {"no match"}  # a rejected namesake is not a match
+
+
+def test_document_id_and_evidence_digest(store):
+    """The digest is sha256 of the canonical JSON of the cited events + hits: stable across runs (the document
+    id differs, its suffix does not), changed by any edit of the evidence, stated in the file."""
+    import hashlib
+    import json
+
+    from sanctionwatch.report.casefile import canonical_evidence, evidence_digest
+
+    a = vessel_context(store, str(MMSI), with_map=False)
+    b = vessel_context(store, str(MMSI), with_map=False)
+    assert a["evidence_sha256"] == b["evidence_sha256"] == hashlib.sha256(
+        canonical_evidence(a["events"], a["hits"])).hexdigest()
+    assert a["document_id"].startswith("SW-CF-") and a["document_id"].endswith(a["evidence_sha256"][:8])
+    doc = json.loads(canonical_evidence(a["events"], a["hits"]))
+    assert [e["event_id"] for e in doc["events"]] == [e["event_id"] for e in a["events"]]
+    assert doc["events"][0]["start"].endswith("Z") and "raw_positions" not in doc["events"][0]
+    changed = [dict(e) for e in a["events"]]
+    changed[0]["evidence"] = '{"gap_h": 7}'
+    assert evidence_digest(changed, a["hits"]) != a["evidence_sha256"]
+    html = render_html(a)
+    assert a["evidence_sha256"] in html and a["document_id"] in html and "counter(pages)" in html

@@ -4,6 +4,7 @@ behind every event, list entries, list versions and data sources."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import shutil
@@ -221,6 +222,38 @@ def _title(subj: Subject, identity: list[dict]) -> str:
     return f"Case file: {head} ({', '.join(ids)}; {mmsi}){also}"
 
 
+# The stored columns of a cited event and of a list hit that the evidence digest covers (what the file cites).
+DIGEST_EVENT_KEYS = ("event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "locode",
+                     "country", "confidence", "evidence")
+
+
+def _canon(v: object) -> object:
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(v, dict):
+        return {str(k): _canon(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_canon(x) for x in v]
+    if isinstance(v, float) and v != v:
+        return None  # NaN is not JSON
+    if isinstance(v, float | int | str | bool) or v is None:
+        return v
+    return str(v)
+
+
+def canonical_evidence(events: list[dict], hits: list[dict]) -> bytes:
+    """The cited evidence as canonical JSON (UTF-8, sorted keys, no whitespace, timestamps ISO 8601 UTC `Z`):
+    `{"events": [the DIGEST_EVENT_KEYS of each event, in file order], "hits": [every list-hit column]}`."""
+    doc = {"events": [{k: e.get(k) for k in DIGEST_EVENT_KEYS} for e in events], "hits": hits}
+    return json.dumps(_canon(doc), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def evidence_digest(events: list[dict], hits: list[dict]) -> str:
+    """sha256 (hex) of `canonical_evidence`: a reader recomputes it from the store to show nothing changed."""
+    return hashlib.sha256(canonical_evidence(events, hits)).hexdigest()
+
+
 def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     """Everything the vessel case file shows, as plain data (also the report's JSON twin)."""
     q = Queries(store)
@@ -235,11 +268,16 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         e["raw_positions"] = _evidence_rows(q, e)
     hits = [h for m in subj.mmsis for h in q.list_hits(m)]
     identity = [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]
+    digest = evidence_digest(events, hits)
+    now = datetime.now(UTC)
     return {
         "title": _title(subj, identity),
+        # one id per document: when it was made and which evidence it cites (same evidence, same suffix)
+        "document_id": f"SW-CF-{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
+        "evidence_sha256": digest,
         "subject": subj.label,
         "mmsis": subj.mmsis,
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generated_at": now.isoformat(timespec="seconds"),
         "version": __version__,
         "store": str(store.root),
         "identity": identity,
