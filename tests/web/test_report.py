@@ -189,3 +189,27 @@ def test_document_id_and_evidence_digest(store):
     assert evidence_digest(changed, a["hits"]) != a["evidence_sha256"]
     html = render_html(a)
     assert a["evidence_sha256"] in html and a["document_id"] in html and "counter(pages)" in html
+
+
+def test_narrative_and_methodology_from_the_evidence(store):
+    """The summary is built from the events (in time order, each with where and how long) and the declarations;
+    the appendix lists every detector parameter with its value and marks the sections that produced events."""
+    from sanctionwatch.detect.params import flat_defaults
+
+    ctx = vessel_context(store, str(MMSI), with_map=False)
+    text = " ".join(ctx["narrative"])
+    assert "sent 20,000 AIS positions between 2017-10-01 00:00 UTC" in text
+    assert "It declared 'VLADIVOSTOK', then 'NAMPO'." in text
+    call = text.index("called at Rajin (KPNJN, KP) for 3.0 h")
+    dark = text.index("went dark (no AIS) near 41.00°N 129.50°E for 6.0 h")
+    assert call < dark  # time order: the call at 00:00, the gap from 05:00
+    assert "Not screened" in text
+    params = {f"{m['section']}.{p['name']}": p["value"] for m in ctx["methodology"] for p in m["params"]}
+    assert params.keys() == flat_defaults().keys() and params["gap.min_gap_h"] == "6"
+    used = {m["section"] for m in ctx["methodology"] if m["used"]}
+    assert used == {"track", "gap", "port_call"}
+    note = next(p["note"] for m in ctx["methodology"] if m["section"] == "gap" for p in m["params"]
+                if p["name"] == "lookback_h")
+    assert "12 h before" in note
+    html = render_html(ctx)
+    assert "Appendix: methodology and limitations" in html and "shorter than 6 h is not reported" in html

@@ -222,6 +222,103 @@ def _title(subj: Subject, identity: list[dict]) -> str:
     return f"Case file: {head} ({', '.join(ids)}; {mmsi}){also}"
 
 
+def _when(v: object) -> str:
+    return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if isinstance(v, datetime) else str(v or "?")
+
+
+def _hours(e: dict) -> float | None:
+    s, t = e.get("start"), e.get("end")
+    return (t - s).total_seconds() / 3600 if isinstance(s, datetime) and isinstance(t, datetime) else None
+
+
+def _event_sentence(e: dict) -> str:
+    """One event as a clause of the narrative: what, when, where, how long, and the detector's why."""
+    h = _hours(e)
+    dur = f" for {h:.1f} h" if h is not None and h > 0 else ""
+    where = (f" at {e['port']} ({e['locode']}, {e['country']})" if e.get("port")
+             else f" near {abs(e['lat']):.2f}°{'N' if e['lat'] >= 0 else 'S'} {abs(e['lon']):.2f}°"
+                  f"{'E' if e['lon'] >= 0 else 'W'}" if e.get("lat") is not None and e.get("lon") is not None
+             else "")
+    what = {"port_call": "called", "gap": "went dark (no AIS)", "encounter": "met MMSI {other}",
+            "loitering": "loitered", "destination_mismatch": "sailed somewhere other than declared",
+            "identity_change": "changed identity", "spoofing": "reported implausible positions",
+            "sanctioned_area": "entered a sanctioned area"}.get(e["type"], e["type"].replace("_", " "))
+    why = f": {e['why']}" if e.get("why") else ""
+    return f"On {_when(e.get('start'))} it {what.format(other=e.get('other_mmsi'))}{where}{dur}{why}."
+
+
+def narrative(title: str, identity: list[dict], destinations: list[dict], tracks: list[dict],
+              events: list[dict], screening: dict, risk: list[dict]) -> list[str]:
+    """The summary an editor reads first, generated only from the evidence below it (each sentence is traced
+    to an event, a declaration, a list result or the risk arithmetic; nothing is inferred beyond them)."""
+    head = title.removeprefix("Case file: ")
+    out = []
+    seen = [t for t in tracks if t.get("positions")]
+    if seen:
+        out.append(f"{head} sent {sum(t['positions'] for t in seen):,} AIS positions between "
+                   f"{_when(min(t['first'] for t in seen))} and {_when(max(t['last'] for t in seen))}.")
+    if destinations:
+        out.append("It declared " + ", then ".join(f"'{d['destination']}'" for d in destinations) + ".")
+    out += [_event_sentence(e) for e in events]
+    if not events:
+        out.append("The detectors found no events in its track.")
+    out.append(screening["sentence"].replace("`", ""))
+    for r in risk:
+        if r.get("band"):
+            out.append(f"Risk band {r['band']}: {r.get('band_reason') or ''} (score {human(r.get('risk_0_100'))}"
+                       f"/100).")
+    return out
+
+
+SECTION_OF_TYPE = {"port_call": "port_call", "gap": "gap", "encounter": "encounter", "loitering": "loitering",
+                   "spoofing": "spoofing", "destination_mismatch": "destination", "identity_change": "identity",
+                   "sanctioned_area": "area"}
+
+
+def methodology(events: list[dict]) -> list[dict]:
+    """Per detector section: its parameters (detect/params.py `flat_defaults`) with the meaning stated beside
+    each field in params.py, and whether an event in this file came from it."""
+    import inspect
+    import re
+
+    from sanctionwatch.detect import params as dp
+
+    notes: dict[str, str] = {}
+    for line in inspect.getsource(dp).splitlines():
+        if m := re.match(r"\s+(\w+):\s*[^=]+=.*?#\s*(.+)$", line):
+            notes.setdefault(m.group(1), m.group(2).strip())
+    used = {SECTION_OF_TYPE.get(e["type"]) for e in events}
+    out: dict[str, dict] = {}
+    for key, value in dp.flat_defaults().items():
+        sec, name = key.split(".", 1)
+        d = out.setdefault(sec, {"section": sec, "used": sec in used or sec == "track", "params": []})
+        d["params"].append({"name": name, "value": human(value), "note": notes.get(name, "")})
+    return list(out.values())
+
+
+def limitations(screening: dict) -> list[str]:
+    """What this file cannot show, stated with the thresholds that bound it (from the detector defaults)."""
+    from sanctionwatch.detect.params import DEFAULT as P
+
+    out = [
+        f"AIS is self-reported and received unevenly: a silence shorter than {P.gap.min_gap_h:g} h is not "
+        "reported, and a reported gap means no position was received, not that the transmitter was off; the gap "
+        "evidence states whether other ships nearby were received.",
+        f"Port calls shorter than {P.port_call.min_duration_h:g} h and encounters shorter than "
+        f"{P.encounter.min_duration_h:g} h or farther apart than {P.encounter.max_distance_km:g} km are not "
+        "detected; a transfer by a ship that sent no AIS at all cannot be seen.",
+        "Flags are read from the MMSI's country code (MID), which the ship itself sets; the registry flag may "
+        "differ.",
+        "Parameters are the package defaults; a detector run with `--set` overrides is not recorded in the "
+        "store and would differ.",
+        "A 'no match' is only against the lists and versions named in 'Lists searched'; "
+        + ("some are older than the freshness bound, so recent designations may be missing."
+           if screening.get("warning") else "later designations are not covered."),
+        "Risk scores rank vessels for review; they are not findings of a sanctions violation.",
+    ]
+    return out
+
+
 # The stored columns of a cited event and of a list hit that the evidence digest covers (what the file cites).
 DIGEST_EVENT_KEYS = ("event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "locode",
                      "country", "confidence", "evidence")
@@ -270,7 +367,7 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
     identity = [dict(r, mmsi=m) for m in subj.mmsis for r in q.identity_history(m)]
     digest = evidence_digest(events, hits)
     now = datetime.now(UTC)
-    return {
+    ctx = {
         "title": _title(subj, identity),
         # one id per document: when it was made and which evidence it cites (same evidence, same suffix)
         "document_id": f"SW-CF-{now:%Y%m%dT%H%M%SZ}-{digest[:8]}",
@@ -293,7 +390,12 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
         "sources": [{k: r.get(k) for k in ("import_id", "inputs", "formats", "positions", "vessel_reports",
                                             "rejected", "ts_min", "ts_max")} for r in store.imports()],
         "map_png": _map_png(q, subj.mmsis, events) if with_map else None,
+        "methodology": methodology(events),
+        "limitations": limitations(screening),
     }
+    ctx["narrative"] = narrative(ctx["title"], identity, ctx["destinations"], ctx["tracks"], events, screening,
+                                 ctx["risk"])
+    return ctx
 
 
 def human(v: object) -> str:
