@@ -198,7 +198,8 @@ def test_narrative_and_methodology_from_the_evidence(store):
 
     ctx = vessel_context(store, str(MMSI), with_map=False)
     text = " ".join(ctx["narrative"])
-    assert "sent 20,000 AIS positions between 2017-10-01 00:00 UTC" in text
+    assert text.startswith(f"CHONMASAN (IMO 8705539, flag KP; MMSI {MMSI}) sent 20,000 AIS positions between "
+                           "2017-10-01 00:00 UTC")
     assert "It declared 'VLADIVOSTOK', then 'NAMPO'." in text
     call = text.index("called at Rajin (KPNJN, KP) for 3.0 h")
     dark = text.index("went dark (no AIS) near 41.00°N 129.50°E for 6.0 h")

@@ -251,7 +251,7 @@ def narrative(title: str, identity: list[dict], destinations: list[dict], tracks
               events: list[dict], screening: dict, risk: list[dict]) -> list[str]:
     """The summary an editor reads first, generated only from the evidence below it (each sentence is traced
     to an event, a declaration, a list result or the risk arithmetic; nothing is inferred beyond them)."""
-    head = title.removeprefix("Case file: ")
+    head = title.removeprefix("Case file: ").split(" — ")[0]
     out = []
     seen = [t for t in tracks if t.get("positions")]
     if seen:
