@@ -86,3 +86,20 @@ def test_long_window_keeps_the_other_safeguards():
 def test_new_mmsi_heard_before_is_no_handover_even_with_long_windows():
     early = stay(NEW, 0.5, 0.1, 35.0, 125.0)  # the "new" MMSI already transmitted elsewhere
     assert _events(*satellite_swap(5.0), background(), early) == []
+
+
+def test_round_trip_switch_out_of_a_sparsely_heard_berth():
+    """MMSI A heard once at a berth (satellite), a twin of another ship's MMSI B appears hours later a few km
+    out, on a course leading back to A's berth, and A is heard again where B's track ends: linked. With A's
+    berth off B's course line, nothing links the start."""
+    a, b = 445000001, 273000002
+    elsewhere = stay(b, 0, 24, 43.11, 131.89, step_s=1800)  # B's real owner, ~190 km away all day
+    twin = passes(leg(b, 5.5, 8.0, BERTH[0] + 0.04, BERTH[1] + 0.05, 42.35, 130.6, step_s=60), 1.0)  # ends 13.5 h
+    back = leg(a, 13.6, 5, 42.35, 130.6, 42.6, 131.0)  # 6 min after B's last fix, where it was
+
+    def pairs(a_lat: float) -> list[tuple[int, int]]:
+        one_fix = stay(a, 1.0, 0.0, a_lat, BERTH[1])
+        return sorted((e["mmsi"], e["other_mmsi"]) for e in _events(one_fix, twin, back, elsewhere, background()))
+
+    assert pairs(BERTH[0]) == sorted([(a, b), (b, a)])
+    assert pairs(BERTH[0] - 0.05) == []  # A ~10 km south of B's start, ~4 km off its course line
