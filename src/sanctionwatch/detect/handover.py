@@ -7,8 +7,12 @@ hundreds of tracks at once), so a handover needs all of:
 
 - the old MMSI is never heard again and the new one was never heard before, in the whole input (so each
   MMSI offers at most one end and one start: candidates are bounded by the number of MMSIs, not by silences);
-- the new first fix is within `handover_max_min` and `handover_max_km` of where the old track, carried on at
-  its last velocity, would be, and speed and course agree (kinematic continuity);
+- the new first fix is within the window and `handover_max_km` of where the old track, carried on at
+  its last velocity, would be, and speed and course agree (kinematic continuity); or both report themselves
+  stopped and the new fix is within `handover_moored_km` of the old (a moored hull);
+- the window is `handover_max_min` where the feed hears the ships often, and follows the observed revisit of
+  the two MMSIs where it does not (`handover_revisit_factor` x the longest pass interval next to the switch,
+  up to `handover_max_window_h`): satellite AIS hears a moored ship every 3-6 h;
 - the feed was receiving there a full window before the start and a full window after the end (otherwise
   the start/end is the edge of a file or of a coverage hole, not a switch);
 - few other tracks start or end nearby around that time (local density of track boundaries), otherwise a
@@ -343,8 +347,10 @@ def round_trips(df: pl.DataFrame, p: IdentityParams = IdentityParams(), report: 
     its own segment, so B may be a real ship transmitting elsewhere at the same time). Needed, all of:
     - A is silent (no fix anywhere) for >= `handover_return_min_silence_h` (a silence a gap would report);
     - B has a piece of track (its segment, bounded by silences of that length or the segment's ends) that
-      starts within `handover_max_min` / `handover_max_km` after A's last fix and ends as close before
-      A's next fix: both ends of the silence meet B's track, which a chance neighbour does not do twice;
+      ends within the revisit window (as for one-way handovers) and `handover_max_km` before A's next fix, and
+      starts after A's last fix within that end's window (the ceiling when A's revisit there is unknown:
+      fewer than 3 fixes), where A was or on B's course leading back to A's last fix within reach: both ends
+      of the silence meet B's track, which a chance neighbour does not do twice;
     - A was seen again >= `handover_return_min_move_km` from where it fell silent (the hull sailed under B:
       two berth neighbours powering on and off in turn never move).
     Two events: A -> B at the first switch and B -> A at the return. Candidates meet in (time bucket, cell)
