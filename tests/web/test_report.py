@@ -157,7 +157,7 @@ def test_every_list_searched_is_named_with_version_and_result(store):
         pq.write_table(_hits_table([
             {"mmsi": MMSI, "caption": "CHON MA SAN", "dataset": "un_sc_sanctions", "match_kind": "strong",
              "score": 1.0, "matched_name": "CHONMASAN", "reasons": "imo agrees",
-             "sources": "un_sc_sanctions, us_ofac_sdn"},
+             "sources": "un_sc_sanctions 2026-02-27, us_ofac_sdn 2024-05-03"},  # as screening writes it
             {"mmsi": MMSI, "caption": "CHON MA", "dataset": "gb_hmt_sanctions", "match_kind": "rejected",
              "score": 0.5, "matched_name": "CHON MA", "reasons": "imo differs", "sources": "gb_hmt_sanctions"}]), f)
         res = {r["dataset"]: r["result"] for r in vessel_context(store, str(MMSI), with_map=False)

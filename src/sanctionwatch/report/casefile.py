@@ -127,6 +127,11 @@ def _evidence_rows(q: Queries, e: dict) -> list[dict]:
     return rows
 
 
+def _source_ids(sources: object) -> list[str]:
+    """Dataset ids of a hit's `sources` ("un_sc_sanctions 2026-02-27, us_ofac_sdn 2024-05-03": id, version)."""
+    return [part.split()[0] for part in str(sources or "").split(",") if part.strip()]
+
+
 def _lists_searched(store: Store, hits: list[dict]) -> dict:
     """Every list screening searched, with its version, age and this vessel's result on it — a negative
     result ("no match") is evidence too, but only against named, dated lists, and only if screening ran.
@@ -155,7 +160,7 @@ def _lists_searched(store: Store, hits: list[dict]) -> dict:
     rows = []
     for a in ages:
         mine = [h for h in kept if h.get("dataset") == a["dataset"]
-                or a["dataset"] in [x.strip() for x in str(h.get("sources") or "").split(",")]]
+                or a["dataset"] in _source_ids(h.get("sources"))]
         result = ("not screened" if screened is None else
                   "no match" if not mine else
                   "; ".join(f"{h.get('match_kind')} match: {h.get('caption')}" for h in mine))
@@ -257,6 +262,8 @@ def narrative(title: str, identity: list[dict], destinations: list[dict], tracks
     if seen:
         out.append(f"{head} sent {sum(t['positions'] for t in seen):,} AIS positions between "
                    f"{_when(min(t['first'] for t in seen))} and {_when(max(t['last'] for t in seen))}.")
+    else:
+        out.append(f"{head} sent no AIS positions in this store; only its voyage/static reports were received.")
     if destinations:
         out.append("It declared " + ", then ".join(f"'{d['destination']}'" for d in destinations) + ".")
     out += [_event_sentence(e) for e in events]
