@@ -115,6 +115,7 @@ def test_no_python_reprs_and_ids_do_not_wrap(store):
     html = render_html(ctx)
     assert "NMEA: 1 file, CSV: 2 files" in html and "bad checksum: 3" in html
     assert "0.8999999761581421" not in html and "confidence 0.9" in html
+    assert "2017-10-01 00:00:00 UTC" in html and "+00:00" not in html  # timestamps for people, not str(datetime)
     assert not re.search(r"[{\[](&#39;|')", html), "a Python dict/list repr leaked into the case file"
     assert ".id {" in html and "white-space: nowrap" in html
     for e in ctx["events"]:

@@ -407,13 +407,17 @@ def vessel_context(store: Store, vessel: str, *, with_map: bool = True) -> dict:
 
 def human(v: object) -> str:
     """A value as a person reads it: floats to 4 significant digits (no float32 noise such as
-    0.8999999761581421), lists comma-joined, mappings `key: value`, None blank, never a Python repr."""
+    0.8999999761581421), timestamps `YYYY-MM-DD HH:MM:SS UTC`, lists comma-joined, mappings `key: value`, None blank, never a Python repr."""
     if v is None:
         return ""
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, datetime):
+        u = v.astimezone(UTC) if v.tzinfo else v
+        ms = f".{u.microsecond // 1000:03d}" if u.microsecond else ""  # raw fixes keep their milliseconds
+        return f"{u:%Y-%m-%d %H:%M:%S}{ms}" + (" UTC" if v.tzinfo else "")
     if isinstance(v, dict):
         return "; ".join(f"{k}: {human(x)}" for k, x in v.items())
     if isinstance(v, list | tuple | set):
