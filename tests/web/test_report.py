@@ -213,5 +213,12 @@ def test_narrative_and_methodology_from_the_evidence(store):
     note = next(p["note"] for m in ctx["methodology"] if m["section"] == "gap" for p in m["params"]
                 if p["name"] == "lookback_h")
     assert "12 h before" in note
+    notes = {f"{m['section']}.{p['name']}": p["note"] for m in ctx["methodology"] for p in m["params"]}
+    # same field name, different detectors: each keeps its own class's meaning
+    assert "pilot stop" in notes["port_call.min_duration_h"] and "pilot stop" not in notes["loitering.min_duration_h"]
+    # a comment block above a field is its meaning; a lower-case comment line continues the field above it
+    assert notes["destination.went_dark_h"].startswith("Silent this long")
+    assert notes["destination.en_route_min_closing"].startswith("share of") and "bearing" in \
+        notes["destination.en_route_min_closing"] and not notes["destination.same_port_km"].endswith(")")
     html = render_html(ctx)
     assert "Appendix: methodology and limitations" in html and "shorter than 6 h is not reported" in html

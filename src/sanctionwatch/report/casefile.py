@@ -287,19 +287,35 @@ def methodology(events: list[dict]) -> list[dict]:
     each field in params.py, and whether an event in this file came from it."""
     import inspect
     import re
+    from dataclasses import fields
 
     from sanctionwatch.detect import params as dp
 
-    notes: dict[str, str] = {}
-    for line in inspect.getsource(dp).splitlines():
-        if m := re.match(r"\s+(\w+):\s*[^=]+=.*?#\s*(.+)$", line):
-            notes.setdefault(m.group(1), m.group(2).strip())
+    notes: dict[str, str] = {}  # `section.field` -> the comment beside the field in its own params class
+    for sec in fields(dp.DEFAULT):
+        # a comment beside a field describes it (lower-case comment lines right after it continue it);
+        # comment lines above a field with none beside it describe that field
+        above: list[str] = []
+        cont: str | None = None  # the field whose beside-comment the next comment lines continue
+        for line in inspect.getsource(type(getattr(dp.DEFAULT, sec.name))).splitlines():
+            if c := re.match(r"\s+#\s*(.+)$", line):
+                if cont and not c.group(1)[0].isupper():  # a capital starts a new note for what follows
+                    notes[cont] += " " + c.group(1).strip()
+                else:
+                    cont = None
+                    above.append(c.group(1).strip())
+            elif m := re.match(r"\s+(\w+):\s*[^=]+=([^#]*)(?:#\s*(.+))?$", line):
+                key = f"{sec.name}.{m.group(1)}"
+                notes[key] = (m.group(3) or " ".join(above)).strip()
+                cont, above = (key if m.group(3) else None), []
+            else:
+                cont, above = None, []
     used = {SECTION_OF_TYPE.get(e["type"]) for e in events}
     out: dict[str, dict] = {}
     for key, value in dp.flat_defaults().items():
         sec, name = key.split(".", 1)
         d = out.setdefault(sec, {"section": sec, "used": sec in used or sec == "track", "params": []})
-        d["params"].append({"name": name, "value": human(value), "note": notes.get(name, "")})
+        d["params"].append({"name": name, "value": human(value), "note": notes.get(key, "")})
     return list(out.values())
 
 
