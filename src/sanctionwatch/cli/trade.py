@@ -5,19 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from sanctionwatch import settings
 from sanctionwatch.cli.common import Format, console, emit_rows, fail, format_option, note, store_option
-from sanctionwatch.store import Store
-from sanctionwatch.store.files import write_text_atomic
-from sanctionwatch.trade import analysis
 from sanctionwatch.trade.areas import area_code
-from sanctionwatch.trade.data import TradeData
 from sanctionwatch.trade.params import DEFAULT_PARAMS
 from sanctionwatch.trade.periods import PeriodSpec, parse_period
+
+if TYPE_CHECKING:
+    from sanctionwatch.store import Store
+    from sanctionwatch.trade.data import TradeData
 
 trade_app = typer.Typer(help="UN Comtrade trade flows: load, analyse, check sanctions caps/bans, chart.",
                         no_args_is_help=True)
@@ -30,8 +30,17 @@ CLASSIF = typer.Option("HS", "--classification", help="Classification family: HS
 FMT = format_option()
 
 
+def _store(store: str | None) -> Store:
+    """The store at `store` (or the default); Store is imported here so `--help` does not load PyArrow."""
+    from sanctionwatch.store import Store
+
+    return Store(settings.store_path(store))
+
+
 def _data(store: str | None, *areas: int) -> TradeData:
-    st = Store(settings.store_path(store))
+    from sanctionwatch.trade.data import TradeData
+
+    st = _store(store)
     if not st.has_files("trade_flows"):
         fail(f"no trade flows in store {st.root}: run `sanctionwatch trade load FILE --store {st.root}` first")
     return TradeData.from_store(st, areas or None)
@@ -78,7 +87,7 @@ def load_cmd(paths: list[Path] = typer.Argument(..., help="Comtrade CSV/JSON fil
     from sanctionwatch.trade.load import load_file
     from sanctionwatch.trade.readers import TradeFormatError
 
-    st = Store(settings.store_path(store))
+    st = _store(store)
     reports = []
     for p in paths:
         if not p.is_file():
@@ -119,7 +128,7 @@ def fetch_cmd(reporter: str = REPORTER, period: str = typer.Option(..., "--perio
     except ComtradeError as e:
         fail(str(e))
         return
-    st = Store(settings.store_path(store))
+    st = _store(store)
     name = res.table["source"][0] if res.table.height else f"comtrade-r{r_code}-{period}"
     sid = source_id(name, res.table.write_csv().encode())
     rep = write_flows(st, sid, res, {"inputs": [client.url(freq=freq)], "query": {"reporter": r_code,
@@ -133,6 +142,8 @@ def flows_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW
               by: str = typer.Option("period", "--by", help="period (totals) or chapter."),
               classification: str = CLASSIF, store: str = store_option(), format: Format = FMT) -> None:
     """Bilateral flows by period (and HS chapter), as reported by the reporter."""
+    from sanctionwatch.trade import analysis
+
     r, p = _codes(reporter, partner)
     data = _data(store, r, p)
     if by == "chapter":
@@ -158,6 +169,8 @@ def growth_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLO
                commodity: str = typer.Option("TOTAL", "--commodity", "-c", help="Commodity code (TOTAL, 27, 2709)."),
                classification: str = CLASSIF, store: str = store_option()) -> None:
     """Growth between two spans (year on year, Jan-May vs Jan-May): values, ratio, percent change."""
+    from sanctionwatch.trade import analysis
+
     r, p = _codes(reporter, partner)
     g = analysis.growth(_data(store, r, p), r, p, flow, _spec(base), _spec(later), commodity, classification)
     g.pop("measurements")
@@ -171,6 +184,8 @@ def shares_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLO
                    None, "--commodity", "-c", help="One code (e.g. 27); default: every chapter."),
                classification: str = CLASSIF, store: str = store_option(), format: Format = FMT) -> None:
     """Commodity shares of a flow over a span (e.g. HS 27 mineral fuels in Russia's exports to DPRK)."""
+    from sanctionwatch.trade import analysis
+
     r, p = _codes(reporter, partner)
     data = _data(store, r, p)
     if commodity:
@@ -192,6 +207,8 @@ def mirror_cmd(exporter: str = typer.Option(..., "--exporter", "-e", help="Expor
                                             help="CIF/FOB margin (IMF DOTS: 0.10)."),
                store: str = store_option()) -> None:
     """Mirror statistics: exporter's reported exports vs importer's reported imports (CIF/FOB-adjusted)."""
+    from sanctionwatch.trade import analysis
+
     x, i = _codes(exporter, importer)
     params = DEFAULT_PARAMS.with_overrides(cif_fob_margin=margin)
     _json(analysis.mirror(_data(store, x, i), x, i, _spec(period), commodity, classification, params))
@@ -238,7 +255,7 @@ def caps_cmd(rules: Path = typer.Option(None, "--rules", help="Rule file (TOML);
             c.update(status="insufficient data: no flows to DPRK stored for this window", exceeded=False)
     bans = [h for b in rs.bans for h in check_ban(b, data).to_dicts()]
     if write_events:
-        n = replace_trade_events(Store(settings.store_path(store)), {"cap", "ban"}, cap_events(caps) + ban_events(bans))
+        n = replace_trade_events(_store(store), {"cap", "ban"}, cap_events(caps) + ban_events(bans))
         console.print(f"wrote {n} trade_anomaly event(s)")
     if json_out:
         format = Format.json
@@ -263,6 +280,7 @@ def chart_cmd(reporter: str = REPORTER, partner: str = PARTNER, flow: str = FLOW
               classification: str = CLASSIF, top: int = typer.Option(6, "--top", help="Chapters shown (composition)."),
               store: str = store_option()) -> None:
     """Chart a flow: time series of totals or chapter composition, as PNG/SVG or self-contained HTML."""
+    from sanctionwatch.store.files import write_text_atomic
     from sanctionwatch.trade import charts, html
 
     r, p = _codes(reporter, partner)
@@ -309,7 +327,7 @@ def claims_check_cmd(file: Path = typer.Argument(..., help="Claims file (TOML, \
     areas = {a for c in claims for a in (c.reporter_code, c.partner_code)}
     verdicts = check_claims(_data(store, *sorted(areas)), claims)
     if write_events:
-        n = replace_trade_events(Store(settings.store_path(store)), {"claim"}, claim_events(verdicts))
+        n = replace_trade_events(_store(store), {"claim"}, claim_events(verdicts))
         console.print(f"wrote {n} trade_anomaly event(s)")
     if json_out:
         format = Format.json
