@@ -24,8 +24,6 @@ from sanctionwatch.cli.common import (
     store_uri,
 )
 from sanctionwatch.detect.params import flat_defaults, with_overrides
-from sanctionwatch.store import Store, connect
-from sanctionwatch.store.events import EVENT_TYPES, events_where
 
 EVENT_COLUMNS = ["event_id", "type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port", "locode", "country",
                  "confidence", "evidence"]
@@ -65,6 +63,8 @@ def detect(
         emit_rows(["type", "events"], sorted(report.get("by_type", {}).items()), Format.table)
         console.print(f"events written to {report.get('written_to')}")
         return
+    from sanctionwatch.store import Store
+
     st = Store(settings.store_path(store))
     if not st.has_files("positions") and not st.has_files("vessel_reports"):
         fail(f"no positions or vessel_reports in store {st.root} (run `sanctionwatch ingest` first)")
@@ -102,6 +102,9 @@ def events(
     limit: int | None = typer.Option(None, "--limit", help="At most this many events (earliest first); default all."),
 ) -> None:
     """List stored events (every producer), earliest first, with their evidence."""
+    from sanctionwatch.store import connect
+    from sanctionwatch.store.events import EVENT_TYPES, events_where
+
     if type_ and type_ not in EVENT_TYPES:
         fail(f"unknown event type {type_!r}; one of: {', '.join(EVENT_TYPES)}")
     con = connect(existing_store(store))

@@ -30,7 +30,6 @@ from sanctionwatch.cli.common import (
     store_option,
     store_uri,
 )
-from sanctionwatch.store import Store
 from sanctionwatch.store.ingest_report import REASONS
 
 if TYPE_CHECKING:
@@ -122,6 +121,8 @@ def ingest_cmd(
             rep = ingest_spark(src, store_uri(store), table=table, master=master)
             typer.echo(json.dumps(rep, indent=1, default=str))
         return
+    from sanctionwatch.store import Store
+
     st = Store(settings.store_path(store))
     from sanctionwatch.warmup import FIRST_RUN_NOTE, kernels_cached
 

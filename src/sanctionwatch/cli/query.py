@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import duckdb
 import typer
 
 from sanctionwatch.cli.common import Format, emit_rows, existing_store, fail, format_option, store_option
-from sanctionwatch.store import connect
 
 
 def sql(
@@ -15,6 +13,10 @@ def sql(
     format: Format = format_option(),
 ) -> None:
     """Run SQL over the store (DuckDB views over the Parquet files)."""
+    import duckdb
+
+    from sanctionwatch.store import connect
+
     con = connect(existing_store(store))
     try:
         cur = con.execute(query)

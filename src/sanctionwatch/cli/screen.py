@@ -24,7 +24,6 @@ from sanctionwatch.cli.common import (
 from sanctionwatch.lists.params import ScreenParams
 from sanctionwatch.lists.sources import SOURCES, load_source, source
 from sanctionwatch.progress import report, steps
-from sanctionwatch.store import Store
 
 # `lists download` exit code when the list was not accepted (download or validation failed; previous stays latest)
 EXIT_LIST_REJECTED = 1
@@ -38,6 +37,13 @@ _QUERY_COLS = ["query", "field", "match_kind", "name_weight", "matched_name", "r
 _VESSEL_COLS = ["mmsi", "imo", "name", "callsign", *_QUERY_COLS[1:]]
 _SHORT = ["query", "match_kind", "name_weight", "matched_name", "caption", "designation_id", "sources", "programs",
           "reasons"]
+
+
+def _store(store: str | None):  # -> Store (imported here so `--help` does not load PyArrow)
+    """The store at `store` (or the default)."""
+    from sanctionwatch.store import Store
+
+    return Store(settings.store_path(store))
 
 
 def _with_no_match(res, queries: list[str]):
@@ -81,7 +87,7 @@ def screen(
         qs += [ln.strip() for ln in file.read_text(encoding="utf-8").splitlines() if ln.strip()]
     st = None
     if store:  # a Spark store may be an object-store URI: only local stores must exist here
-        st = Store(settings.store_path(store)) if engine == Engine.spark else existing_store(store)
+        st = _store(store) if engine == Engine.spark else existing_store(store)
     if not qs and st is None:
         fail("give queries, --file, or --store to screen the store's vessels")
     if not (0.0 < threshold <= 1.0):
@@ -153,7 +159,7 @@ def build(
     from sanctionwatch.lists.validate import previous_in_index, validate_loaded
 
     ids = sources or [s.id for s in SOURCES.values() if s.default]
-    st_ = Store(settings.store_path(store))
+    st_ = _store(store)
     man_f = st_.root / "lists" / "manifest.json"
     current = json.loads(man_f.read_text()) if man_f.exists() else None
     loaded, failed = [], []
@@ -224,7 +230,7 @@ def show(store: str = store_option(), problems: bool = typer.Option(False, "--pr
     from sanctionwatch.lists.index import read_index
 
     try:
-        index = read_index(Store(settings.store_path(store)))
+        index = read_index(_store(store))
     except FileNotFoundError as e:
         console.print(str(e))
         emit_rows(["id", "title", "format", "local", "default"],
