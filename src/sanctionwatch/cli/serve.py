@@ -6,7 +6,6 @@ import typer
 
 from sanctionwatch import settings
 from sanctionwatch.cli.common import console, existing_store, fail, store_option
-from sanctionwatch.web.security import allowed_hosts, token_required, uvicorn_proxy_options
 
 
 def serve(
@@ -21,6 +20,7 @@ def serve(
     import uvicorn
 
     from sanctionwatch.web.app import create_app
+    from sanctionwatch.web.security import allowed_hosts, token_required, uvicorn_proxy_options
 
     token = token if token is not None else settings.get("api_token")
     try:
