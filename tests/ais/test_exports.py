@@ -395,3 +395,16 @@ def test_quoted_newline_record_rejected_whole_and_stray_quote_costs_one_line(sha
     assert rej[0].raw == buf.getvalue().rstrip("\n") and rej[1].raw == stray
     assert pos.height == 1999 - 2
     assert c["n"]["lines"] == 2001 == 1 + pos.height + len(rej) + c["skipped"]["continuation_line"]
+
+
+def test_invalid_utf8_in_a_field_is_not_a_crash(shared_data: Path) -> None:
+    """Bytes that are not UTF-8 (a latin-1 name, a flipped bit) crashed the line-by-line parser (polars refuses
+    the surrogates that keep them verbatim for the quarantine); a bad name is kept as U+FFFD, a bad time is a
+    bad_row quarantined byte for byte."""
+    lines = (shared_data / NY).read_bytes().split(b"\n")[:6]
+    lines[3] = lines[3].replace(b"H200", b"H2\xff0")
+    lines[4] = lines[4].replace(b"2020", b"2\xfe20", 1)
+    _, rep, rej, _ = read_all(b"\n".join(lines) + b"\n")
+    assert "H2\ufffd0" in rep["name"].to_list()
+    assert [(r.line, r.reason) for r in rej] == [(5, "bad_row")]
+    assert rej[0].raw.encode("utf-8", "surrogateescape") == lines[4]

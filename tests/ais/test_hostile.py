@@ -304,3 +304,24 @@ def test_superseded_import_is_not_a_live_source(shared_data: Path, tmp_path: Pat
     assert [r["import_id"] for r in st.imports()] == [b["import_id"]]
     assert {r["import_id"] for r in st.imports(include_superseded=True)} == {a["import_id"], b["import_id"]}
     assert count(st) == b["positions"] == 8689
+
+
+def test_csv_line_longer_than_the_limit_is_line_too_long(shared_data: Path, tmp_path: Path) -> None:
+    """A CSV line over the 64 KiB line limit (a lost newline over hundreds of rows, CR-only line ends) was a
+    bad_row with its text cut: it is now `line_too_long` like in NMEA, quarantined cut to the limit; the rows
+    around it are kept."""
+    from sanctionwatch.ais.sources import MAX_LINE_BYTES
+
+    lines = (shared_data / NY).read_bytes().split(b"\n")
+    glued = b"\r".join(lines[100:700])  # CR-only line ends: 600 rows are one line of ~79 KiB
+    assert len(glued) > MAX_LINE_BYTES
+    f = tmp_path / "long.csv"
+    f.write_bytes(b"\n".join([*lines[:100], glued, *lines[700:1200]]) + b"\n")
+    st = Store(tmp_path / "st")
+    rep = ingest(st, [str(f)], chunk_bytes=1 << 20)[0]
+    assert rep["rejected"] == {"line_too_long": 1} and rep["samples"]["line_too_long"] == ["long.csv:101"]
+    assert rep["positions"] == count(st) == 99 + 500
+    with open(rep["quarantine"], newline="", encoding="utf-8", errors="surrogateescape") as fh:
+        q = list(csv.reader(fh, delimiter="\t"))[1:]
+    assert [(r[1], r[2]) for r in q] == [("101", "line_too_long")]
+    assert q[0][3].encode("utf-8", "surrogateescape") == glued[:MAX_LINE_BYTES]

@@ -198,7 +198,8 @@ class _CsvChunk:
         for n in lines.to_list():
             i = n - self._first
             j = i + self._spans.get(n, 1) - 1
-            out.append(self._block[starts[i]:ends[j]].decode("utf-8", "surrogateescape").rstrip("\r"))
+            # one CR (of a CRLF line end) is dropped, as the NMEA quarantine does; other bytes stay verbatim
+            out.append(self._block[starts[i]:ends[j]].decode("utf-8", "surrogateescape").removesuffix("\r"))
         return out
 
 
@@ -216,6 +217,13 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
         return "skip"
 
     n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    if len(block) > MAX_LINE_BYTES and _longest_line(block) > MAX_LINE_BYTES:
+        return _parse_block_slow(block, names, first_line, include, last)  # it rejects it as line_too_long
+    if not block.isascii():
+        try:  # pyarrow cannot hand a row that is not UTF-8 to the invalid-row handler (it raises inside it)
+            block.decode("utf-8")
+        except UnicodeDecodeError:
+            return _parse_block_slow(block, names, first_line, include, last)
     try:
         table = pacsv.read_csv(
             pa.py_buffer(block),
@@ -233,7 +241,9 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
     all_idx = np.arange(1, n_lines + 1, dtype=np.int64)
     row_lines = np.setdiff1d(all_idx, bad_idx, assume_unique=True) + (first_line - 1)
     open_end = not last and len(bad_idx) and bad_idx[-1] == n_lines and '"' in refused[-1][1]
-    if len(row_lines) != table.num_rows or open_end:
+    # one row or refusal per line, else the framing differs from ours (pyarrow also ends a row at a bare CR)
+    framed = len(row_lines) == table.num_rows and table.num_rows + len(refused) == n_lines
+    if not framed or open_end:
         return _parse_block_slow(block, names, first_line, include, last)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
@@ -244,6 +254,12 @@ def _parse_block(block: bytes, names: list[str], first_line: int, include: list[
         df = df.filter(~blank)
     rejects = [Reject(first_line - 1 + int(n or 0), "bad_row", text) for n, text in refused]
     return _CsvChunk(df, rejects, n_lines, n_blank, block, first_line)
+
+
+def _longest_line(block: bytes) -> int:
+    """Length in bytes of the longest line of a block (line end excluded)."""
+    ends = np.append(np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10), len(block))
+    return int(np.diff(ends, prepend=-1).max()) - 1
 
 
 def _quoted_record(text_lines: list[str], i: int, n_fields: int) -> tuple[list[str], int] | None:
@@ -285,9 +301,15 @@ def _parse_block_slow(block: bytes, names: list[str], first_line: int, include: 
     n_lines = len(text_lines)
     i = 0
     while i < n_lines:
-        raw = text_lines[i].rstrip("\r")
+        raw = text_lines[i].removesuffix("\r")
         if raw == "":
             blank += 1
+            i += 1
+            continue
+        if len(raw) > MAX_LINE_BYTES // 4 and len(b := raw.encode("utf-8", "surrogateescape")) > MAX_LINE_BYTES:
+            # read_chunks cut it (the rest was skipped): rejected like an NMEA line of that length, quarantined cut
+            rejects.append(Reject(first_line + i, "line_too_long",
+                                  b[:MAX_LINE_BYTES].decode("utf-8", "surrogateescape")))
             i += 1
             continue
         used = 1
@@ -313,10 +335,16 @@ def _parse_block_slow(block: bytes, names: list[str], first_line: int, include: 
             spans[first_line + i] = used
             continued += used - 1
         i += used
-    cols = {n: [r[j] for r in rows] for j, n in enumerate(names) if n in include}
+    cols = {n: [_utf8(r[j]) for r in rows] for j, n in enumerate(names) if n in include}
     df = pl.DataFrame(cols, schema=dict.fromkeys(include, pl.String)).with_columns(
         pl.Series("__line", lines, dtype=pl.Int64))
     return _CsvChunk(df, rejects, n_lines, blank, block, first_line, continued, spans, carry)
+
+
+def _utf8(value: str) -> str:
+    """A field value as valid UTF-8 text: bytes that were not UTF-8 (kept for the quarantine by surrogateescape)
+    become U+FFFD, as pyarrow's fallback did."""
+    return value if value.isascii() else value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], required: tuple[str, ...],
@@ -329,6 +357,7 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], req
     names: list[str] | None = None
     next_line = 1
     carry = b""
+    yielded = False
     blocks = read_chunks(stream, chunk_bytes)
     block = next(blocks, None)
     while block is not None:
@@ -346,8 +375,11 @@ def _csv_chunks(stream: BinaryIO, chunk_bytes: int, wanted: tuple[str, ...], req
             chunk = _parse_block(block, names, next_line, include, last=following is None)
             next_line += chunk.lines
             carry = chunk.carry
+            yielded = True
             yield names, chunk
         block = following  # the last block (following None) is parsed with last=True and carries nothing
+    if names is not None and not yielded:  # a header and no rows: one empty chunk, so the header line is counted
+        yield names, _parse_block_slow(b"", names, next_line, include)
 
 
 def _line_counts(ch: _CsvChunk) -> Counter:
