@@ -7,6 +7,11 @@ in the same run on the sizes small enough to be safe on this machine.
 
     .venv/bin/python benchmarks/bench_ingest_memory.py --format csv --sizes-gb 0.25,1,2.5
     .venv/bin/python benchmarks/bench_ingest_memory.py --format nmea --sizes-gb 0.25,1,2.5
+    .venv/bin/python benchmarks/bench_ingest_memory.py --format junk,noline,gzbomb --sizes-gb 0.0625,0.25
+
+Hostile inputs (issue 19), generated, no sample needed: junk = `x\n` lines (every line a reject); noline = one
+line with no newline at all; gzbomb = the newline-free input gzip-compressed (1 GiB inflates from ~1 MB). Their
+size is the decompressed size; the reference column is left out for them (it is the memory bomb itself).
 
 Inputs (real samples, ../shared/data/ais): csv = NYHarbor_2020_06_30_first_hour.csv (MarineCadastre), time
 shifted by one hour per repetition; nmea = the `!..VDM` lines of exact-earth-augmented-3.txt (each carries a
@@ -17,6 +22,7 @@ time is the shifted one).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import shutil
 import subprocess
@@ -69,6 +75,39 @@ def make_nmea(dest: Path, size: int) -> int:
     return n
 
 
+BLOCK = 1 << 20
+
+
+def make_junk(dest: Path, size: int) -> int:
+    """`x\\n` lines up to `size` bytes: the reject-heavy input that once peaked at 2.4 GB for 16 MiB."""
+    block = b"x\n" * (BLOCK // 2)
+    with open(dest, "wb") as fh:
+        for _ in range(max(1, size // BLOCK)):
+            fh.write(block)
+    return max(1, size // BLOCK) * (BLOCK // 2)
+
+
+def make_noline(dest: Path, size: int) -> int:
+    """`size` bytes without a single newline: one endless line."""
+    block = b"x" * BLOCK
+    with open(dest, "wb") as fh:
+        for _ in range(max(1, size // BLOCK)):
+            fh.write(block)
+    return 1
+
+
+def make_gzbomb(dest: Path, size: int) -> int:
+    """The newline-free input, gzip-compressed: a tiny file that inflates to `size` bytes."""
+    block = b"x" * BLOCK
+    with gzip.open(dest, "wb", compresslevel=9) as fh:
+        for _ in range(max(1, size // BLOCK)):
+            fh.write(block)
+    return 1
+
+
+MAKERS = {"csv": make_csv, "nmea": make_nmea, "junk": make_junk, "noline": make_noline, "gzbomb": make_gzbomb}
+SUFFIX = {"csv": "csv", "nmea": "nmea", "junk": "nmea", "noline": "nmea", "gzbomb": "nmea.gz"}
+
 CHILD = """
 import json, resource, sys, time
 from sanctionwatch.ais.ingest import ingest
@@ -105,7 +144,7 @@ def run(code: str, *args: str) -> dict:
 def main() -> None:
     """Generate each size, ingest it in a child process, print RSS and throughput."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--format", choices=("csv", "nmea"), default="csv")
+    ap.add_argument("--format", default="csv", help="comma-separated: " + ", ".join(MAKERS))
     ap.add_argument("--sizes-gb", default="0.25,1,2.5")
     ap.add_argument("--chunk-bytes", type=int, default=0, help="0 = the ingest_chunk_bytes setting")
     ap.add_argument("--reference-max-gb", type=float, default=1.0,
@@ -114,25 +153,30 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(args.workdir or tempfile.mkdtemp(prefix="sw-bench-mem-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"format={args.format} chunk_bytes={args.chunk_bytes or 'setting'} workdir={work}")
+    print(f"formats={args.format} chunk_bytes={args.chunk_bytes or 'setting'} workdir={work}")
     # CPU seconds (user+sys, includes imports) are reported next to wall time: the machine is shared, and
     # wall-clock throughput there says more about the neighbours than about the code.
-    print(f"{'size GB':>8} {'rows':>12} {'gen s':>6} {'ingest s':>9} {'cpu s':>7} {'MB/s':>7} {'MB/cpu-s':>8} "
+    print(f"{'format':>6} {'size GB':>8} {'rows':>12} {'gen s':>6} {'ingest s':>9} {'cpu s':>7} {'MB/s':>7} {'MB/cpu-s':>8} "
           f"{'peak RSS MB':>12} {'ref RSS MB':>11} {'ref/ours':>8}")
+    formats = args.format.split(",")
+    unknown = [f for f in formats if f not in MAKERS]
+    if unknown:
+        raise SystemExit(f"unknown --format {unknown}; choose from {list(MAKERS)}")
     try:
-        for size_gb in (float(s) for s in args.sizes_gb.split(",")):
-            src = work / f"input-{size_gb}.{args.format}"
+        for fmt, size_gb in ((f, float(s)) for f in formats for s in args.sizes_gb.split(",")):
+            src = work / f"input-{size_gb}.{SUFFIX[fmt]}"
             t = time.perf_counter()
-            rows = (make_csv if args.format == "csv" else make_nmea)(src, int(size_gb * GB))
+            rows = MAKERS[fmt](src, int(size_gb * GB))
             gen = time.perf_counter() - t
-            real = src.stat().st_size
+            real = int(size_gb * GB) if fmt == "gzbomb" else src.stat().st_size
             store = work / f"store-{size_gb}"
             res = run(CHILD, str(store), str(src), str(args.chunk_bytes))
-            ref = run(REFERENCE, str(src), args.format) if size_gb <= args.reference_max_gb else None
+            hostile = fmt not in ("csv", "nmea")
+            ref = run(REFERENCE, str(src), fmt) if size_gb <= args.reference_max_gb and not hostile else None
             rss = res["peak_rss_kb"] / 1024
             ref_rss = f"{ref['peak_rss_kb'] / 1024:11.0f}" if ref else f"{'-':>11}"
             ratio = f"{ref['peak_rss_kb'] / res['peak_rss_kb']:8.2f}" if ref else f"{'-':>8}"
-            print(f"{real / GB:8.2f} {rows:12,} {gen:6.1f} {res['seconds']:9.1f} {res['cpu_s']:7.1f} "
+            print(f"{fmt:>6} {real / GB:8.2f} {rows:12,} {gen:6.1f} {res['seconds']:9.1f} {res['cpu_s']:7.1f} "
                   f"{real / 1e6 / res['seconds']:7.1f} {real / 1e6 / res['cpu_s']:8.1f} "
                   f"{rss:12.0f} {ref_rss} {ratio}   positions={res['positions']:,} rejected={res['rejected']}",
                   flush=True)
