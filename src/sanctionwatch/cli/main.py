@@ -7,6 +7,7 @@ so that adding a command touches one file plus one name in `COMMAND_MODULES`.
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 from typer.core import TyperGroup
@@ -54,3 +55,20 @@ def main(
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sanctionwatch.cli.{_name}").register(app)
+
+
+GLOBAL_FLAGS = ("-q", "--quiet")
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Move `-q/--quiet` given after the subcommand (`sanctionwatch ingest FILE -q`) to the front, where the
+    global option lives; nothing after a `--` is touched. Users put flags at the end; typer would reject it."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in argv[:end] if a not in GLOBAL_FLAGS]
+    return flags[:1] + rest + argv[end:]
+
+
+def run() -> None:
+    """The `sanctionwatch` console script: the typer app with global flags accepted anywhere."""
+    app(args=hoist_global_flags(sys.argv[1:]), prog_name="sanctionwatch")
