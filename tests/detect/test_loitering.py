@@ -91,3 +91,18 @@ def test_drift_of_one_of_two_hulls_on_one_mmsi_is_still_loitering():
     tr, _ = build_tracks(pos)
     assert tr.filter(~pl.col("on_track"))["lat"].max() < lat - 1  # the other hull is the secondary track
     assert len(_run(pos)) == 1
+
+
+def test_unreported_status_on_some_fixes_is_counted_as_unknown():
+    """Fixes without a navigational status (class B, CSV exports without the column) inside a drift: null in the
+    column, never a crash (bench_detect's store had them: `cannot convert float NaN to integer`)."""
+    pos = _voyage()
+    drift = pos.with_row_index("i").filter(pl.col("sog") < 1)["i"].to_list()
+    none = set(drift[::3])
+    pos = pos.with_columns(pl.Series("nav_status", [None if i in none else s for i, s in enumerate(pos["nav_status"])],
+                                     dtype=pl.Int8))
+    ev = _run(pos)
+    assert len(ev) == 1
+    e = json.loads(ev[0]["evidence"])
+    assert e["nav_status_reported"].get("unknown", 0) > 0
+    assert sum(e["nav_status_reported"].values()) == e["n_positions"]

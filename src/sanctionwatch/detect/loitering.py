@@ -71,6 +71,14 @@ def _concurrent(fixes: pl.DataFrame, mmsi: np.ndarray, t0: np.ndarray, t1: np.nd
     return out
 
 
+def _status_codes(track: pl.DataFrame) -> np.ndarray:
+    """nav_status per fix as int64, -1 where none was reported (a null, or NaN from a float column)."""
+    s = track["nav_status"]
+    if s.dtype.is_float():
+        s = s.fill_nan(None)
+    return s.fill_null(-1).cast(pl.Int64).to_numpy()
+
+
 def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams = LoiteringParams(),
               fixes: pl.DataFrame | None = None) -> list[dict]:
     """Loitering events from main-track fixes (sorted by mmsi, t, with `spd`) of one or many vessels.
@@ -116,14 +124,14 @@ def loitering(track: pl.DataFrame, ports: pl.DataFrame, params: LoiteringParams 
     pts = point_rows(track, [sample_idx(a, b) for a, b, _ in keep])
     lat, lon = track["lat"].to_numpy(), track["lon"].to_numpy()
     spd = track["spd"].to_numpy()
-    nav = track["nav_status"].to_numpy() if "nav_status" in track.columns else None
+    nav = _status_codes(track) if "nav_status" in track.columns else None
     out = []
     for (a, b, end), ev in zip(keep, pts, strict=True):
         hours = (end - t[a]) / HOUR_MS
         span = float(haversine_km(lat[a], lon[a], lat[b - 1], lon[b - 1]))
         status = {}
         if nav is not None:
-            codes, counts = np.unique(np.asarray(pl.Series(nav[a:b]).fill_null(-1).to_numpy()), return_counts=True)
+            codes, counts = np.unique(nav[a:b], return_counts=True)
             status = {("unknown" if c < 0 else str(int(c))): int(k) for c, k in zip(codes, counts, strict=True)}
         out.append(event("loitering", int(mmsi[a]), int(t[a]), end, lat=float(np.median(lat[a:b])),
                          lon=float(np.median(lon[a:b])), confidence=min(0.95, 0.6 + 0.05 * hours),
