@@ -94,3 +94,23 @@ def test_gap_near_hungnam_names_port_and_distance(world):
     assert 35 <= na["distance_km"] <= 45
     assert "km from Hungnam" in e["rule"] and r["country"] == "KP"
     assert world[0][DARK_SEA][1]["near_area"] is None
+
+
+def test_coverage_join_batches_do_not_change_any_gap(ports, monkeypatch):
+    """rate_gaps joins the reception map in batches of gaps (bounded memory under receiver outages): one gap per
+    batch gives the same events, evidence included, as one batch for all (issue 19)."""
+    from sanctionwatch.detect import gaps
+
+    pos = cat(leg(WITNESS_JP, 0, 48, 37.0, 133.0, 37.0, 134.5, step_s=300),
+              *[part for m in range(6) for part in (leg(DARK_SEA + m, 0, 4, 37.0, 133.0 + 0.05 * m, 37.0, 133.5),
+                                                   leg(DARK_SEA + m, 14 + m, 4, 37.0, 134.0, 37.0, 134.5))])
+
+    def run():
+        table, _ = detect(pos, reports([]).clear(), ports=ports)
+        return pl.from_arrow(table).filter(pl.col("type") == "gap").sort("mmsi", "start")
+
+    whole = run()
+    monkeypatch.setattr(gaps, "RATE_BATCH_GAPS", 1)
+    batched = run()
+    assert whole.height >= 6
+    assert whole.equals(batched)

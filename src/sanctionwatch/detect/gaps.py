@@ -216,6 +216,9 @@ def _why(ev: dict, cls: dict, dark: bool, end_ms: int, params: GapParams) -> str
     return head
 
 
+RATE_BATCH_GAPS = 2000  # gaps per coverage join in rate_gaps (bounds memory; results do not depend on it)
+
+
 def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = GapParams(),
               counter: dict[str, int] | None = None, data_hours: np.ndarray | None = None) -> list[dict]:
     """Classify gap candidates by coverage, set `gap_class`, `dark`, confidence and the rule sentence;
@@ -258,9 +261,15 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
               .select("k", "own", (pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx"))
               .unique())
     q = pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)}).join(around, on="k")
-    hit = (q.join(coverage, on=["cy", "cx", "h"], how="inner").filter(pl.col("mmsi") != pl.col("own"))
-           .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"), pl.col("mmsi").n_unique().alias("others")))
-    by_k = {r["k"]: r for r in hit.iter_rows(named=True)}
+    # joined in batches of gaps: the join multiplies each (gap, hour, cell) by the vessels received there, which
+    # under a receiver outage (every vessel of a port silent at once) is large; batches bound the peak (issue 19)
+    hits = []
+    for lo in range(0, len(events), RATE_BATCH_GAPS):
+        part = q.filter(pl.col("k").is_between(lo, lo + RATE_BATCH_GAPS - 1))
+        hits.append(part.join(coverage, on=["cy", "cx", "h"], how="inner").filter(pl.col("mmsi") != pl.col("own"))
+                    .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"),
+                                       pl.col("mmsi").n_unique().alias("others")))
+    by_k = {r["k"]: r for h in hits for r in h.iter_rows(named=True)}
 
     def count(reason: str) -> None:
         counter[reason] = counter.get(reason, 0) + 1
