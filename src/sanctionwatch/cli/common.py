@@ -59,9 +59,8 @@ def show_progress() -> bool:
     return not QUIET and sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def progress_bar(unit: str = "rows") -> Any:
-    """A rich Progress on stderr (description, bar, done/total `unit`, elapsed, ETA); disabled (draws nothing,
-    costs nothing) when `show_progress()` is false. Use as a context manager; `add_task(name, total=...)`."""
+def _bars(unit: str | None, transient: bool, disable: bool = False) -> Any:
+    """The one rich Progress layout on stderr: description, bar, done/total [`unit`], elapsed, ETA."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -71,9 +70,16 @@ def progress_bar(unit: str = "rows") -> Any:
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(unit),
+    unit_col = [TextColumn(unit)] if unit else []
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), *unit_col,
                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
-                    disable=not show_progress(), transient=False)
+                    disable=disable, transient=transient)
+
+
+def progress_bar(unit: str = "rows") -> Any:
+    """A rich Progress on stderr (description, bar, done/total `unit`, elapsed, ETA); disabled (draws nothing,
+    costs nothing) when `show_progress()` is false. Use as a context manager; `add_task(name, total=...)`."""
+    return _bars(unit, transient=False, disable=not show_progress())
 
 
 def status(message: str) -> Any:
@@ -106,19 +112,10 @@ def progress_callback(message: str) -> Any:
     if not show_progress():
         note(message)
         return contextlib.nullcontext()
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
 
     @contextlib.contextmanager
-    def _bars() -> Any:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("ETA"), TimeRemainingColumn(), console=console, transient=True) as bar:
+    def _stages() -> Any:
+        with _bars(None, transient=True) as bar:
             tasks: dict[str, Any] = {}
 
             def update(stage: str, done: int, total: int) -> None:
@@ -128,7 +125,7 @@ def progress_callback(message: str) -> Any:
 
             yield update
 
-    return _bars()
+    return _stages()
 
 
 def _metavar_for(param: Any) -> str | None:
