@@ -16,6 +16,7 @@ broadcast a borrowed MMSI (`borrowed_identity`, a cross-vessel step run after `r
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -260,12 +261,14 @@ def rate_gaps(events: list[dict], coverage: pl.DataFrame, params: GapParams = Ga
     around = (cell_df.join(offs, how="cross")
               .select("k", "own", (pl.col("cy0") + pl.col("dy")).alias("cy"), (pl.col("cx0") + pl.col("dx")).alias("cx"))
               .unique())
-    q = pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)}).join(around, on="k")
+    q = pl.DataFrame({"k": np.concatenate(ks), "h": np.concatenate(hs).astype(np.int64)}).join(
+        around, on="k", maintain_order="left")  # k ascending: batches below are slices
     # joined in batches of gaps: the join multiplies each (gap, hour, cell) by the vessels received there, which
     # under a receiver outage (every vessel of a port silent at once) is large; batches bound the peak (issue 19)
+    bounds = np.searchsorted(q["k"].to_numpy(), np.arange(0, len(events) + RATE_BATCH_GAPS, RATE_BATCH_GAPS))
     hits = []
-    for lo in range(0, len(events), RATE_BATCH_GAPS):
-        part = q.filter(pl.col("k").is_between(lo, lo + RATE_BATCH_GAPS - 1))
+    for a, b in itertools.pairwise(bounds.tolist()):
+        part = q.slice(a, b - a)
         hits.append(part.join(coverage, on=["cy", "cx", "h"], how="inner").filter(pl.col("mmsi") != pl.col("own"))
                     .group_by("k").agg(pl.col("h").n_unique().alias("hours_seen"),
                                        pl.col("mmsi").n_unique().alias("others")))
